@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { azureSection } from './sections/azure.js';
 import { clusterSection } from './sections/cluster.js';
 import { databaseSection } from './sections/database.js';
 import { poolSection } from './sections/pool.js';
@@ -20,6 +21,7 @@ export const configSchema = z
     pool: poolSection.prefault({}),
     systemConfig: systemConfigSection.prefault({}),
     service: serviceSection.prefault({}),
+    azure: azureSection.prefault({}),
   })
   .strict();
 
