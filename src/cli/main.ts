@@ -1,9 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { registerAzureCommands } from './commands/azure.js';
 import { registerClusterCommands } from './commands/cluster.js';
 import { reportError } from './output.js';
 
 /** Every command group registers itself here; each lives in its own file under commands/. */
-const REGISTRARS: Array<(program: Command) => void> = [registerClusterCommands];
+const REGISTRARS: Array<(program: Command) => void> = [registerClusterCommands, registerAzureCommands];
 
 export function buildProgram(): Command {
   const program = new Command('bill-inquiry')
