@@ -24,12 +24,21 @@ export const databaseSection = z.object({
       auditor: z.string().default('bill_auditor'),
     })
     .prefault({}),
+  /**
+   * Schema holding node-pg-migrate's bookkeeping table, kept out of `public`
+   * so the application's grants ON ALL TABLES IN SCHEMA public never reach it.
+   */
+  migrationsSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('bill_migrations'),
+  /** Connecting to an admin target gives up after this long (unreachable host → clear error, not a hang). */
+  connectTimeoutMs: z.number().int().positive().default(10_000),
   retention: z
     .object({
       billHistoryDays: z.number().int().positive().default(730),
       kosHistoryDays: z.number().int().positive().default(365),
       /** Monthly partitions kept ready ahead of the current month. */
       partitionsAhead: z.number().int().min(1).default(3),
+      /** Past months kept attached even when empty, so a request stamped just before a month boundary still lands. */
+      partitionsBehind: z.number().int().min(1).default(1),
     })
     .prefault({})
     .refine((r) => r.kosHistoryDays <= r.billHistoryDays, {
