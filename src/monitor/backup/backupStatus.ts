@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { backupInfo } from '../../backup/info.js';
+import { backupPaths, pgbackrestBinary } from '../../backup/paths.js';
+import type { Config } from '../../config/schema.js';
+import { errorMessage } from '../../errors.js';
+
+/** Last successful backup as the monitor needs it; `configured: false` is an explicit state, not an error. */
+export interface BackupStatus {
+  configured: boolean;
+  /** Stop time of the newest successful backup over all repositories. */
+  lastSuccessAt?: string;
+  ageHours?: number;
+  repos: Array<{ repo: string; status: string; lastSuccessAt?: string }>;
+  error?: string;
+}
+
+/** pgBackRest info status of a stanza that was never created: no backup system set up. */
+const NOT_SET_UP = /missing stanza|^missing$/;
+
+/** Backup state from pgBackRest (src/backup/info.ts), or "not configured" when there is none. */
+export async function backupStatus(cfg: Readonly<Config>, now = new Date()): Promise<BackupStatus> {
+  // `cluster up` writes pgbackrest.conf when it sets up archiving: without it there is no backup system to ask.
+  if (!pgbackrestBinary() || !existsSync(backupPaths(cfg).conf)) return { configured: false, repos: [] };
+  let info: Awaited<ReturnType<typeof backupInfo>>;
+  try {
+    info = await backupInfo(cfg);
+  } catch (e) {
+    return { configured: true, repos: [], error: errorMessage(e) };
+  }
+  if (NOT_SET_UP.test(info.status) && !info.backups.length) return { configured: false, repos: [] };
+  const repos = info.repos.map((r) => ({ repo: `repo${r.repo}`, status: r.status, ...(r.lastSuccessfulBackup ? { lastSuccessAt: r.lastSuccessfulBackup } : {}) }));
+  const newest = repos.map((r) => r.lastSuccessAt).filter((t): t is string => !!t).sort().at(-1);
+  return { configured: true, repos, ...(newest ? { lastSuccessAt: newest, ageHours: (now.getTime() - Date.parse(newest)) / 3_600_000 } : {}) };
+}

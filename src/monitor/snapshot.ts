@@ -1,0 +1,91 @@
+import type { Config } from '../config/schema.js';
+import { errorMessage } from '../errors.js';
+import { backupStatus, type BackupStatus } from './backup/backupStatus.js';
+import { collectDb, type DbSnapshot } from './db/collectDb.js';
+import { authFailures, readLogEvents } from './db/serverLog.js';
+import { hostStats, type HostStats } from './host/hostStats.js';
+import type { RequestRecorder } from './http/requestRecorder.js';
+import { dataPath, memberSources, type MemberSource } from './members.js';
+import type { MonitoredRuntime, ServiceSnapshot } from './serviceView.js';
+
+export interface MemberHealth {
+  name: string;
+  port: number;
+  running: boolean;
+  /** Answers queries as the monitoring role. */
+  up: boolean;
+  role: 'primary' | 'replica' | 'unknown';
+  error?: string;
+  db?: DbSnapshot;
+}
+
+/** Everything alerts, checklists, /metrics and /ops look at, taken at one instant. */
+export interface MonitorSnapshot {
+  at: string;
+  members: MemberHealth[];
+  /** The member that is not in recovery. */
+  primary?: MemberHealth;
+  expectedReplicas: number;
+  streamingReplicas: number;
+  host?: HostStats;
+  failedConnectionsLastMin: number;
+  backup: BackupStatus;
+  service?: ServiceSnapshot;
+}
+
+export interface SnapshotSources {
+  runtime?: MonitoredRuntime;
+  requests?: RequestRecorder;
+}
+
+export async function collectSnapshot(cfg: Readonly<Config>, sources: SnapshotSources = {}): Promise<MonitorSnapshot> {
+  const now = new Date();
+  const list = await memberSources(cfg);
+  const [members, host, backup] = await Promise.all([
+    Promise.all(list.map((m) => memberHealth(cfg, m))),
+    hostStats(dataPath(cfg), cfg.monitor.cpuSampleMs).catch(() => undefined),
+    backupStatus(cfg, now),
+  ]);
+  const primary = members.find((m) => m.role === 'primary');
+  const expected = cfg.monitor.expectedReplicas === 'auto' ? list.length - 1 : cfg.monitor.expectedReplicas;
+  return {
+    at: now.toISOString(),
+    members,
+    ...(primary ? { primary } : {}),
+    expectedReplicas: expected,
+    streamingReplicas: primary?.db?.replicas.filter((r) => r.state === 'streaming').length ?? 0,
+    ...(host ? { host } : {}),
+    failedConnectionsLastMin: failedLastMinute(cfg, list, now),
+    backup,
+    ...(sources.runtime ? { service: serviceSnapshot(sources.runtime, sources.requests) } : {}),
+  };
+}
+
+async function memberHealth(cfg: Readonly<Config>, m: MemberSource): Promise<MemberHealth> {
+  const base = { name: m.name, port: m.port, running: m.running };
+  if (!m.running) return { ...base, up: false, role: 'unknown', error: 'server not running' };
+  try {
+    const db = await collectDb(m.target(), cfg.monitor.topN);
+    return { ...base, up: true, role: db.inRecovery ? 'replica' : 'primary', db };
+  } catch (e) {
+    return { ...base, up: false, role: 'unknown', error: errorMessage(e) };
+  }
+}
+
+/** §8.1 "실패한 연결": authentication failures logged by every member in the last minute. */
+function failedLastMinute(cfg: Readonly<Config>, members: MemberSource[], now: Date): number {
+  const since = new Date(now.getTime() - 60_000);
+  return members.reduce((n, m) => n + authFailures(readLogEvents(m.logDir, since, cfg.server.timezone, cfg.monitor.logTailBytes)).length, 0);
+}
+
+export function serviceSnapshot(runtime: MonitoredRuntime, requests?: RequestRecorder): ServiceSnapshot {
+  const cache = runtime.cacheStats();
+  const lookups = cache.hits + cache.misses;
+  return {
+    breaker: runtime.breakerState(),
+    cache: { ...cache, hitRatio: lookups ? (100 * cache.hits) / lookups : null },
+    history: runtime.historyStats(),
+    pools: runtime.poolStats(),
+    http: requests?.stats() ?? { ratePerS: 0, p99Ms: null, requests: 0 },
+  };
+}
