@@ -1,10 +1,110 @@
 import { z } from 'zod';
 
-/** The Bill-Inquiry HTTP service (`bill-inquiry serve`). */
+/**
+ * The Bill-Inquiry HTTP service (`bill-inquiry serve`). Pool figures live in the
+ * pool section (plan §5.2); KOS thresholds and cache TTLs live in the
+ * `system_config` table (seeded from the systemConfig section) so operators
+ * change them at run time. What is here is how this process behaves.
+ */
+const endpoint = z.object({ host: z.string(), port: z.number().int().min(1).max(65535) });
+
 export const serviceSection = z.object({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
   /** Real KOS base URL; when unset `serve` starts the bundled KOS mock in-process. */
   kosUrl: z.string().url().optional(),
+  /**
+   * An external database (e.g. Azure Flexible Server) instead of the local
+   * cluster: `serve` then neither starts nor applies anything; roles' passwords
+   * come from the SecretStore / BILL_INQUIRY_SECRET_<ROLE>; partitions are kept by `db maintain`.
+   */
+  database: z
+    .object({
+      primary: endpoint,
+      replica: endpoint.optional(),
+      /** CA of the server certificate (verify-full); without it TLS is required but unverified. */
+      caFile: z.string().optional(),
+      servername: z.string().optional(),
+    })
+    .optional(),
+  /** Largest request body accepted (bytes); bigger → 413 with the error envelope. */
+  bodyLimitBytes: z.number().int().positive().default(8192),
+  /** A KOS answer slower than this turns POST /bills/inquiry into 202 PROCESSING; the call finishes in the background. */
+  processingAfterMs: z.number().int().positive().default(3000),
+  /** HTTP connections the KOS client keeps open to KOS. */
+  kosConnections: z.number().int().positive().default(512),
+  /**
+   * Rolling window in which KOS failures count toward
+   * `kos.circuit.failure.threshold` (system_config); older failures are forgotten.
+   */
+  kosBreakerWindowMs: z.number().int().positive().default(60_000),
+  jwt: z
+    .object({
+      /** HS256: shared secret from the SecretStore (`secretName`); RS256: verify with `publicKeyFile` (tokens from the Auth service). */
+      algorithm: z.enum(['HS256', 'RS256']).default('HS256'),
+      secretName: z.string().default('jwt-hs256'),
+      publicKeyFile: z.string().optional(),
+      issuer: z.string().default('bill-inquiry-auth'),
+      audience: z.string().default('bill-inquiry'),
+      /** Lifetime of tokens issued by `bill-inquiry token`. */
+      ttlSeconds: z.number().int().positive().default(3600),
+      clockToleranceSeconds: z.number().int().min(0).default(30),
+      /** Verified tokens remembered (until their exp) so the hot path skips the signature check. */
+      cacheSize: z.number().int().min(0).default(10_000),
+    })
+    .prefault({}),
+  cache: z
+    .object({
+      /** Entries of the in-process LRU in front of bill_info_cache / customer_info. */
+      maxEntries: z.number().int().positive().default(100_000),
+    })
+    .prefault({}),
+  history: z
+    .object({
+      /** Rows per INSERT … SELECT FROM unnest(…) statement. */
+      batchSize: z.number().int().positive().default(1000),
+      /** Batches written at the same time (each holds one pool connection while it writes). */
+      concurrency: z.number().int().min(1).max(8).default(4),
+      /** How often queued history is written; a crash loses at most this much plus any backlog. */
+      flushIntervalMs: z.number().int().positive().default(200),
+      /**
+       * Queue bound: beyond it new inquiries get 503 instead of growing memory or
+       * dropping rows. A queued row takes about 420 bytes of heap (measured), so
+       * the default is about 210 MB — a minute of a 10k/s burst above what the
+       * database absorbs, or several minutes of a database outage.
+       */
+      maxQueued: z.number().int().positive().default(500_000),
+      /** Pause after a failed flush before the next try (rows stay queued). */
+      retryDelayMs: z.number().int().positive().default(1000),
+      /** Graceful shutdown keeps trying to write the queue this long (database down) before giving up loudly. */
+      shutdownTimeoutMs: z.number().int().positive().default(30_000),
+    })
+    .prefault({}),
+  replica: z
+    .object({
+      /** Reads go to the replica only while its replay lag is at most this. */
+      maxLagMs: z.number().int().min(0).default(5000),
+      /** How often the replica's lag is measured. */
+      checkIntervalMs: z.number().int().positive().default(1000),
+    })
+    .prefault({}),
+  encryption: z
+    .object({
+      /** Rows re-encrypted per transaction by `keys rotate`. */
+      rotateBatchSize: z.number().int().positive().default(500),
+    })
+    .prefault({}),
+  /** The bundled KOS mock (`bill-inquiry kos-mock`, or in-process under `serve`). */
+  kosMock: z
+    .object({
+      port: z.number().int().min(0).max(65535).default(0),
+      latencyMs: z.number().int().min(0).default(20),
+      /** Share of calls answered E999 / HTTP 500. */
+      failureRate: z.number().min(0).max(1).default(0),
+      /** Share of calls that hang for `hangMs` (to exercise read timeouts). */
+      timeoutRate: z.number().min(0).max(1).default(0),
+      hangMs: z.number().int().min(0).default(120_000),
+    })
+    .prefault({}),
 });
 export type ServiceConfig = z.infer<typeof serviceSection>;

@@ -1,0 +1,113 @@
+import type { Principal } from '../auth/tokens.js';
+import type { ColumnCipher } from '../crypto/columnCipher.js';
+import type { ReadRouter } from '../db/readRouter.js';
+import type { RoutedPool } from '../db/pools.js';
+import { COUNT_HISTORY, SELECT_HISTORY_PAGE, SELECT_REQUEST } from '../db/sql/history.js';
+import { notFound } from '../errors.js';
+import type { HistoryWriter } from '../history/historyWriter.js';
+import type { BillHistoryRow } from '../history/types.js';
+import type { BillInfo } from '../../kos/protocol.js';
+import { ownLine } from './ownership.js';
+
+export interface HistoryFilter {
+  lineNumber?: string;
+  startDate?: string;
+  endDate?: string;
+  status?: string;
+  page: number;
+  size: number;
+}
+
+interface Row {
+  request_id: string;
+  line_number: string;
+  inquiry_month: string;
+  request_time: Date;
+  process_time: Date | null;
+  status: BillHistoryRow['status'];
+  result_summary: string | null;
+}
+
+/** Reads of bill_inquiry_history: one request (read-your-writes) and the paged listing (replica when healthy). */
+export class HistoryQuery {
+  constructor(
+    private readonly primary: RoutedPool,
+    private readonly reads: ReadRouter,
+    private readonly writer: HistoryWriter,
+    private readonly cipher: ColumnCipher,
+    private readonly utcOffset: string,
+  ) {}
+
+  /**
+   * One request of the caller. Read-your-writes: the writer's queue first (not
+   * yet flushed), then the primary — never the replica, which may lag.
+   */
+  async request(principal: Principal, requestId: string) {
+    const queued = this.writer.pending(requestId);
+    if (queued) {
+      if (queued.userId !== principal.userId) throw notFound('no such request');
+      return detail(queued);
+    }
+    const { rows } = await this.primary.query<Row & { user_id: string; bill_info: string | null; error_message: string | null }>({ name: 'history_request', text: SELECT_REQUEST, values: [requestId] });
+    const r = rows[0];
+    if (!r || r.user_id !== principal.userId) throw notFound('no such request');
+    return detail({
+      requestId: r.request_id,
+      userId: r.user_id,
+      lineNumber: r.line_number,
+      inquiryMonth: r.inquiry_month,
+      requestTime: r.request_time,
+      processTime: r.process_time,
+      status: r.status,
+      resultSummary: r.result_summary,
+      billInfo: r.bill_info ? this.cipher.decryptJson<BillInfo>('bill_info_json', r.bill_info) : null,
+      errorMessage: r.error_message,
+    });
+  }
+
+  async page(principal: Principal, f: HistoryFilter) {
+    if (f.lineNumber) ownLine(principal, f.lineNumber);
+    const lines = f.lineNumber ? [f.lineNumber] : principal.lines;
+    const from = f.startDate ? `${f.startDate}T00:00:00${this.utcOffset}` : null;
+    const to = f.endDate ? nextDay(f.endDate, this.utcOffset) : null;
+    const filter = [principal.userId, lines, from, to, f.status ?? null];
+    return this.reads.read(async (pool) => {
+      const page = await pool.query<Row & { total: number }>({ name: 'history_page', text: SELECT_HISTORY_PAGE, values: [...filter, f.size, (f.page - 1) * f.size] });
+      const total = page.rows[0]?.total ?? (f.page > 1 ? (await pool.query<{ total: number }>({ name: 'history_count', text: COUNT_HISTORY, values: filter })).rows[0]!.total : 0);
+      const totalPages = Math.ceil(total / f.size);
+      return {
+        items: page.rows.map((r) => ({
+          requestId: r.request_id,
+          lineNumber: r.line_number,
+          inquiryMonth: r.inquiry_month,
+          status: r.status,
+          requestTime: r.request_time.toISOString(),
+          processTime: r.process_time?.toISOString() ?? null,
+          resultSummary: r.result_summary,
+        })),
+        pagination: { currentPage: f.page, totalPages, totalItems: total, pageSize: f.size, hasNext: f.page < totalPages, hasPrevious: f.page > 1 },
+      };
+    });
+  }
+}
+
+function detail(r: BillHistoryRow) {
+  return {
+    requestId: r.requestId,
+    lineNumber: r.lineNumber,
+    inquiryMonth: r.inquiryMonth,
+    status: r.status,
+    requestTime: r.requestTime.toISOString(),
+    processTime: r.processTime?.toISOString() ?? null,
+    resultSummary: r.resultSummary,
+    ...(r.billInfo ? { billInfo: r.billInfo } : {}),
+    errorMessage: r.errorMessage,
+  };
+}
+
+/** Start of the day after `date` (endDate is inclusive). */
+function nextDay(date: string, offset: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return `${d.toISOString().slice(0, 10)}T00:00:00${offset}`;
+}

@@ -1,0 +1,124 @@
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import type { Config } from '../../config/schema.js';
+import { clientConfig, type ConnTarget } from '../../db/connection.js';
+import type { createLogger } from '../../log.js';
+import type { DbLocator } from '../db/locator.js';
+import { LISTEN_CONFIG, SELECT_ACTIVE_CONFIG } from '../db/sql/systemConfig.js';
+import { safeError } from '../logSafe.js';
+
+/** The thresholds the service takes from the live system_config table. */
+export interface LiveSettings {
+  billCacheTtlMs: number;
+  customerCacheTtlMs: number;
+  availableMonths: number;
+  kosConnectTimeoutMs: number;
+  kosReadTimeoutMs: number;
+  kosRetryAttempts: number;
+  kosRetryDelayMs: number;
+  failureThreshold: number;
+  recoveryTimeoutMs: number;
+  successThreshold: number;
+}
+
+const HOUR = 3_600_000;
+const KEYS: Record<string, (s: LiveSettings, n: number) => void> = {
+  'bill.cache.ttl.hours': (s, n) => (s.billCacheTtlMs = n * HOUR),
+  'customer.cache.ttl.hours': (s, n) => (s.customerCacheTtlMs = n * HOUR),
+  'bill.inquiry.available.months': (s, n) => (s.availableMonths = n),
+  'kos.connect.timeout.ms': (s, n) => (s.kosConnectTimeoutMs = n),
+  'kos.read.timeout.ms': (s, n) => (s.kosReadTimeoutMs = n),
+  'kos.retry.attempts': (s, n) => (s.kosRetryAttempts = n),
+  'kos.retry.delay.ms': (s, n) => (s.kosRetryDelayMs = n),
+  'kos.circuit.failure.threshold': (s, n) => (s.failureThreshold = n),
+  'kos.circuit.recovery.timeout.ms': (s, n) => (s.recoveryTimeoutMs = n),
+  'kos.circuit.success.threshold': (s, n) => (s.successThreshold = n),
+};
+
+/** The seeds (cfg.systemConfig): what applies until the table has been read. */
+export function seedSettings(cfg: Readonly<Config>): LiveSettings {
+  const s = cfg.systemConfig;
+  return {
+    billCacheTtlMs: s.billCacheTtlHours * HOUR,
+    customerCacheTtlMs: s.customerCacheTtlHours * HOUR,
+    availableMonths: s.inquiryAvailableMonths,
+    kosConnectTimeoutMs: s.kosConnectTimeoutMs,
+    kosReadTimeoutMs: s.kosReadTimeoutMs,
+    kosRetryAttempts: s.kosRetryAttempts,
+    kosRetryDelayMs: s.kosRetryDelayMs,
+    failureThreshold: s.circuitFailureThreshold,
+    recoveryTimeoutMs: s.circuitRecoveryTimeoutMs,
+    successThreshold: s.circuitSuccessThreshold,
+  };
+}
+
+/**
+ * system_config, live: read at start and again whenever the table's trigger
+ * NOTIFYs `system_config_changed` (LISTEN on a dedicated connection to the
+ * primary, re-established after errors). Emits 'change' with the new settings.
+ */
+export class LiveConfig extends EventEmitter {
+  settings: LiveSettings;
+  private client?: pg.Client;
+  private stopped = false;
+  private retry?: NodeJS.Timeout;
+
+  constructor(
+    private readonly cfg: Readonly<Config>,
+    private readonly template: Omit<ConnTarget, 'host' | 'port'>,
+    private readonly locator: DbLocator,
+    private readonly log: ReturnType<typeof createLogger>,
+  ) {
+    super();
+    this.settings = seedSettings(cfg);
+  }
+
+  async start(): Promise<void> {
+    await this.connect().catch((e: unknown) => this.scheduleReconnect(e));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    await this.client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const ep = await this.locator.primary();
+    const client = new pg.Client(clientConfig({ ...this.template, ...ep, applicationName: 'bill-inquiry-service-listen' }));
+    client.on('error', (e) => this.scheduleReconnect(e));
+    client.on('end', () => this.scheduleReconnect(new Error('listen connection ended')));
+    client.on('notification', () => void this.reload(client).catch((e: unknown) => this.log.warn({ err: safeError(e) }, 'system_config reload failed')));
+    await client.connect();
+    this.client = client;
+    await client.query(LISTEN_CONFIG);
+    await this.reload(client);
+  }
+
+  private async reload(client: pg.Client): Promise<void> {
+    const { rows } = await client.query<{ config_key: string; config_value: string }>(SELECT_ACTIVE_CONFIG);
+    const next = seedSettings(this.cfg);
+    for (const r of rows) {
+      const n = Number(r.config_value);
+      const set = KEYS[r.config_key];
+      if (set && Number.isFinite(n) && n >= 0) set(next, n);
+    }
+    this.settings = next;
+    this.emit('change', next);
+  }
+
+  private scheduleReconnect(e: unknown): void {
+    if (this.stopped || this.retry) return;
+    this.log.warn({ err: safeError(e) }, 'system_config listener lost; reconnecting');
+    const old = this.client;
+    this.client = undefined;
+    void old?.end().catch(() => undefined);
+    this.locator.invalidate?.();
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.connect().catch((err: unknown) => this.scheduleReconnect(err));
+    }, this.cfg.service.history.retryDelayMs);
+    this.retry.unref();
+  }
+}
+

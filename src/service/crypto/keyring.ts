@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { BillInquiryError } from '../../errors.js';
+import { SecretStore } from '../../system/secrets.js';
+
+/** Secret names: `column-key-<kid>` (32 random bytes, base64) and `column-key-current` (the kid that encrypts). */
+const KEY_PREFIX = 'column-key-';
+const CURRENT = 'column-key-current';
+const KID = /^k[0-9]{14}$/;
+
+/**
+ * Column-encryption keys in the SecretStore of the data dir. Old keys stay so
+ * old values decrypt; `keys rotate` adds one, makes it current, re-encrypts.
+ */
+export class Keyring {
+  private readonly keys = new Map<string, Buffer>();
+  private currentId: string;
+
+  constructor(private readonly store: SecretStore) {
+    this.currentId = store.peek(CURRENT) ?? this.add();
+    this.key(this.currentId);
+  }
+
+  get current(): { id: string; key: Buffer } {
+    return { id: this.currentId, key: this.key(this.currentId) };
+  }
+
+  key(id: string): Buffer {
+    let key = this.keys.get(id);
+    if (!key) {
+      if (!KID.test(id)) throw new BillInquiryError('KEY_ID_INVALID', `column key id "${id}" is malformed`, 'the value was not written by this service');
+      const raw = this.store.peek(KEY_PREFIX + id);
+      if (!raw) throw new BillInquiryError('KEY_MISSING', `column key ${id} is not in ${this.store.dir}`, `restore secret ${KEY_PREFIX}${id} (or BILL_INQUIRY_SECRET_COLUMN_KEY_${id.toUpperCase()})`);
+      key = Buffer.from(raw, 'base64');
+      if (key.length !== 32) throw new BillInquiryError('KEY_INVALID', `column key ${id} is not 32 bytes`, 'restore the original key file');
+      this.keys.set(id, key);
+    }
+    return key;
+  }
+
+  /** Ids of every key stored in the data dir. */
+  ids(): string[] {
+    if (!existsSync(this.store.dir)) return [this.currentId];
+    const found = readdirSync(this.store.dir).filter((f) => f.startsWith(KEY_PREFIX) && KID.test(f.slice(KEY_PREFIX.length)));
+    return [...new Set([...found.map((f) => f.slice(KEY_PREFIX.length)), this.currentId])].sort();
+  }
+
+  /** Generates a new key and makes it current; returns its id. */
+  add(): string {
+    const id = newKeyId(this.currentId);
+    this.store.put(KEY_PREFIX + id, randomBytes(32).toString('base64'));
+    this.store.put(CURRENT, id);
+    this.currentId = id;
+    return id;
+  }
+}
+
+/** k + UTC yyyymmddHHMMSS, bumped by a second if it would not sort after the previous one. */
+function newKeyId(previous: string | undefined): string {
+  let t = Date.now();
+  const fmt = (ms: number) => `k${new Date(ms).toISOString().replace(/\D/g, '').slice(0, 14)}`;
+  while (previous && fmt(t) <= previous) t += 1000;
+  return fmt(t);
+}

@@ -1,0 +1,142 @@
+import pg from 'pg';
+import type { Config } from '../../config/schema.js';
+import { clientConfig, type ConnTarget } from '../../db/connection.js';
+import type { DbLocator, Endpoint } from './locator.js';
+import { unavailable } from '../errors.js';
+
+export type PoolName = 'primary' | 'replica';
+
+/** SQLSTATE classes that mean "this server is gone or no longer the primary": ask the locator again. */
+const RELOCATE_CODES = new Set(['57P01', '57P02', '57P03', '25006', '08000', '08003', '08006', '08001', '08004']);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+export const isConnectionError = (e: unknown): boolean => {
+  const err = e as { code?: string; message?: string };
+  return (
+    RELOCATE_CODES.has(err.code ?? '') ||
+    NETWORK_CODES.has(err.code ?? '') ||
+    /Connection terminated|timeout exceeded when trying to connect|connection is insecure|server closed the connection/i.test(err.message ?? '')
+  );
+};
+
+/**
+ * One pg Pool per role and endpoint, sized per plan §5.2 (cfg.pool). On a
+ * connection error the pool is dropped and the locator asked again, so the next
+ * query goes to wherever the primary is now; the failing query itself ends in
+ * 503 at once instead of waiting.
+ */
+export class RoutedPool {
+  private pool?: pg.Pool;
+  private endpoint?: Endpoint;
+  private resolving?: Promise<pg.Pool | undefined>;
+
+  constructor(
+    readonly name: PoolName,
+    private readonly cfg: Readonly<Config>,
+    private readonly template: Omit<ConnTarget, 'host' | 'port'>,
+    private readonly locate: () => Promise<Endpoint | undefined>,
+    private readonly locator: DbLocator,
+  ) {}
+
+  /** The pool for the current endpoint; undefined when the locator has none (no replica). */
+  async current(): Promise<pg.Pool | undefined> {
+    if (this.pool) return this.pool;
+    this.resolving ??= this.resolve().finally(() => (this.resolving = undefined));
+    return this.resolving;
+  }
+
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    const pool = await this.pool_();
+    try {
+      return await pool.query<R>(text as string, values);
+    } catch (e) {
+      if (isConnectionError(e)) this.lost(e);
+      throw e;
+    }
+  }
+
+  /** Runs fn in a transaction on one connection. */
+  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const pool = await this.pool_();
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (e) {
+      if (isConnectionError(e)) this.lost(e);
+      throw e;
+    }
+    // A server that dies while this client is checked out must not crash the process: the query below fails instead.
+    const onError = () => undefined;
+    client.on('error', onError);
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      client.off('error', onError);
+      client.release();
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.off('error', onError);
+      client.release(isConnectionError(e) ? (e as Error) : undefined);
+      if (isConnectionError(e)) this.lost(e);
+      throw e;
+    }
+  }
+
+  /** The pool, or 503 when the locator cannot say where the database is (e.g. mid-failover). */
+  private async pool_(): Promise<pg.Pool> {
+    let pool: pg.Pool | undefined;
+    try {
+      pool = await this.current();
+    } catch (e) {
+      this.locator.invalidate?.();
+      throw unavailable(`cannot locate the ${this.name} database; try again shortly`, { cause: (e as Error).message });
+    }
+    if (!pool) throw unavailable(`no ${this.name} database is known`);
+    return pool;
+  }
+
+  stats(): { total: number; idle: number; waiting: number } {
+    const p = this.pool;
+    return { total: p?.totalCount ?? 0, idle: p?.idleCount ?? 0, waiting: p?.waitingCount ?? 0 };
+  }
+
+  get where(): Endpoint | undefined {
+    return this.endpoint;
+  }
+
+  async end(): Promise<void> {
+    const p = this.pool;
+    this.pool = undefined;
+    await p?.end().catch(() => undefined);
+  }
+
+  /** Forget this endpoint: the next query asks the locator again. */
+  private lost(e: unknown): never {
+    const old = this.pool;
+    this.pool = undefined;
+    this.endpoint = undefined;
+    this.locator.invalidate?.();
+    void old?.end().catch(() => undefined);
+    throw e;
+  }
+
+  private async resolve(): Promise<pg.Pool | undefined> {
+    const ep = await this.locate();
+    if (!ep) return undefined;
+    const { pool: p } = this.cfg;
+    const pool = new pg.Pool({
+      ...clientConfig({ ...this.template, ...ep, applicationName: `bill-inquiry-service-${this.name}` }),
+      max: p.size,
+      connectionTimeoutMillis: p.connectionTimeoutMs,
+      idleTimeoutMillis: p.idleTimeoutMs,
+      maxLifetimeSeconds: Math.round(p.maxLifetimeMs / 1000),
+    });
+    // An idle client dying (server restart) must not crash the process; the next query relocates.
+    pool.on('error', () => undefined);
+    this.pool = pool;
+    this.endpoint = ep;
+    return pool;
+  }
+}

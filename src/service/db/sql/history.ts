@@ -1,0 +1,46 @@
+/**
+ * History writes: one statement per batch (unnest of parallel arrays). A
+ * request's row is upserted: PROCESSING first when KOS is slow, then its final
+ * state; a final state is never overwritten by a late PROCESSING.
+ */
+export const UPSERT_BILL_HISTORY = `
+INSERT INTO bill_inquiry_history
+  (request_id, user_id, line_number, inquiry_month, request_time, process_time, status, result_summary, bill_info_json, error_message)
+SELECT r.request_id, r.user_id, r.line_number, r.inquiry_month, r.request_time, r.process_time, r.status, r.result_summary, to_jsonb(r.bill_info), r.error_message
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])
+  AS r(request_id, user_id, line_number, inquiry_month, request_time, process_time, status, result_summary, bill_info, error_message)
+ON CONFLICT (request_id, request_time) DO UPDATE SET
+  process_time = EXCLUDED.process_time, status = EXCLUDED.status, result_summary = EXCLUDED.result_summary,
+  bill_info_json = EXCLUDED.bill_info_json, error_message = EXCLUDED.error_message
+WHERE bill_inquiry_history.status = 'PROCESSING'`;
+
+export const INSERT_KOS_HISTORY = `
+INSERT INTO kos_inquiry_history
+  (bill_request_id, bill_request_time, line_number, inquiry_month, request_time, response_time, result_code, result_message, kos_data_json, error_detail, retry_count, circuit_breaker_state)
+SELECT k.bill_request_id, k.bill_request_time, k.line_number, k.inquiry_month, k.request_time, k.response_time, k.result_code, k.result_message, to_jsonb(k.kos_data), k.error_detail, k.retry_count, k.breaker_state
+FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::text[])
+  AS k(bill_request_id, bill_request_time, line_number, inquiry_month, request_time, response_time, result_code, result_message, kos_data, error_detail, retry_count, breaker_state)`;
+
+/** One request by id; request_time = uuid_v7_time(id) prunes to one partition. */
+export const SELECT_REQUEST = `
+SELECT request_id, user_id, line_number, inquiry_month, request_time, process_time, status, result_summary,
+       bill_info_json #>> '{}' AS bill_info, error_message
+FROM bill_inquiry_history
+WHERE request_id = $1 AND request_time = uuid_v7_time($1)`;
+
+/** The caller's history, newest first; $2 = lines the caller owns. */
+const HISTORY_FILTER = `
+FROM bill_inquiry_history
+WHERE user_id = $1 AND line_number = ANY($2::text[])
+  AND ($3::timestamptz IS NULL OR request_time >= $3)
+  AND ($4::timestamptz IS NULL OR request_time < $4)
+  AND ($5::text IS NULL OR status = $5)`;
+
+export const COUNT_HISTORY = `SELECT count(*)::int AS total ${HISTORY_FILTER}`;
+
+/** The page and, in every row, the total (one round trip); past the last page use COUNT_HISTORY. */
+export const SELECT_HISTORY_PAGE = `
+SELECT request_id, line_number, inquiry_month, request_time, process_time, status, result_summary, count(*) OVER ()::int AS total
+${HISTORY_FILTER}
+ORDER BY request_time DESC, request_id DESC
+LIMIT $6 OFFSET $7`;

@@ -1,0 +1,121 @@
+import { EventEmitter } from 'node:events';
+import type { Config } from '../config/schema.js';
+import type { ConnTarget } from '../db/connection.js';
+import { createLogger } from '../log.js';
+import { LocalInstance } from '../cluster/local/localCluster.js';
+import { rolePassword } from '../platform/roleTargets.js';
+import { SecretStore } from '../system/secrets.js';
+import { KosClient, type KosClientSettings } from '../kos/client/kosClient.js';
+import type { BreakerState } from '../kos/client/breaker.js';
+import { tokenVerifier, type Principal } from './auth/tokens.js';
+import { BillCache, type CacheStats } from './cache/billCache.js';
+import { CustomerCache } from './cache/customerCache.js';
+import { LiveConfig, type LiveSettings } from './config/liveSettings.js';
+import { ColumnCipher } from './crypto/columnCipher.js';
+import { Keyring } from './crypto/keyring.js';
+import type { DbLocator } from './db/locator.js';
+import { RoutedPool } from './db/pools.js';
+import { ReadRouter } from './db/readRouter.js';
+import { HistoryWriter, type HistoryStats } from './history/historyWriter.js';
+import { InquiryService } from './bills/inquiryService.js';
+import { HistoryQuery } from './bills/historyQuery.js';
+import { utcOffset } from './bills/months.js';
+
+const kosSettings = (s: LiveSettings, windowMs: number): KosClientSettings => ({
+  windowMs,
+  connectTimeoutMs: s.kosConnectTimeoutMs,
+  readTimeoutMs: s.kosReadTimeoutMs,
+  retryAttempts: s.kosRetryAttempts,
+  retryDelayMs: s.kosRetryDelayMs,
+  failureThreshold: s.failureThreshold,
+  recoveryTimeoutMs: s.recoveryTimeoutMs,
+  successThreshold: s.successThreshold,
+});
+
+/** Connection template for a role: everything but the endpoint, which the locator gives. */
+function roleTemplate(cfg: Readonly<Config>, role: 'app' | 'readonly'): Omit<ConnTarget, 'host' | 'port'> {
+  const ext = cfg.service.database;
+  if (ext) {
+    return { database: cfg.database.name, user: cfg.database.roles[role], password: rolePassword(cfg, role), ...(ext.caFile ? { caFile: ext.caFile } : {}), ...(ext.servername ? { servername: ext.servername } : {}) };
+  }
+  const { host: _h, port: _p, ...tls } = new LocalInstance(cfg, 'primary').target(cfg.database.name, cfg.database.roles[role], rolePassword(cfg, role));
+  return tls;
+}
+
+/**
+ * Everything a running service holds, and the stable read-only view that
+ * monitoring (src/monitor, via extraPlugins) uses: breakerState, cacheStats,
+ * historyStats, poolStats, and `events` ('kosCall' {durationMs, outcome,
+ * resultCode?}, 'request' {method, route, statusCode, durationMs}).
+ */
+export class ServiceRuntime {
+  readonly events = new EventEmitter();
+  readonly log = createLogger({ name: 'bill-inquiry-service' });
+  readonly primary: RoutedPool;
+  readonly replica: RoutedPool;
+  readonly reads: ReadRouter;
+  readonly live: LiveConfig;
+  readonly kos: KosClient;
+  readonly cipher: ColumnCipher;
+  readonly billCache: BillCache;
+  readonly customers: CustomerCache;
+  readonly history: HistoryWriter;
+  readonly inquiries: InquiryService;
+  readonly historyQuery: HistoryQuery;
+  readonly verify: (token: string) => Principal;
+
+  constructor(
+    readonly cfg: Readonly<Config>,
+    readonly locator: DbLocator,
+    kosUrl: string,
+  ) {
+    const svc = cfg.service;
+    this.primary = new RoutedPool('primary', cfg, roleTemplate(cfg, 'app'), () => locator.primary(), locator);
+    this.replica = new RoutedPool('replica', cfg, roleTemplate(cfg, 'readonly'), () => locator.replica(), locator);
+    this.reads = new ReadRouter(this.primary, this.replica, svc.replica);
+    this.live = new LiveConfig(cfg, roleTemplate(cfg, 'app'), locator, this.log);
+    this.kos = new KosClient(kosUrl, kosSettings(this.live.settings, svc.kosBreakerWindowMs), svc.kosConnections);
+    this.kos.on('call', (e) => this.events.emit('kosCall', e));
+    this.live.on('change', (s: LiveSettings) => this.kos.reconfigure(kosSettings(s, svc.kosBreakerWindowMs)));
+    this.cipher = new ColumnCipher(new Keyring(new SecretStore(cfg.dataDir)));
+    this.billCache = new BillCache(svc.cache.maxEntries, this.primary, this.cipher, this.log);
+    this.customers = new CustomerCache(svc.cache.maxEntries, this.primary, this.cipher, this.log);
+    this.history = new HistoryWriter(cfg, this.primary, this.cipher, this.log);
+    this.inquiries = new InquiryService({ timeZone: cfg.database.timezone, processingAfterMs: svc.processingAfterMs }, this.live, this.billCache, this.kos, this.history);
+    this.historyQuery = new HistoryQuery(this.primary, this.reads, this.history, this.cipher, utcOffset(cfg.database.timezone));
+    this.verify = tokenVerifier(cfg);
+  }
+
+  async start(): Promise<void> {
+    await this.live.start();
+    await this.reads.start();
+    this.history.start(() => this.billCache.flushShared());
+  }
+
+  /** Flushes history (graceful shutdown), then closes connections. */
+  async stop(): Promise<void> {
+    await this.inquiries.drain(this.cfg.service.processingAfterMs);
+    await this.history.close(this.cfg.service.history.shutdownTimeoutMs);
+    await this.billCache.flushShared();
+    this.reads.stop();
+    await this.live.stop();
+    await this.kos.close();
+    await Promise.all([this.primary.end(), this.replica.end()]);
+  }
+
+  breakerState(): BreakerState {
+    return this.kos.breaker.state();
+  }
+
+  cacheStats(): CacheStats {
+    return this.billCache.stats();
+  }
+
+  historyStats(): HistoryStats {
+    return this.history.historyStats();
+  }
+
+  poolStats(): Record<string, { total: number; idle: number; waiting: number }> {
+    return { primary: this.primary.stats(), replica: this.replica.stats() };
+  }
+}
