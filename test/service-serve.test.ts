@@ -40,6 +40,10 @@ test('serve (npm start): local database + KOS mock + service; token, menu, inqui
     }
     assert.equal(items, 1, 'the inquiry shows up in the history once flushed');
     assert.equal((await fetch(`${base}/ready`)).status, 200);
+    // serve wires the monitoring plugins: the inquiry above is counted on /metrics, and /ops wants its admin token.
+    const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
+    assert.match(metrics, /route="\/bills\/inquiry"/);
+    assert.equal((await fetch(`${base}/ops`)).status, 401);
   } finally {
     child.kill('SIGTERM');
   }

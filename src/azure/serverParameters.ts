@@ -35,6 +35,7 @@ export function azureServerParameters(cfg: Readonly<Config>): Array<[string, str
     ['log_line_prefix', s.logLinePrefix],
     ['log_lock_waits', onOff(s.logLockWaits)],
     ['log_temp_files', String(s.logTempFilesKb)],
+    ['log_parameter_max_length', '0'],
     ...(s.pgaudit.enabled ? ([['pgaudit.log', s.pgaudit.log.toUpperCase()]] as Array<[string, string]>) : []),
     ['require_secure_transport', 'on'],
     ['ssl_min_protocol_version', s.sslMinProtocolVersion],

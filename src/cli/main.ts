@@ -1,10 +1,20 @@
 import { Command, CommanderError } from 'commander';
 import { registerAzureCommands } from './commands/azure.js';
+import { registerBackupCommands } from './commands/backup.js';
+import { registerCheckCommands } from './commands/check.js';
 import { registerClusterCommands } from './commands/cluster.js';
+import { registerDrillCommands } from './commands/drill.js';
+import { registerDbCommands } from './commands/db.js';
+import { registerKeysCommands } from './commands/keys.js';
+import { registerKosCommands } from './commands/kos.js';
+import { registerMonitorCommands } from './commands/monitor.js';
+import { registerServeCommands } from './commands/serve.js';
+import { registerTokenCommands } from './commands/token.js';
+import { registerRestoreCommands } from './commands/restore.js';
 import { reportError } from './output.js';
 
 /** Every command group registers itself here; each lives in its own file under commands/. */
-const REGISTRARS: Array<(program: Command) => void> = [registerClusterCommands, registerAzureCommands];
+const REGISTRARS: Array<(program: Command) => void> = [registerClusterCommands, registerDbCommands, registerAzureCommands, registerServeCommands, registerTokenCommands, registerKosCommands, registerKeysCommands, registerMonitorCommands, registerCheckCommands, registerBackupCommands, registerRestoreCommands, registerDrillCommands];
 
 export function buildProgram(): Command {
   const program = new Command('bill-inquiry')
@@ -12,7 +22,8 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'JSON config file (default: ./bill-inquiry.config.json when present)')
     .option('-d, --data-dir <dir>', 'where clusters, certificates and secrets live (default: ./.data)')
     .option('--json', 'machine-readable output')
-    .showHelpAfterError('(run with --help for usage)')
+    // One line that says what went wrong and where to look, for every usage error.
+    .configureOutput({ outputError: (msg, write) => write(`${msg.trimEnd()} (see --help)\n`) })
     .exitOverride();
   for (const register of REGISTRARS) register(program);
   return program;

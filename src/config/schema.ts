@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { azureSection } from './sections/azure.js';
+import { backupSection } from './sections/backup.js';
 import { clusterSection } from './sections/cluster.js';
 import { databaseSection } from './sections/database.js';
+import { monitorSection } from './sections/monitor.js';
+import { haSection } from './sections/ha.js';
 import { poolSection } from './sections/pool.js';
 import { serverSection } from './sections/server.js';
 import { serviceSection } from './sections/service.js';
@@ -21,7 +24,10 @@ export const configSchema = z
     pool: poolSection.prefault({}),
     systemConfig: systemConfigSection.prefault({}),
     service: serviceSection.prefault({}),
+    ha: haSection.prefault({}),
+    backup: backupSection.prefault({}),
     azure: azureSection.prefault({}),
+    monitor: monitorSection.prefault({}),
   })
   .strict();
 

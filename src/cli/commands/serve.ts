@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { LocalInstance } from '../../cluster/local/localCluster.js';
 import { startKosMock, type KosMock } from '../../kos/mock/server.js';
+import { monitoringPlugins } from '../../monitor/http/monitoringPlugins.js';
 import { ensureLocalDatabase } from '../../platform/ensureLocal.js';
 import { startService } from '../../service/start.js';
 import { commandConfig, globals, intOption } from '../context.js';
@@ -29,7 +30,11 @@ export function registerServeCommands(program: Command): void {
           mock = await startKosMock(cfg.service.kosMock);
           progress(`KOS mock on ${mock.url} (no KOS URL configured)`);
         }
-        service = await startService(cfg, { kosUrl: cfg.service.kosUrl ?? mock!.url, ...(db ? { admin: db.primary.target(cfg.database.name) } : {}) });
+        service = await startService(cfg, {
+          kosUrl: cfg.service.kosUrl ?? mock!.url,
+          // /metrics and the /ops dashboard; the service runtime reaches them through the plugin options.
+          extraPlugins: monitoringPlugins(cfg, undefined),
+          ...(db ? { admin: db.primary.target(cfg.database.name) } : {}) });
       } catch (e) {
         await mock?.close();
         await stopCluster();

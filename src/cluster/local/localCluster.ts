@@ -1,5 +1,6 @@
 import { appendFileSync, chownSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { archiveParameters } from '../../backup/archive.js';
 import type { Config } from '../../config/schema.js';
 import { clientConfig, libpqEnv, type ConnTarget } from '../../db/connection.js';
 import { BillInquiryError } from '../../errors.js';
@@ -122,7 +123,7 @@ export class LocalInstance {
 
   /** Parameters this instance runs with (also handed to Patroni by the HA topology). */
   async parameters(tls?: TlsFiles): Promise<ServerParameters> {
-    return serverParameters({
+    const base = serverParameters({
       server: this.cfg.server,
       memory: scaledProfile(this.cfg.server),
       tls: tls ?? (await ensureTls(this.cfg.dataDir, this.user)),
@@ -130,6 +131,13 @@ export class LocalInstance {
       socketDir: this.paths.socketDir,
       pgauditAvailable: this.binaries().hasLibrary('pgaudit'),
     });
+    return { ...base, ...archiveParameters(this.cfg, { pgdata: this.paths.pgdata, node: this.name }) };
+  }
+
+  /** Region failure on the plain topology: the streaming replica becomes a primary. */
+  async promote(): Promise<void> {
+    await run(this.binaries().bin('pg_ctl'), ['-D', this.paths.pgdata, '-w', '-t', String(this.cfg.cluster.startTimeoutS), 'promote'], { as: this.user });
+    this.saveState('primary');
   }
 
   /** Superuser connection over TLS, verified against the local CA. */

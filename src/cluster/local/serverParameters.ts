@@ -49,6 +49,10 @@ export function serverParameters(i: ParameterInputs): ServerParameters {
     log_line_prefix: s.logLinePrefix,
     log_lock_waits: s.logLockWaits,
     log_temp_files: s.logTempFilesKb,
+    // log_statement=all audits every statement; its bind values carry personal
+    // data (line numbers, user ids), so they stay out of the log.
+    log_parameter_max_length: 0,
+    log_parameter_max_length_on_error: 0,
     ...(usePgaudit ? { 'pgaudit.log': s.pgaudit.log } : {}),
     logging_collector: true,
     log_directory: 'log',

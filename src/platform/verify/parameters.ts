@@ -51,6 +51,7 @@ export async function parameterChecks(vc: VerifyContext): Promise<Check[]> {
     exact('log_line_prefix', s.logLinePrefix),
     exact('log_lock_waits', onOff(s.logLockWaits)),
     exact('log_temp_files', s.logTempFilesKb),
+    exact('log_parameter_max_length', 0),
     exact('data_checksums', 'on'),
   ]);
 }

@@ -1,0 +1,136 @@
+import { appendFileSync, chownSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import type { Config } from '../config/schema.js';
+import { SUPERUSER, SUPERUSER_SECRET } from '../cluster/local/localCluster.js';
+import { scaledProfile } from '../cluster/local/memoryProfile.js';
+import { findPgBinaries } from '../cluster/local/pgBinaries.js';
+import { renderParameters, serverParameters } from '../cluster/local/serverParameters.js';
+import { ensureTls } from '../cluster/local/tls.js';
+import { clientConfig, type ConnTarget } from '../db/connection.js';
+import { BillInquiryError } from '../errors.js';
+import { ensureDir, serverUser } from '../system/osUser.js';
+import { run } from '../system/run.js';
+import { SecretStore } from '../system/secrets.js';
+
+/**
+ * A cluster restored into `<dir>` (pgdata `<dir>/data`) that runs beside the
+ * original: its own port and socket dir, archiving off so it never pushes a
+ * diverged timeline into the original's repository.
+ */
+export class RestoredCluster {
+  readonly pgdata: string;
+  readonly socketDir: string;
+  readonly logFile: string;
+  private readonly user;
+
+  constructor(readonly cfg: Readonly<Config>, readonly dir: string, readonly port: number) {
+    this.user = serverUser(cfg.cluster.osUser);
+    this.pgdata = path.join(dir, 'data');
+    this.socketDir = path.join(dir, 'run');
+    this.logFile = path.join(dir, 'server.log');
+  }
+
+  /** The directory must be new or empty: a restore never overwrites a cluster. */
+  assertFree(): void {
+    if (existsSync(path.join(this.pgdata, 'postmaster.pid')) || existsSync(path.join(this.pgdata, 'PG_VERSION'))) {
+      throw new BillInquiryError('TARGET_DIR_IN_USE', `${this.pgdata} already holds a PostgreSQL cluster`, 'restore into a new, empty --into directory');
+    }
+  }
+
+  prepare(): void {
+    ensureDir(this.dir, 0o755, this.user);
+    ensureDir(this.socketDir, 0o700, this.user);
+  }
+
+  /** Settings appended to postgresql.auto.conf (read last, so they win over the restored files, Patroni's included). */
+  async writeOverrides(): Promise<void> {
+    const params = {
+      ...serverParameters({
+        server: this.cfg.server,
+        memory: scaledProfile(this.cfg.server),
+        tls: await ensureTls(this.cfg.dataDir, this.user),
+        port: this.port,
+        socketDir: this.socketDir,
+        pgauditAvailable: findPgBinaries(this.cfg.cluster, this.user).hasLibrary('pgaudit'),
+      }),
+      archive_mode: 'off',
+      hba_file: path.join(this.pgdata, 'pg_hba.conf'),
+      ident_file: path.join(this.pgdata, 'pg_ident.conf'),
+      primary_conninfo: '',
+      primary_slot_name: '',
+      synchronous_standby_names: '',
+    };
+    const file = path.join(this.pgdata, 'postgresql.auto.conf');
+    appendFileSync(file, `\n# bill-inquiry restore: runs beside the original\n${renderParameters(params)}\n`);
+    if (this.user) chownSync(file, this.user.uid, this.user.gid);
+  }
+
+  /** Starts, waits until recovery reached its target and promoted. */
+  async startAndPromote(timeoutS: number): Promise<void> {
+    const pgCtl = findPgBinaries(this.cfg.cluster, this.user).bin('pg_ctl');
+    try {
+      await run(pgCtl, ['-D', this.pgdata, '-l', this.logFile, '-w', '-t', String(timeoutS), 'start'], { as: this.user });
+    } catch (e) {
+      throw new BillInquiryError('RESTORE_START_FAILED', `the restored cluster did not start: ${this.logTail()}`, `see ${this.logFile}`, { cause: e });
+    }
+    const deadline = Date.now() + timeoutS * 1000;
+    while (Date.now() < deadline) {
+      const inRecovery = await this.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r').then(([row]) => row!.r, () => undefined);
+      if (inRecovery === false) return;
+      if (inRecovery === undefined && !this.running()) {
+        const log = this.logTail();
+        const hint = /before configured recovery target/.test(log)
+          ? 'the target is later than the newest archived WAL: pick an earlier target or `latest`'
+          : `see ${this.logFile} and ${path.join(this.pgdata, 'log')}`;
+        throw new BillInquiryError('RESTORE_RECOVERY_FAILED', `recovery of the restored cluster failed: ${log}`, hint);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new BillInquiryError('RESTORE_NOT_PROMOTED', `the restored cluster is still in recovery after ${timeoutS}s: ${this.logTail()}`, `see ${this.logFile}`);
+  }
+
+  running(): boolean {
+    const pidFile = path.join(this.pgdata, 'postmaster.pid');
+    if (!existsSync(pidFile)) return false;
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running()) return;
+    await run(findPgBinaries(this.cfg.cluster, this.user).bin('pg_ctl'), ['-D', this.pgdata, '-m', 'fast', '-w', 'stop'], { as: this.user });
+  }
+
+  target(database = 'postgres'): ConnTarget {
+    return {
+      host: this.cfg.cluster.host, port: this.port, database, user: SUPERUSER,
+      password: new SecretStore(this.cfg.dataDir).get(SUPERUSER_SECRET), caFile: path.join(this.cfg.dataDir, 'tls', 'ca.crt'),
+    };
+  }
+
+  async query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> {
+    const client = new pg.Client(clientConfig(this.target(database)));
+    await client.connect();
+    try {
+      return (await client.query<T>(sql, params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  logTail(lines = 6): string {
+    const logDir = path.join(this.pgdata, 'log');
+    const files = [this.logFile];
+    if (existsSync(logDir)) files.push(...readdirLogs(logDir));
+    const text = files.filter(existsSync).map((f) => readFileSync(f, 'utf8')).join('\n');
+    return text.trim().split('\n').filter((l) => /FATAL|ERROR|PANIC|LOG: +(recovery|consistent|redo|selected)/.test(l)).slice(-lines).join(' | ') || '(no server log)';
+  }
+}
+
+const readdirLogs = (dir: string): string[] =>
+  readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => path.join(dir, f));

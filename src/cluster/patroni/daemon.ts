@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import type { OsUser } from '../../system/osUser.js';
+
+/**
+ * Starts a long-running server program detached from the CLI (it outlives
+ * `cluster up`), output appended to `log`, its pid in `pidFile`.
+ */
+export function startDaemon(cmd: string, args: string[], opts: { as?: OsUser; log: string; pidFile: string; env?: NodeJS.ProcessEnv }): number {
+  const fd = openSync(opts.log, 'a', 0o600);
+  try {
+    const env = { ...process.env, ...opts.env, ...(opts.as ? { HOME: opts.as.home, USER: opts.as.name, LOGNAME: opts.as.name } : {}) };
+    const child = spawn(cmd, args, {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env,
+      ...(opts.as ? { uid: opts.as.uid, gid: opts.as.gid } : {}),
+    });
+    child.unref();
+    writeFileSync(opts.pidFile, `${child.pid}\n`);
+    return child.pid!;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The pid recorded in `pidFile` when that process is still alive. */
+export function livePid(pidFile: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, wait up to `timeoutMs`, then SIGKILL; removes the pid file. */
+export async function stopDaemon(pidFile: string, timeoutMs: number): Promise<boolean> {
+  const pid = livePid(pidFile);
+  if (pid === undefined) {
+    rmSync(pidFile, { force: true });
+    return false;
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (alive(pid) && Date.now() < deadline) await sleep(100);
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  rmSync(pidFile, { force: true });
+  return true;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,156 @@
+import { chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../../config/schema.js';
+import type { HaNodeConfig } from '../../config/sections/ha.js';
+import { BillInquiryError } from '../../errors.js';
+import { portInUse } from '../../system/freePort.js';
+import { ensureDir, serverUser, type OsUser } from '../../system/osUser.js';
+import { run } from '../../system/run.js';
+import { SecretStore } from '../../system/secrets.js';
+import { REPLICATION_SECRET, SUPERUSER_SECRET } from '../local/localCluster.js';
+import { scaledProfile } from '../local/memoryProfile.js';
+import { findPgBinaries } from '../local/pgBinaries.js';
+import { serverParameters } from '../local/serverParameters.js';
+import { ensureTls } from '../local/tls.js';
+import { archiveParameters } from '../../backup/archive.js';
+import { pgbackrestBinary } from '../../backup/paths.js';
+import { writePgbackrestConf } from '../../backup/pgbackrest.js';
+import { REST_SECRET, renderPatroniConfig } from './config.js';
+import { alive, livePid, sleep, startDaemon, stopDaemon } from './daemon.js';
+import { etcdHealthy, etcdUrl, startEtcd, stopEtcd } from './etcd.js';
+import { etcdPaths, haRoot, nodePaths, topologyFile } from './paths.js';
+import { patroniRequest } from './rest.js';
+import { haStatus, type HaStatus } from './status.js';
+
+/**
+ * etcd, then the first node (bootstraps and becomes leader), then the
+ * standbys (pg_basebackup from the leader through Patroni); returns when every
+ * member runs and the synchronous standby is attached.
+ */
+export async function haUp(cfg: Readonly<Config>, log: (m: string) => void = () => {}): Promise<HaStatus> {
+  const user = serverUser(cfg.cluster.osUser);
+  const bins = findPgBinaries(cfg.cluster, user);
+  if (!bins.has('pg_basebackup') || !bins.has('pg_rewind')) {
+    throw new BillInquiryError('HA_BINARIES', `the ${bins.source} PostgreSQL in ${bins.binDir} lacks pg_basebackup/pg_rewind`, 'install PostgreSQL (apt-get install postgresql) for HA');
+  }
+  const [first, ...rest] = cfg.ha.nodes;
+  await ensureEtcd(cfg, log);
+  ensureDir(haRoot(cfg), 0o755);
+  writeFileSync(topologyFile(cfg), `${JSON.stringify({ nodes: cfg.ha.nodes, etcd: etcdUrl(cfg) }, null, 2)}\n`);
+  if (cfg.backup.walArchiving && pgbackrestBinary()) writePgbackrestConf(cfg);
+  const tls = await ensureTls(cfg.dataDir, user);
+  for (const node of cfg.ha.nodes) await prepareNode(cfg, node, user, bins.binDir, tls);
+  await startNode(cfg, first!, user);
+  await waitFor(cfg, `${first!.name} to become leader`, async () => (await probe(cfg, first!, '/primary')) === 200);
+  log(`${first!.name} is the leader`);
+  await Promise.all(rest.map((n) => startNode(cfg, n, user)));
+  await waitFor(cfg, 'all members to stream and a synchronous standby to attach', async () => {
+    const s = await haStatus(cfg);
+    return s.ok && (!cfg.ha.synchronousMode || !!s.syncStandby);
+  });
+  return haStatus(cfg);
+}
+
+/**
+ * Patroni first (each stops its PostgreSQL cleanly), then any PostgreSQL left
+ * running outside Patroni (a replica promoted by `promote-replica`), then etcd.
+ */
+export async function haDown(cfg: Readonly<Config>): Promise<void> {
+  const replicasFirst = [...cfg.ha.nodes].reverse();
+  await Promise.all(replicasFirst.map((n) => stopDaemon(nodePaths(cfg, n).pidFile, cfg.ha.startTimeoutS * 1000)));
+  const user = serverUser(cfg.cluster.osUser);
+  for (const n of replicasFirst) {
+    const pgdata = nodePaths(cfg, n).pgdata;
+    if (postmasterPid(pgdata) !== undefined) await run(findPgBinaries(cfg.cluster, user).bin('pg_ctl'), ['-D', pgdata, '-m', 'fast', '-w', 'stop'], { as: user });
+  }
+  if (cfg.ha.manageEtcd) await stopEtcd(cfg);
+}
+
+async function ensureEtcd(cfg: Readonly<Config>, log: (m: string) => void): Promise<void> {
+  if (cfg.ha.manageEtcd) {
+    if (!livePid(etcdPaths(cfg).pidFile)) log(`starting etcd on ${etcdUrl(cfg)}`);
+    await startEtcd(cfg);
+  } else if (!(await etcdHealthy(cfg))) {
+    throw new BillInquiryError('ETCD_DOWN', `etcd is not reachable at ${etcdUrl(cfg)}: Patroni cannot elect a leader without it`, 'start etcd (or set ha.manageEtcd=true to let the tool run one), then retry');
+  }
+}
+
+async function prepareNode(cfg: Readonly<Config>, node: HaNodeConfig, user: OsUser | undefined, binDir: string, tls: Awaited<ReturnType<typeof ensureTls>>): Promise<void> {
+  const p = nodePaths(cfg, node);
+  if (livePid(p.pidFile)) return;
+  const pmPid = postmasterPid(p.pgdata);
+  if (pmPid !== undefined) {
+    throw new BillInquiryError('DATA_DIR_IN_USE', `${p.pgdata} is in use by a PostgreSQL (pid ${pmPid}) that this tool's Patroni does not manage`, 'stop that server first (pg_ctl stop -D …) or use another --data-dir');
+  }
+  for (const port of [node.pgPort, node.restPort]) {
+    if (await portInUse(port)) {
+      throw new BillInquiryError('PORT_IN_USE', `port ${port} on 127.0.0.1 (HA ${node.name}) is already in use by another program`, 'free it or change ha.nodes[].pgPort / restPort');
+    }
+  }
+  ensureDir(p.root, 0o700, user);
+  ensureDir(p.socketDir, 0o700, user);
+  const secrets = new SecretStore(cfg.dataDir);
+  const parameters = {
+    ...serverParameters({
+      server: cfg.server,
+      memory: scaledProfile({ ...cfg.server, memoryMb: Math.floor(scaledProfile(cfg.server).memoryMb / cfg.ha.nodes.length) }),
+      tls,
+      port: node.pgPort,
+      socketDir: p.socketDir,
+      pgauditAvailable: findPgBinaries(cfg.cluster, user).hasLibrary('pgaudit'),
+    }),
+    ...archiveParameters(cfg, { pgdata: p.pgdata, node: node.name }),
+  };
+  const text = renderPatroniConfig(cfg, {
+    node, paths: p, binDir, tls, parameters,
+    superuserPassword: secrets.get(SUPERUSER_SECRET),
+    replicationPassword: secrets.get(REPLICATION_SECRET),
+    restPassword: secrets.get(REST_SECRET),
+  });
+  writeFileSync(p.config, text, { mode: 0o600 });
+  if (user) chownSync(p.config, user.uid, user.gid);
+}
+
+async function startNode(cfg: Readonly<Config>, node: HaNodeConfig, user: OsUser | undefined): Promise<void> {
+  const p = nodePaths(cfg, node);
+  if (livePid(p.pidFile)) return;
+  startDaemon('patroni', [p.config], { as: user, log: p.log, pidFile: p.pidFile });
+}
+
+/** HTTP status of a REST probe, 0 when the node does not answer. */
+export async function probe(cfg: Readonly<Config>, node: HaNodeConfig, urlPath: string): Promise<number> {
+  try {
+    return (await patroniRequest(cfg, node, 'GET', urlPath)).status;
+  } catch {
+    return 0;
+  }
+}
+
+export async function waitFor(cfg: Readonly<Config>, what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + cfg.ha.startTimeoutS * 1000;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    for (const n of cfg.ha.nodes) {
+      const p = nodePaths(cfg, n);
+      if (existsSync(p.pidFile) && !livePid(p.pidFile)) {
+        throw new BillInquiryError('PATRONI_EXITED', `Patroni ${n.name} exited while waiting for ${what}: ${tail(p.log)}`, `see ${p.log}`);
+      }
+    }
+    await sleep(250);
+  }
+  throw new BillInquiryError('HA_TIMEOUT', `timed out after ${cfg.ha.startTimeoutS}s waiting for ${what}`, `see the Patroni logs under ${haRoot(cfg)}`);
+}
+
+function postmasterPid(pgdata: string): number | undefined {
+  const file = path.join(pgdata, 'postmaster.pid');
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+  return alive(pid) ? pid : undefined;
+}
+
+/** The live postmaster of a node (for drills that crash it). */
+export const nodePostmasterPid = (cfg: Readonly<Config>, node: HaNodeConfig): number | undefined => postmasterPid(nodePaths(cfg, node).pgdata);
+
+function tail(file: string, lines = 5): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ') : '(no log)';
+}

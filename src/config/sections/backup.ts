@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * One pgBackRest repository. `posix` is a directory (default under the data
+ * dir); `s3` / `azure` are for real deployments — their keys come from the
+ * secret store (`pgbackrest-repo<N>-s3-key`, `…-s3-key-secret`, `…-azure-key`).
+ */
+const repo = z.object({
+  type: z.enum(['posix', 's3', 'azure']).default('posix'),
+  /** posix: directory (default `<dataDir>/backup/repo<N>`); s3/azure: path inside the bucket/container. */
+  path: z.string().optional(),
+  bucket: z.string().optional(),
+  endpoint: z.string().optional(),
+  region: z.string().optional(),
+  container: z.string().optional(),
+  account: z.string().optional(),
+});
+export type RepoConfig = z.infer<typeof repo>;
+
+/** Backups and recovery: plan §9 (schedule, retention), §2.3 (RTO 30 min / RPO 5 min), §10.2 (encryption). */
+export const backupSection = z.object({
+  /** pgBackRest stanza name. */
+  stanza: z.string().regex(/^[a-z][a-z0-9-]*$/).default('bill-inquiry'),
+  /** Continuous WAL archiving through pgBackRest (archive-async) on the primary (§9.1, RPO 5 min). */
+  walArchiving: z.boolean().default(true),
+  /** repo1 = primary backup storage, repo2 = geo-redundant copy (§9.2). */
+  repos: z.array(repo).min(1).max(4).default([{ type: 'posix' }, { type: 'posix' }]),
+  /** §10.2: repository encryption; passphrases generated into the secret store. */
+  cipherType: z.enum(['aes-256-cbc', 'none']).default('aes-256-cbc'),
+  /** §9.2: full backups kept 35 days (time-based retention). */
+  retentionFullDays: z.number().int().positive().default(35),
+  /** lz4: cheap on CPU, so restores run near disk speed (RTO §2.3). */
+  compressType: z.enum(['lz4', 'zst', 'gz', 'none']).default('lz4'),
+  /** Parallel processes for backup/restore. */
+  processMax: z.number().int().min(1).default(2),
+  /** Restores wait on fsync per file: more processes than cores overlap those waits (RTO §2.3). */
+  restoreProcessMax: z.number().int().min(1).default(4),
+  /** Take backups from a standby when one exists (keeps I/O off the primary). */
+  backupStandby: z.boolean().default(true),
+  /** WAL segments older than this (s) force a switch, bounding RPO (§2.3: 5 min). */
+  archiveTimeoutS: z.number().int().positive().default(60),
+  /** §9.1 schedule, in the plan's timezone (KST). */
+  schedule: z
+    .object({
+      timezone: z.string().default('Asia/Seoul'),
+      /** Daily physical backup at this local time (HH:MM). */
+      dailyAt: z.string().regex(/^\d{2}:\d{2}$/).default('02:00'),
+      /** Day of week (0 = Sunday) of the weekly full backup; diff on other days. */
+      fullOnWeekday: z.number().int().min(0).max(6).default(0),
+      /** Weekly logical backup (pg_dump) day and time. */
+      logicalWeekday: z.number().int().min(0).max(6).default(0),
+      logicalAt: z.string().regex(/^\d{2}:\d{2}$/).default('03:00'),
+    })
+    .prefault({}),
+  /** `drill restore`: MB of table data generated so the throughput ratio means something. */
+  drillRestoreDataMb: z.number().int().min(1).default(256),
+  logical: z
+    .object({
+      /** Directory of encrypted dumps (default `<dataDir>/backup/logical`). */
+      dir: z.string().optional(),
+      /** §9.1: weekly logical dumps kept 3 months. */
+      retentionDays: z.number().int().positive().default(92),
+    })
+    .prefault({}),
+});
+export type BackupConfig = z.infer<typeof backupSection>;
