@@ -10,11 +10,15 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(opts: { level?: string; name?: string } = {}): Logger {
-  return pino({
-    name: opts.name ?? 'bill-inquiry',
-    level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
-    redact: { paths: REDACT_PATHS, censor: '[masked]' },
-  });
+  return pino(
+    {
+      name: opts.name ?? 'bill-inquiry',
+      level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
+      redact: { paths: REDACT_PATHS, censor: '[masked]' },
+    },
+    // stderr: stdout belongs to command results (`--json` must stay parseable).
+    pino.destination(2),
+  );
 }
 
 /** 010-1234-5678 → 010-****-5678: enough to correlate, not enough to identify. */

@@ -6,10 +6,10 @@ import { promoteHaReplica } from '../../cluster/patroni/promoteReplica.js';
 import { haStatus, type HaStatus } from '../../cluster/patroni/status.js';
 import { switchover } from '../../cluster/patroni/switchover.js';
 import { haDown, haUp } from '../../cluster/patroni/topology.js';
-import { ensureStanza, prepareArchiving } from '../../backup/stanza.js';
+import { abandonArchiving, ensureStanza, prepareArchiving } from '../../backup/stanza.js';
 import type { Config } from '../../config/schema.js';
 import { connectionUrl } from '../../db/connection.js';
-import { BillInquiryError } from '../../errors.js';
+import { BillInquiryError, errorMessage } from '../../errors.js';
 import { commandConfig, globals, intOption } from '../context.js';
 import { emit, progress } from '../output.js';
 
@@ -32,21 +32,31 @@ export function registerClusterCommands(program: Command): void {
       const bins = primary.binaries();
       progress(`PostgreSQL ${bins.version} from ${bins.source} (${bins.binDir})`);
       if (await primary.init()) progress(`initialized ${primary.paths.pgdata}`);
-      const archiving = prepareArchiving(cfg);
+      let walArchiving = prepareArchiving(cfg) ? 'pgBackRest archive-push (async)' : 'off (pgBackRest not installed, or backup.walArchiving is false)';
       const statuses = [await primary.start()];
+      if (walArchiving.startsWith('pgBackRest')) {
+        try {
+          await ensureStanza(cfg);
+        } catch (e) {
+          walArchiving = `off: pgBackRest cannot back up this cluster (${errorMessage(e)})`;
+          progress(`WARNING: WAL archiving ${walArchiving}`);
+          abandonArchiving(cfg);
+          await primary.stop();
+          statuses[0] = await primary.start();
+        }
+      }
       if (opts.replica) {
         const replica = new LocalInstance(cfg, 'replica', opts.replicaPort);
         if (await replica.initReplicaOf(primary)) progress(`replica cloned from primary into ${replica.paths.pgdata}`);
         statuses.push(await replica.start());
       }
-      if (archiving) await ensureStanza(cfg);
       const params = await primary.parameters();
       const result = {
         ok: true,
         binaries: { source: bins.source, version: bins.version, binDir: bins.binDir },
         memory: { plan16GB: planProfile(cfg.server), thisMachine: scaledProfile(cfg.server) },
         pgaudit: String(params.shared_preload_libraries).includes('pgaudit') ? 'loaded' : 'not installed for these binaries: audit relies on log_statement',
-        walArchiving: archiving ? 'pgBackRest archive-push (async)' : 'off',
+        walArchiving,
         instances: statuses,
         connect: connectionUrl(primary.target()),
       };

@@ -21,8 +21,6 @@ export function registerDrillCommands(program: Command): void {
     .addOption(new Option('--via <load>', 'service: the Bill-Inquiry service under HTTP load; direct: INSERTs through the locator').choices(['service', 'direct']).default('service'))
     .action(async (opts: { writers?: number; via?: 'service' | 'direct' }, cmd: Command) => {
       progress('failover drill: load, kill -9 the leader postmaster, measure');
-      // The embedded service logs to stdout; its expected failover warnings would garble --json.
-      process.env.LOG_LEVEL ??= 'error';
       report(cmd, await failoverDrill(commandConfig(cmd), opts));
     });
 
