@@ -70,7 +70,7 @@ test('db verify exits 1 and names the failing check when a parameter is changed'
 test('bad input gives one clear line and a non-zero exit', async () => {
   const unknown = await db('db', 'apply', '--bogus');
   assert.notEqual(unknown.code, 0);
-  assert.match(unknown.stderr.split('\n')[0]!, /^error: unknown option '--bogus'$/);
+  assert.match(unknown.stderr.split('\n')[0]!, /^error: unknown option '--bogus' \(see --help\)$/);
 
   const port = await freePort();
   assertOneLineError(await db('db', 'apply', '--admin-url', `postgres://postgres:x@127.0.0.1:${port}/postgres`), /cannot reach PostgreSQL at 127\.0\.0\.1:\d+ \(ECONNREFUSED\) — /);

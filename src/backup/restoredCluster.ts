@@ -5,9 +5,11 @@ import type { Config } from '../config/schema.js';
 import { SUPERUSER, SUPERUSER_SECRET } from '../cluster/local/localCluster.js';
 import { scaledProfile } from '../cluster/local/memoryProfile.js';
 import { findPgBinaries } from '../cluster/local/pgBinaries.js';
+import { postmasterPid } from '../cluster/local/postmaster.js';
 import { renderParameters, serverParameters } from '../cluster/local/serverParameters.js';
 import { ensureTls } from '../cluster/local/tls.js';
-import { clientConfig, type ConnTarget } from '../db/connection.js';
+import type { ConnTarget } from '../db/connection.js';
+import { queryOnce } from '../db/withClient.js';
 import { BillInquiryError } from '../errors.js';
 import { ensureDir, serverUser } from '../system/osUser.js';
 import { run } from '../system/run.js';
@@ -91,14 +93,7 @@ export class RestoredCluster {
   }
 
   running(): boolean {
-    const pidFile = path.join(this.pgdata, 'postmaster.pid');
-    if (!existsSync(pidFile)) return false;
-    try {
-      process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 0);
-      return true;
-    } catch {
-      return false;
-    }
+    return postmasterPid(this.pgdata) !== undefined;
   }
 
   async stop(): Promise<void> {
@@ -114,13 +109,7 @@ export class RestoredCluster {
   }
 
   async query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> {
-    const client = new pg.Client(clientConfig(this.target(database)));
-    await client.connect();
-    try {
-      return (await client.query<T>(sql, params)).rows;
-    } finally {
-      await client.end();
-    }
+    return queryOnce<T>(this.target(database), sql, params);
   }
 
   logTail(lines = 6): string {

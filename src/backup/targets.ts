@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { LocalInstance } from '../cluster/local/localCluster.js';
+import { postmasterPid } from '../cluster/local/postmaster.js';
 import { PatroniLocator } from '../cluster/patroni/locator.js';
 import { isHa, nodePaths } from '../cluster/patroni/paths.js';
 import type { ConnTarget } from '../db/connection.js';
@@ -29,16 +30,7 @@ export function pgTargets(cfg: Readonly<Config>): PgTarget[] {
 }
 
 /** True when the target's postmaster is alive (pgBackRest needs a running server for backups). */
-export function targetRunning(t: PgTarget): boolean {
-  const pidFile = path.join(t.pgdata, 'postmaster.pid');
-  if (!existsSync(pidFile)) return false;
-  try {
-    process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const targetRunning = (t: PgTarget): boolean => postmasterPid(t.pgdata) !== undefined;
 
 /**
  * A superuser connection to the current primary: the Patroni leader in the HA

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { alive, sleep } from '../cluster/patroni/daemon.js';
 import { PatroniLocator } from '../cluster/patroni/locator.js';
-import { isHa, nodePaths } from '../cluster/patroni/paths.js';
+import { isHa } from '../cluster/patroni/paths.js';
 import { haStatus, type HaStatus } from '../cluster/patroni/status.js';
-import { waitFor } from '../cluster/patroni/topology.js';
+import { nodePostmasterPid, waitFor } from '../cluster/patroni/topology.js';
 import { BillInquiryError } from '../errors.js';
 import { directLoad } from './directLoad.js';
 import type { LoadDriver } from './loadDriver.js';
@@ -123,7 +121,8 @@ async function measure(cfg: Readonly<Config>, driver: LoadDriver, leader: string
   const running = Array.from({ length: writers }, (_, w) => writer(w));
   await sleep((opts.warmupS ?? 2) * 1000);
   const node = cfg.ha.nodes.find((n) => n.name === leader)!;
-  const pid = Number(readFileSync(path.join(nodePaths(cfg, node).pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const pid = nodePostmasterPid(cfg, node);
+  if (!pid) throw new BillInquiryError('DRILL_NO_LEADER', `the leader ${leader} has no running postmaster`, 'check `bill-inquiry cluster status`');
   killedAt = Date.now();
   process.kill(pid, 'SIGKILL');
   const deadline = killedAt + cfg.ha.startTimeoutS * 1000;

@@ -8,6 +8,7 @@ import { restoreTo } from '../backup/restore.js';
 import { runBackup } from '../backup/run.js';
 import { primaryTarget } from '../backup/targets.js';
 import { clientConfig } from '../db/connection.js';
+import { queryOnce } from '../db/withClient.js';
 import { PITR_COUNTS, PITR_DESTROY, PITR_DROP, PITR_INSERT, PITR_NOW, PITR_TABLE_SETUP } from './sql.js';
 
 export interface PitrDrillResult {
@@ -74,7 +75,5 @@ export async function pitrDrill(cfg: Readonly<Config>, opts: { rows?: number } =
 }
 
 export async function dropTable(cfg: Readonly<Config>, sql: string): Promise<void> {
-  const c = new pg.Client(clientConfig(await primaryTarget(cfg, 'postgres')));
-  await c.connect();
-  await c.query(sql).finally(() => c.end());
+  await queryOnce(await primaryTarget(cfg, 'postgres'), sql);
 }

@@ -1,13 +1,12 @@
 import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { Config } from '../config/schema.js';
 import { backupPaths } from '../backup/paths.js';
 import { restoreTo } from '../backup/restore.js';
 import { runBackup } from '../backup/run.js';
 import { pgTargets, primaryTarget, targetRunning } from '../backup/targets.js';
-import { clientConfig } from '../db/connection.js';
+import { withClient } from '../db/withClient.js';
 import { BillInquiryError } from '../errors.js';
 import { run } from '../system/run.js';
 import { dropTable } from './pitr.js';
@@ -83,15 +82,11 @@ export async function restoreDrill(cfg: Readonly<Config>, opts: { dataMb?: numbe
 }
 
 async function fill(cfg: Readonly<Config>, rows: number): Promise<number> {
-  const c = new pg.Client(clientConfig(await primaryTarget(cfg, 'postgres')));
-  await c.connect();
-  try {
+  return withClient(await primaryTarget(cfg, 'postgres'), async (c) => {
     await c.query(RESTORE_CREATE);
     for (let from = 1; from <= rows; from += FILL_BATCH_ROWS) await c.query(RESTORE_FILL, [from, Math.min(rows, from + FILL_BATCH_ROWS - 1)]);
     return Number((await c.query<{ n: string }>(RESTORE_COUNT)).rows[0]!.n);
-  } finally {
-    await c.end();
-  }
+  });
 }
 
 /**

@@ -2,13 +2,15 @@ import { appendFileSync, chownSync, existsSync, readFileSync, rmSync, writeFileS
 import path from 'node:path';
 import { archiveParameters } from '../../backup/archive.js';
 import type { Config } from '../../config/schema.js';
-import { clientConfig, libpqEnv, type ConnTarget } from '../../db/connection.js';
+import { libpqEnv, type ConnTarget } from '../../db/connection.js';
+import { queryOnce } from '../../db/withClient.js';
 import { BillInquiryError } from '../../errors.js';
 import { portInUse } from '../../system/freePort.js';
 import { ensureDir, serverUser, type OsUser } from '../../system/osUser.js';
 import { run } from '../../system/run.js';
 import { SecretStore } from '../../system/secrets.js';
 import { renderHba } from './hba.js';
+import { postmasterPid } from './postmaster.js';
 import { instancePaths, readState, writeState, type InstancePaths, type InstanceState } from './instance.js';
 import { scaledProfile } from './memoryProfile.js';
 import { findPgBinaries, type PgBinaries } from './pgBinaries.js';
@@ -117,7 +119,7 @@ export class LocalInstance {
   async status(): Promise<InstanceStatus> {
     const base = { name: this.name, port: this.port, role: this.state?.role ?? 'primary', pgdata: this.paths.pgdata, binaries: this.state?.binDir } as const;
     if (!this.initialized) return { ...base, running: false };
-    const pid = this.postmasterPid();
+    const pid = postmasterPid(this.paths.pgdata);
     return { ...base, running: pid !== undefined, ...(pid ? { pid } : {}) };
   }
 
@@ -147,13 +149,7 @@ export class LocalInstance {
 
   /** Runs one statement as superuser (for cluster housekeeping, not application data). */
   async query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> {
-    const client = new pg.Client(clientConfig(this.target(database)));
-    await client.connect();
-    try {
-      return (await client.query<T>(sql, params)).rows;
-    } finally {
-      await client.end();
-    }
+    return queryOnce<T>(this.target(database), sql, params);
   }
 
   /**
@@ -225,18 +221,5 @@ export class LocalInstance {
   private saveState(role: InstanceState['role']): void {
     const b = this.binaries();
     writeState(this.paths, { name: this.name, port: this.port, binDir: b.binDir, binarySource: b.source, version: b.version, role });
-  }
-
-  /** PID from postmaster.pid when that process is alive. */
-  private postmasterPid(): number | undefined {
-    const pidFile = path.join(this.paths.pgdata, 'postmaster.pid');
-    if (!existsSync(pidFile)) return undefined;
-    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    try {
-      process.kill(pid, 0);
-      return pid;
-    } catch {
-      return undefined;
-    }
   }
 }

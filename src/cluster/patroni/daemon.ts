@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import type { OsUser } from '../../system/osUser.js';
+import { processAlive } from '../local/postmaster.js';
 
 /**
  * Starts a long-running server program detached from the CLI (it outlives
@@ -31,14 +32,7 @@ export function livePid(pidFile: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const alive = processAlive;
 
 /** SIGTERM, wait up to `timeoutMs`, then SIGKILL; removes the pid file. */
 export async function stopDaemon(pidFile: string, timeoutMs: number): Promise<boolean> {

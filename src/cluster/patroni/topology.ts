@@ -1,5 +1,4 @@
 import { chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Config } from '../../config/schema.js';
 import type { HaNodeConfig } from '../../config/sections/ha.js';
 import { BillInquiryError } from '../../errors.js';
@@ -16,11 +15,12 @@ import { archiveParameters } from '../../backup/archive.js';
 import { pgbackrestBinary } from '../../backup/paths.js';
 import { writePgbackrestConf } from '../../backup/pgbackrest.js';
 import { REST_SECRET, renderPatroniConfig } from './config.js';
-import { alive, livePid, sleep, startDaemon, stopDaemon } from './daemon.js';
+import { livePid, sleep, startDaemon, stopDaemon } from './daemon.js';
 import { etcdHealthy, etcdUrl, startEtcd, stopEtcd } from './etcd.js';
 import { etcdPaths, haRoot, nodePaths, topologyFile } from './paths.js';
 import { patroniRequest } from './rest.js';
 import { haStatus, type HaStatus } from './status.js';
+import { postmasterPid } from '../local/postmaster.js';
 
 /**
  * etcd, then the first node (bootstraps and becomes leader), then the
@@ -139,13 +139,6 @@ export async function waitFor(cfg: Readonly<Config>, what: string, check: () => 
     await sleep(250);
   }
   throw new BillInquiryError('HA_TIMEOUT', `timed out after ${cfg.ha.startTimeoutS}s waiting for ${what}`, `see the Patroni logs under ${haRoot(cfg)}`);
-}
-
-function postmasterPid(pgdata: string): number | undefined {
-  const file = path.join(pgdata, 'postmaster.pid');
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
-  return alive(pid) ? pid : undefined;
 }
 
 /** The live postmaster of a node (for drills that crash it). */

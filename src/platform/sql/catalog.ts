@@ -65,3 +65,15 @@ INSERT INTO system_config (config_key, config_value, config_type, description)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
 ON CONFLICT (config_key) DO NOTHING
 RETURNING config_key`;
+
+/** A row of ROLES. */
+export interface RoleRow {
+  rolname: string;
+  rolcanlogin: boolean;
+  rolsuper: boolean;
+  rolcreatedb: boolean;
+  rolcreaterole: boolean;
+  rolreplication: boolean;
+  rolbypassrls: boolean;
+  member_of: string[];
+}

@@ -6,18 +6,7 @@ import { ident, type StepContext } from '../context.js';
 import { roleSpecs, type RoleSpec } from '../privileges.js';
 import { rolePassword, roleSecretName } from '../roleTargets.js';
 import { scramMatches, scramVerifier } from '../scram.js';
-import { IS_MEMBER, ROLES, ROLE_VERIFIERS } from '../sql/catalog.js';
-
-interface RoleRow {
-  rolname: string;
-  rolcanlogin: boolean;
-  rolsuper: boolean;
-  rolcreatedb: boolean;
-  rolcreaterole: boolean;
-  rolreplication: boolean;
-  rolbypassrls: boolean;
-  member_of: string[];
-}
+import { IS_MEMBER, ROLES, ROLE_VERIFIERS, type RoleRow } from '../sql/catalog.js';
 
 const attributes = (s: RoleSpec) => `${s.login ? 'LOGIN' : 'NOLOGIN'} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`;
 const attributesOk = (s: RoleSpec, r: RoleRow) =>

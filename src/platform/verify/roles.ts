@@ -1,17 +1,6 @@
 import { roleSpecs } from '../privileges.js';
-import { ROLES, ROLE_VERIFIERS } from '../sql/catalog.js';
+import { ROLES, ROLE_VERIFIERS, type RoleRow } from '../sql/catalog.js';
 import { check, expect, pass, type Check, type VerifyContext } from './check.js';
-
-interface RoleRow {
-  rolname: string;
-  rolcanlogin: boolean;
-  rolsuper: boolean;
-  rolcreatedb: boolean;
-  rolcreaterole: boolean;
-  rolreplication: boolean;
-  rolbypassrls: boolean;
-  member_of: string[];
-}
 
 /** §4.2/§10.1 roles with exactly their attributes and memberships; SCRAM-SHA-256 only. */
 export async function roleChecks(vc: VerifyContext): Promise<Check[]> {
