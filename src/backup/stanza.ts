@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
+import { errorMessage } from '../errors.js';
 import { backupPaths, pgbackrestBinary } from './paths.js';
 import { backupInfo } from './info.js';
 import { pgbackrest, writePgbackrestConf } from './pgbackrest.js';
@@ -24,8 +25,20 @@ const MISSING_STANZA = new Set([1, 3]);
 export async function ensureStanza(cfg: Readonly<Config>): Promise<void> {
   const info = await backupInfo(cfg);
   if (info.repos.length && !info.repos.some((r) => MISSING_STANZA.has(r.code))) return;
-  await pgbackrest(cfg, ['stanza-create']);
+  // The async archiver may hold the stanza lock for a moment (WAL written since the server
+  // started): wait for it rather than fail the whole `cluster up`.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return void (await pgbackrest(cfg, ['stanza-create']));
+    } catch (e) {
+      if (attempt >= STANZA_LOCK_ATTEMPTS || !/unable to acquire lock/.test(errorMessage(e))) throw e;
+      await new Promise((r) => setTimeout(r, STANZA_LOCK_WAIT_MS));
+    }
+  }
 }
+
+const STANZA_LOCK_ATTEMPTS = 20;
+const STANZA_LOCK_WAIT_MS = 500;
 
 /**
  * stanza-create failed (e.g. this pgBackRest predates the server's PostgreSQL

@@ -94,6 +94,8 @@ const DURABLE_POLL_MS = 100;
 async function measure(cfg: Readonly<Config>, driver: LoadDriver, leader: string, writers: number, opts: FailoverDrillOptions) {
   const acked: string[] = [];
   const ackedAfterKill: string[] = [];
+  const ackTimes: number[] = [];
+  let lastFailureAt = 0;
   let failed = 0;
   let slowestFailureMs = 0;
   let killedAt = 0;
@@ -107,11 +109,13 @@ async function measure(cfg: Readonly<Config>, driver: LoadDriver, leader: string
         acked.push(id);
         if (killedAt && startedAt > killedAt) {
           ackedAfterKill.push(id);
+          ackTimes.push(Date.now());
           if (!recoveredAt) recoveredAt = Date.now();
         }
       } catch {
         if (killedAt) {
           failed++;
+          lastFailureAt = Date.now();
           slowestFailureMs = Math.max(slowestFailureMs, Date.now() - startedAt);
         }
         await sleep(RETRY_PAUSE_MS);
@@ -136,5 +140,14 @@ async function measure(cfg: Readonly<Config>, driver: LoadDriver, leader: string
   await Promise.all(running);
   while (alive(pid)) await sleep(50);
   const since = (t: number) => (t ? (t - killedAt) / 1000 : Number.POSITIVE_INFINITY);
-  return { acked, failed, slowestFailureMs, unavailableS: since(durableAt), ackUnavailableS: since(recoveredAt) };
+  // Backends of a killed postmaster may still acknowledge a few writes before they notice:
+  // writes are available again only with the first acknowledgement after the last failure.
+  const resumedAt = lastFailureAt ? (ackTimes.find((t) => t > lastFailureAt) ?? 0) : recoveredAt;
+  return {
+    acked,
+    failed,
+    slowestFailureMs,
+    unavailableS: Math.max(since(durableAt), since(resumedAt)),
+    ackUnavailableS: since(resumedAt),
+  };
 }

@@ -18,7 +18,8 @@ export async function ensureLocalDatabase(cfg: Readonly<Config>, opts: { replica
   const primary = new LocalInstance(cfg, 'primary');
   if (await primary.init()) say(`initialized ${primary.paths.pgdata}`);
   await primary.start();
-  say(`PostgreSQL primary on ${cfg.cluster.host}:${primary.port}`);
+  const bins = primary.binaries();
+  say(`PostgreSQL ${bins.version} (${bins.source}, ${bins.binDir}) primary on ${cfg.cluster.host}:${primary.port}`);
   const apply = await applyDatabase(cfg, primary.target(), { onProgress: opts.onProgress });
   say(apply.changes.length ? `applied ${apply.changes.length} change(s) to ${cfg.database.name}` : `${cfg.database.name} already matches the plan`);
   if (!opts.replica) return { primary, apply };

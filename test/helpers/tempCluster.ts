@@ -8,8 +8,9 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Config, ConfigInput } from '../../src/config/schema.js';
 import { freePort } from '../../src/system/freePort.js';
 
-/** Servers started by this test process; stopped at exit even when a test fails or throws. */
+/** Servers started by this test process and their temp dirs; cleaned at exit even when a test fails or throws. */
 const live = new Set<LocalInstance>();
+const dirs = new Set<string>();
 process.once('exit', () => {
   for (const inst of live) {
     const bins = inst.state?.binDir;
@@ -17,13 +18,22 @@ process.once('exit', () => {
     const asUser = inst.user ? { uid: inst.user.uid, gid: inst.user.gid } : {};
     spawnSync(path.join(bins, 'pg_ctl'), ['-D', inst.paths.pgdata, '-m', 'immediate', 'stop'], { stdio: 'ignore', ...asUser });
   }
+  // Removed last, after every `after` hook has stopped its servers: a hook-time rm could race a
+  // server (or pgBackRest's async archiver) still writing into the dir.
+  for (const dir of dirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10 });
+    } catch (e) {
+      process.stderr.write(`warning: could not remove ${dir}: ${(e as Error).message}\n`);
+    }
+  }
 });
 
-/** A fresh temp data dir (world-traversable so the unprivileged server user reaches it), removed after the test file. */
+/** A fresh temp data dir (world-traversable so the unprivileged server user reaches it), removed when the test file's process exits. */
 export function tempDataDir(prefix = 'bi-test-'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   chmodSync(dir, 0o755);
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  dirs.add(dir);
   return dir;
 }
 

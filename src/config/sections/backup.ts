@@ -53,7 +53,7 @@ export const backupSection = z.object({
     })
     .prefault({}),
   /** `drill restore`: MB of table data generated so the throughput ratio means something. */
-  drillRestoreDataMb: z.number().int().min(1).default(256),
+  drillRestoreDataMb: z.number().int().min(1).default(512),
   logical: z
     .object({
       /** Directory of encrypted dumps (default `<dataDir>/backup/logical`). */
