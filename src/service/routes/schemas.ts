@@ -40,7 +40,8 @@ export const InquiryResult = Type.Object({
 
 export const RequestParams = Type.Object({ requestId: Type.String({ pattern: UUID_V7_PATTERN, description: 'UUIDv7 returned by POST /bills/inquiry' }) });
 
-export const RequestDetail = Type.Object({
+/** One inquiry as the history lists it. */
+export const HistoryItem = Type.Object({
   requestId: Type.String(),
   lineNumber: Type.String(),
   inquiryMonth: Type.String(),
@@ -48,9 +49,13 @@ export const RequestDetail = Type.Object({
   requestTime: Type.String({ format: 'date-time' }),
   processTime: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   resultSummary: Type.Union([Type.String(), Type.Null()]),
-  billInfo: Type.Optional(BillInfo),
-  errorMessage: Type.Union([Type.String(), Type.Null()]),
 });
+
+/** One inquiry with its result, for GET /bills/inquiry/{requestId}. */
+export const RequestDetail = Type.Composite([
+  HistoryItem,
+  Type.Object({ billInfo: Type.Optional(BillInfo), errorMessage: Type.Union([Type.String(), Type.Null()]) }),
+]);
 
 export const HistoryQuery = Type.Object(
   {
@@ -64,15 +69,6 @@ export const HistoryQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const HistoryItem = Type.Object({
-  requestId: Type.String(),
-  lineNumber: Type.String(),
-  inquiryMonth: Type.String(),
-  status: Status,
-  requestTime: Type.String({ format: 'date-time' }),
-  processTime: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  resultSummary: Type.Union([Type.String(), Type.Null()]),
-});
 
 export const HistoryPage = Type.Object({
   items: Type.Array(HistoryItem),
