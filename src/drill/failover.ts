@@ -66,7 +66,18 @@ export async function failoverDrill(cfg: Readonly<Config>, opts: FailoverDrillOp
     const m = await measure(cfg, driver, before.leader!, writers, opts);
     locator.invalidate();
     await waitFor(cfg, 'the locator to find the new primary', async () => !!(await locator.primary()));
-    const lost = await driver.lost(m.acked);
+    // Right after the kill the locator may still name the dead leader for a moment: count the
+    // losses once the new primary answers, asking the locator again after each refusal.
+    let lost = Number.NaN;
+    await waitFor(cfg, 'the new primary to answer the loss count', async () => {
+      try {
+        lost = await driver.lost(m.acked);
+        return true;
+      } catch {
+        locator.invalidate();
+        return false;
+      }
+    });
     await waitFor(cfg, 'the crashed node to rejoin', async () => ready(cfg, await haStatus(cfg)));
     const after = await haStatus(cfg);
     return {
