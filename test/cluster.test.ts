@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { test } from 'node:test';
-import { cli, json } from './helpers/cli.js';
+import { BIN, cli, json } from './helpers/cli.js';
 import { tempDataDir } from './helpers/tempCluster.js';
 import { freePort } from '../src/system/freePort.js';
 
@@ -54,4 +55,28 @@ test('unknown flags and bad values are refused with usage help and a non-zero ex
   const badPort = await cli(['cluster', 'up', '--port', 'abc']);
   assert.equal(badPort.code, 2);
   assert.match(badPort.stderr, /--port must be a whole number/);
+});
+
+test('cluster up --foreground stays attached and SIGTERM stops the cluster cleanly', async () => {
+  const dataDir = tempDataDir();
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'cluster', 'up', '--foreground', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('close', r));
+  try {
+    const deadline = Date.now() + 120_000;
+    while (!stdout.includes('connect:')) {
+      if (Date.now() > deadline || child.exitCode !== null) assert.fail(`cluster up --foreground did not come up:\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal((await cli(['--data-dir', dataDir, 'cluster', 'status'])).code, 0, 'running while attached');
+  } finally {
+    child.kill('SIGTERM');
+  }
+  assert.equal(await exited, 0, stderr);
+  assert.match(stderr, /cluster stopped/);
+  assert.equal((await cli(['--data-dir', dataDir, 'cluster', 'status'])).code, 1, 'SIGTERM stopped the server');
 });
