@@ -15,6 +15,9 @@ import { ensureDir, serverUser } from '../system/osUser.js';
 import { run } from '../system/run.js';
 import { SecretStore } from '../system/secrets.js';
 
+/** Heads the settings that keep a restored cluster apart from the original; `restore --switch` cuts them off. */
+export const RESTORE_OVERRIDES_MARKER = '# bill-inquiry restore: runs beside the original';
+
 /**
  * A cluster restored into `<dir>` (pgdata `<dir>/data`) that runs beside the
  * original: its own port and socket dir, archiving off so it never pushes a
@@ -64,7 +67,7 @@ export class RestoredCluster {
       synchronous_standby_names: '',
     };
     const file = path.join(this.pgdata, 'postgresql.auto.conf');
-    appendFileSync(file, `\n# bill-inquiry restore: runs beside the original\n${renderParameters(params)}\n`);
+    appendFileSync(file, `\n${RESTORE_OVERRIDES_MARKER}\n${renderParameters(params)}\n`);
     if (this.user) chownSync(file, this.user.uid, this.user.gid);
   }
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { restoreLogical } from '../../backup/logical.js';
 import { restoreTo, type RestoreResult } from '../../backup/restore.js';
+import { switchToRestored } from '../../backup/switchToRestored.js';
 import { BillInquiryError } from '../../errors.js';
 import { commandConfig, globals, intOption } from '../context.js';
 import { emit, progress } from '../output.js';
@@ -14,13 +15,17 @@ export function registerRestoreCommands(program: Command): void {
     .option('--into <dir|database>', 'new, empty directory for the restored cluster (logical: new database name)')
     .option('-p, --port <port>', 'port of the restored cluster (default: a free one)', intOption('--port'))
     .option('--repo <n>', 'restore from this repository only', intOption('--repo'))
-    .action(async (opts: { to?: string; into?: string; port?: number; repo?: number }, cmd: Command) => {
+    .option('--switch', 'when the integrity check passes, make the restored cluster the local primary (old data kept beside)')
+    .action(async (opts: { to?: string; into?: string; port?: number; repo?: number; switch?: boolean }, cmd: Command) => {
       if (!opts.to || !opts.into) throw new BillInquiryError('USAGE', 'restore needs --to <timestamp|lsn|latest> and --into <dir>', 'e.g. bill-inquiry restore --to latest --into /srv/restored');
       const cfg = commandConfig(cmd);
       progress(`restoring to ${opts.to} into ${opts.into}`);
       const r = await restoreTo(cfg, { ...opts, to: opts.to, into: opts.into });
-      const { cluster: _cluster, ...result } = r;
-      emit(result, globals(cmd), renderRestore);
+      const { cluster, ...restored } = r;
+      if (opts.switch && !r.ok) await cluster.stop();
+      const switched = opts.switch && r.ok ? await switchToRestored(cfg, cluster) : undefined;
+      if (switched) progress(`the restored cluster is now the primary on port ${switched.primary.port}; previous data kept in ${switched.previousPrimary}`);
+      emit({ ...restored, ...(switched ? { switched } : {}) }, globals(cmd), renderRestore);
       if (!r.ok) process.exitCode = 1;
     });
 
