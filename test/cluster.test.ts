@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { test } from 'node:test';
-import { BIN, cli, json } from './helpers/cli.js';
+import { cli, json, startCli } from './helpers/cli.js';
 import { tempDataDir } from './helpers/tempCluster.js';
 import { freePort } from '../src/system/freePort.js';
 
@@ -60,23 +59,15 @@ test('unknown flags and bad values are refused with usage help and a non-zero ex
 test('cluster up --foreground stays attached and SIGTERM stops the cluster cleanly', async () => {
   const dataDir = tempDataDir();
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'cluster', 'up', '--foreground', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const exited = new Promise<number | null>((r) => child.on('close', r));
+  const up = startCli(['--data-dir', dataDir, 'cluster', 'up', '--foreground', '--port', String(port)]);
+  let code: number | null;
   try {
-    const deadline = Date.now() + 120_000;
-    while (!stdout.includes('connect:')) {
-      if (Date.now() > deadline || child.exitCode !== null) assert.fail(`cluster up --foreground did not come up:\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await up.waitFor('connect:');
     assert.equal((await cli(['--data-dir', dataDir, 'cluster', 'status'])).code, 0, 'running while attached');
   } finally {
-    child.kill('SIGTERM');
+    code = await up.stop();
   }
-  assert.equal(await exited, 0, stderr);
-  assert.match(stderr, /cluster stopped/);
+  assert.equal(code, 0, up.stderr);
+  assert.match(up.stderr, /cluster stopped/);
   assert.equal((await cli(['--data-dir', dataDir, 'cluster', 'status'])).code, 1, 'SIGTERM stopped the server');
 });

@@ -4,6 +4,8 @@ import { loadConfig } from '../src/config/load.js';
 import { KosClient, type KosClientSettings } from '../src/kos/client/kosClient.js';
 import { startKosMock } from '../src/kos/mock/server.js';
 import { KOS_PATHS } from '../src/kos/protocol.js';
+import { freePort } from '../src/system/freePort.js';
+import { cli, startCli } from './helpers/cli.js';
 
 const cfg = loadConfig({ env: {}, overrides: { service: { kosMock: { latencyMs: 0 } } } });
 const mock = await startKosMock(cfg.service.kosMock);
@@ -94,22 +96,17 @@ test('KOS client breaker: opens at the threshold and rejects without calling KOS
 });
 
 test('bill-inquiry kos-mock serves the protocol until SIGTERM; bad flags are refused', async () => {
-  const { spawn } = await import('node:child_process');
-  const { BIN, cli } = await import('./helpers/cli.js');
-  const { freePort } = await import('../src/system/freePort.js');
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'kos-mock', '--port', String(port), '--latency-ms', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d));
-  const closed = new Promise<number | null>((r) => child.on('close', r));
+  const served = startCli(['kos-mock', '--port', String(port), '--latency-ms', '0']);
+  let code: number | null;
   try {
-    for (let i = 0; i < 100 && !out.includes('KOS mock on'); i++) await new Promise((r) => setTimeout(r, 100));
+    await served.waitFor('KOS mock on', 10_000);
     const r = await fetch(`http://127.0.0.1:${port}${KOS_PATHS.billInquiry}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lineNumber: '01012345678', inquiryMonth: '202609' }) });
     assert.equal(((await r.json()) as { resultCode: string }).resultCode, '0000');
   } finally {
-    child.kill('SIGTERM');
+    code = await served.stop();
   }
-  assert.equal(await closed, 0);
+  assert.equal(code, 0);
   const bad = await cli(['kos-mock', '--failure-rate', '2']);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /between 0 and 1/);

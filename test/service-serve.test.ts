@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { freePort } from '../src/system/freePort.js';
-import { BIN, cli } from './helpers/cli.js';
+import { cli, startCli } from './helpers/cli.js';
 import { tempDataDir } from './helpers/tempCluster.js';
 
 test('serve (npm start): local database + KOS mock + service; token, menu, inquiry, result, history; SIGTERM flushes and stops what it started', async () => {
   const dataDir = tempDataDir();
   const [port, pgPort] = [await freePort(), await freePort()];
   const env = { ...process.env, BILL_INQUIRY__CLUSTER__PORT: String(pgPort), BILL_INQUIRY__SERVER__MEMORY_MB: '1024' };
-  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const exited = new Promise<number | null>((r) => child.on('close', r));
+  const serve = startCli(['--data-dir', dataDir, 'serve', '--port', String(port)], { env });
+  let code: number | null;
   try {
-    const deadline = Date.now() + 120_000;
-    while (!stdout.includes('Ctrl-C')) {
-      if (Date.now() > deadline || child.exitCode !== null) assert.fail(`serve did not come up:\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await serve.waitFor('Ctrl-C');
+    const stdout = serve.stdout;
     assert.match(stdout, new RegExp(`http://127.0.0.1:${port}`));
     assert.match(stdout, /token --user/, 'says how to get a token');
     const tok = await cli(['--data-dir', dataDir, 'token', '--user', 'user1', '--line', '010-1234-5678'], { env });
@@ -45,11 +37,11 @@ test('serve (npm start): local database + KOS mock + service; token, menu, inqui
     assert.match(metrics, /route="\/bills\/inquiry"/);
     assert.equal((await fetch(`${base}/ops`)).status, 401);
   } finally {
-    child.kill('SIGTERM');
+    code = await serve.stop();
   }
-  assert.equal(await exited, 0, stderr);
-  assert.match(stderr, /flushing history/);
-  assert.match(stderr, /local cluster stopped/);
+  assert.equal(code, 0, serve.stderr);
+  assert.match(serve.stderr, /flushing history/);
+  assert.match(serve.stderr, /local cluster stopped/);
   const status = await cli(['--data-dir', dataDir, 'cluster', 'status'], { env });
   assert.notEqual(status.code, 0, 'the cluster serve started is stopped again');
 });

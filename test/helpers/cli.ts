@@ -29,3 +29,41 @@ export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?:
 
 /** Parses the JSON a `--json` command printed. */
 export const json = <T = Record<string, unknown>>(r: CliResult): T => JSON.parse(r.stdout) as T;
+
+export interface RunningCli {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Resolves once `text` appears on stdout; fails with stderr if the process exits or the time runs out. */
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts a long-running CLI command (serve, cluster up --foreground, kos-mock, monitor serve) in a child process. */
+export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('close', r));
+  return {
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    async waitFor(text, timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!stdout.includes(text)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`\`${args.join(' ')}\` never printed "${text}":\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
