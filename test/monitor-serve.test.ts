@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
@@ -8,7 +7,7 @@ import { loadConfig } from '../src/config/load.js';
 import { evaluateAlerts } from '../src/monitor/alerts/evaluate.js';
 import { collectSnapshot } from '../src/monitor/snapshot.js';
 import { freePort } from '../src/system/freePort.js';
-import { BIN, cli, json } from './helpers/cli.js';
+import { cli, json, startCli } from './helpers/cli.js';
 import { startTempCluster } from './helpers/tempCluster.js';
 
 // No `db apply` here: the collector connects as the superuser, explicitly, to the postgres database.
@@ -17,17 +16,15 @@ const env = { ...process.env, BILL_INQUIRY__MONITOR__CONNECT_AS: 'superuser', BI
 
 test('monitor serve exposes the database and host metrics on 127.0.0.1 and stops on SIGTERM', async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, '--data-dir', cfg.dataDir, 'monitor', 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const served = startCli(['--data-dir', cfg.dataDir, 'monitor', 'serve', '--port', String(port)], { env });
+  let code: number | null;
   try {
     let text = '';
     for (let i = 0; i < 60 && !text; i++) {
       text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch(() => '');
       if (!text) await sleep(250);
     }
-    assert.ok(text, `monitor serve answered (${stderr})`);
+    assert.ok(text, `monitor serve answered (${served.stderr})`);
     assert.match(text, /bill_inquiry_db_up\{member="primary",role="primary"\} 1/);
     assert.match(text, /bill_inquiry_db_connections_max\{member="primary"\} 200/);
     assert.match(text, /bill_inquiry_db_cache_hit_ratio_percent\{member="primary",datname="postgres"\} \d+/);
@@ -35,9 +32,9 @@ test('monitor serve exposes the database and host metrics on 127.0.0.1 and stops
     assert.match(text, /bill_inquiry_db_replicas_expected 0/);
     assert.equal((await fetch(`http://127.0.0.1:${port}/ops`)).status, 401, 'the dashboard needs the admin token');
   } finally {
-    child.kill('SIGTERM');
+    code = await served.stop();
   }
-  assert.equal(await exited, 0, 'clean shutdown on SIGTERM');
+  assert.equal(code, 0, 'clean shutdown on SIGTERM');
 });
 
 test('without `db apply` the monitoring role is missing: the member is reported down with what to do', async () => {
