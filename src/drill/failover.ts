@@ -104,13 +104,11 @@ const DURABLE_POLL_MS = 100;
 
 async function measure(cfg: Readonly<Config>, driver: LoadDriver, leader: string, writers: number, opts: FailoverDrillOptions) {
   const acked: string[] = [];
-  const ackedAfterKill: string[] = [];
-  const ackTimes: number[] = [];
+  const afterKill: { id: string; at: number }[] = [];
   let lastFailureAt = 0;
   let failed = 0;
   let slowestFailureMs = 0;
   let killedAt = 0;
-  let recoveredAt = 0;
   let stop = false;
   const writer = async (w: number) => {
     while (!stop) {
@@ -118,11 +116,7 @@ async function measure(cfg: Readonly<Config>, driver: LoadDriver, leader: string
       try {
         const id = await driver.attempt(w);
         acked.push(id);
-        if (killedAt && startedAt > killedAt) {
-          ackedAfterKill.push(id);
-          ackTimes.push(Date.now());
-          if (!recoveredAt) recoveredAt = Date.now();
-        }
+        if (killedAt && startedAt > killedAt) afterKill.push({ id, at: Date.now() });
       } catch {
         if (killedAt) {
           failed++;
@@ -140,25 +134,41 @@ async function measure(cfg: Readonly<Config>, driver: LoadDriver, leader: string
   if (!pid) throw new BillInquiryError('DRILL_NO_LEADER', `the leader ${leader} has no running postmaster`, 'check `bill-inquiry cluster status`');
   killedAt = Date.now();
   process.kill(pid, 'SIGKILL');
-  const deadline = killedAt + cfg.ha.startTimeoutS * 1000;
-  let durableAt = 0;
-  while (!durableAt && Date.now() < deadline) {
-    if (await driver.persisted([...ackedAfterKill])) durableAt = Date.now();
-    else await sleep(DURABLE_POLL_MS);
-  }
-  await sleep((opts.settleS ?? 2) * 1000);
+  const { resumedAt, durableAt } = await awaitRecovery(driver, {
+    afterKill, lastFailureAt: () => lastFailureAt,
+    deadline: killedAt + cfg.ha.startTimeoutS * 1000, settleMs: (opts.settleS ?? 2) * 1000,
+  });
   stop = true;
   await Promise.all(running);
   while (alive(pid)) await sleep(50);
   const since = (t: number) => (t ? (t - killedAt) / 1000 : Number.POSITIVE_INFINITY);
-  // Backends of a killed postmaster may still acknowledge a few writes before they notice:
-  // writes are available again only with the first acknowledgement after the last failure.
-  const resumedAt = lastFailureAt ? (ackTimes.find((t) => t > lastFailureAt) ?? 0) : recoveredAt;
-  return {
-    acked,
-    failed,
-    slowestFailureMs,
-    unavailableS: Math.max(since(durableAt), since(resumedAt)),
-    ackUnavailableS: since(resumedAt),
-  };
+  return { acked, failed, slowestFailureMs, unavailableS: Math.max(since(durableAt), since(resumedAt)), ackUnavailableS: since(resumedAt) };
+}
+
+interface RecoveryWatch {
+  afterKill: readonly { id: string; at: number }[];
+  lastFailureAt: () => number;
+  deadline: number;
+  settleMs: number;
+}
+
+/**
+ * Waits until writes are back for good: acknowledged after the last failure
+ * and durable on the current primary, with no new failure for `settleMs`.
+ * Backends of a killed postmaster may still acknowledge a few writes before
+ * they notice, so an early acknowledgement followed by failures does not count.
+ */
+async function awaitRecovery(driver: LoadDriver, w: RecoveryWatch): Promise<{ resumedAt: number; durableAt: number }> {
+  let resumedAt = 0;
+  let durableAt = 0;
+  while (Date.now() < w.deadline) {
+    const lastFailure = w.lastFailureAt();
+    const since = w.afterKill.filter((a) => a.at > lastFailure);
+    resumedAt = since[0]?.at ?? 0;
+    if (durableAt <= lastFailure) durableAt = 0;
+    if (resumedAt && !durableAt && (await driver.persisted(since.map((a) => a.id)))) durableAt = Date.now();
+    if (durableAt && Date.now() - Math.max(durableAt, lastFailure) >= w.settleMs && w.lastFailureAt() === lastFailure) break;
+    await sleep(DURABLE_POLL_MS);
+  }
+  return { resumedAt, durableAt };
 }
