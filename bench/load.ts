@@ -29,6 +29,7 @@ const setupRequest = job.misses
     }
   : undefined;
 
+const cpuBefore = process.cpuUsage();
 const result = await autocannon({
   url: job.url,
   connections: job.connections,
@@ -45,4 +46,9 @@ process.stdout.write(JSON.stringify({
   timeouts: result.timeouts,
   non2xx: result.non2xx,
   ok2xx: result['2xx'],
+  /** The load generator's own CPU seconds while it ran (it shares the machine with the service). */
+  cpuS: (() => {
+    const used = process.cpuUsage(cpuBefore);
+    return (used.user + used.system) / 1e6;
+  })(),
 }));

@@ -15,10 +15,12 @@ import { loadConfig } from '../src/config/load.js';
 import { billFor } from '../src/kos/mock/billData.js';
 import { startKosMock } from '../src/kos/mock/server.js';
 import { ensureLocalDatabase } from '../src/platform/ensureLocal.js';
+import { monitoringPlugins } from '../src/monitor/http/monitoringPlugins.js';
 import { issueToken } from '../src/service/auth/tokens.js';
 import { availableMonths, currentMonth } from '../src/service/bills/months.js';
 import { startService } from '../src/service/start.js';
 import { freePort } from '../src/system/freePort.js';
+import { sampleCpu } from './cpu.js';
 import type { LoadJob } from './load.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -36,13 +38,19 @@ const TARGETS = { ratio: 0.6, cache_hit_p99_ms: 100, errors: 0, lost_history_row
 
 const say = (m: string) => process.stderr.write(`… ${m}\n`);
 
+const perRequestUs = (seconds: number, requests: number) => (requests ? Math.round((seconds * 1e6) / requests) : null);
+
 async function load(job: LoadJob, dir: string, name: string) {
   const file = path.join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(job));
+  const cpu = sampleCpu();
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(here, 'load.ts'), file], { maxBuffer: 64 << 20 });
-  const r = JSON.parse(stdout) as { rps: number; total: number; p50: number; p99: number; errors: number; timeouts: number; non2xx: number; ok2xx: number };
-  say(`${name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors + r.timeouts}, non-2xx ${r.non2xx}`);
-  return r;
+  const used = cpu();
+  const r = JSON.parse(stdout) as { rps: number; total: number; p50: number; p99: number; errors: number; timeouts: number; non2xx: number; ok2xx: number; cpuS: number };
+  // Where each request's CPU went: the service process (with the bare app and the KOS mock, idle unless under test), PostgreSQL, the load generator.
+  const cpuUsPerRequest = { service: perRequestUs(used.service, r.total), postgres: perRequestUs(used.postgres, r.total), loadGenerator: perRequestUs(r.cpuS, r.total) };
+  say(`${name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors + r.timeouts}, non-2xx ${r.non2xx}; CPU µs/request ${JSON.stringify(cpuUsPerRequest)}`);
+  return { ...r, cpuUsPerRequest };
 }
 
 async function main(): Promise<void> {
@@ -59,7 +67,8 @@ async function main(): Promise<void> {
   say(`local PostgreSQL in ${dataDir}`);
   const db = await ensureLocalDatabase(cfg, { onProgress: say });
   const kos = await startKosMock(cfg.service.kosMock);
-  const service = await startService(cfg, { port: 0, kosUrl: kos.url, admin: db.primary.target(cfg.database.name) });
+  // Composed as `serve` composes it: /metrics and /ops hooks run on every request.
+  const service = await startService(cfg, { port: 0, kosUrl: kos.url, admin: db.primary.target(cfg.database.name), extraPlugins: monitoringPlugins(cfg, undefined) });
   const bare = Fastify({ logController: new LogController({ disableRequestLogging: true }) });
   bare.get('/fixed', { schema: { response: { 200: { type: 'object', properties: { success: { type: 'boolean' }, data: { type: 'object', properties: { status: { type: 'string' } } }, message: { type: 'string' } } } } } }, async () => ({ success: true, data: { status: 'UP' }, message: 'OK' }));
   // Context for (b): the same request and response shape as a cache hit, with no work at all behind it.
@@ -95,6 +104,8 @@ async function main(): Promise<void> {
     const ceiling = await load({ ...common, url: bareUrl, method: 'GET', path: '/fixed' }, jobs, 'a-ceiling');
     const sameShape = await load({ ...common, url: bareUrl, method: 'POST', path: '/same-shape', headers: { authorization: `Bearer ${hitToken}` }, body: JSON.stringify({ lineNumber: hitLine, inquiryMonth: months[0] }) }, jobs, 'a2-same-shape');
     const hit = await load({ ...common, url: service.url, method: 'POST', path: '/bills/inquiry', headers: { authorization: `Bearer ${hitToken}` }, body: JSON.stringify({ lineNumber: hitLine, inquiryMonth: months[0] }) }, jobs, 'b-cache-hit');
+    // Whether history writes keep up with the hit rate: rows still queued when the load stops, and how old the last flushed row was.
+    const historyAfterHit = { queued: service.runtime.historyStats().queued, lastFlushLagMs: service.runtime.historyStats().lastFlushLagMs };
     await drained();
     const miss = await load({ ...common, url: service.url, method: 'POST', path: '/bills/inquiry', misses: { pairs, months } }, jobs, 'c-cache-miss');
     await drained();
@@ -134,6 +145,7 @@ async function main(): Promise<void> {
       acknowledged_inquiries: acknowledged,
       peak_history_queue: peakQueue,
       history_queue_bound: cfg.service.history.maxQueued,
+      history_after_cache_hit: historyAfterHit,
       stored_history_rows: stored,
       scenarios: { ceiling, same_shape_ceiling: sameShape, cache_hit: hit, cache_miss: miss, history },
       targets: TARGETS,

@@ -91,6 +91,21 @@ test('HA topology: up, roles, TLS, locator, switchover, failover drills, PITR dr
     });
   }
 
+  await t.test('drill failover --crash node: the leader node (Patroni and postmaster) vanishes; the lock expires, the standby takes over, the node rejoins', async () => {
+    const r = await ha.cli(['--json', 'drill', 'failover', '--via', 'direct', '--crash', 'node']);
+    const d = json<{ ok: boolean; crash: string; unavailable_s: number; lost_acknowledged_writes: number; acknowledged_writes: number; leader_before: string; leader_after: string; target_s: number }>(r);
+    t.diagnostic(`failover drill (node crash): ${JSON.stringify(d)}`);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal(d.crash, 'node');
+    assert.equal(d.lost_acknowledged_writes, 0, 'no acknowledged write lost');
+    assert.ok(d.unavailable_s <= cfg.ha.drillTargets.nodeCrashS, `writes durable again within the plan's ${cfg.ha.drillTargets.nodeCrashS} s (${d.unavailable_s})`);
+    assert.ok(d.acknowledged_writes > 100, 'the drill really wrote under load');
+    assert.notEqual(d.leader_after, d.leader_before);
+    const s = await haStatus(cfg);
+    assert.equal(s.ok, true, 'the crashed node was started again and rejoined');
+    assert.match(s.members.find((m) => m.name === d.leader_before)?.role ?? '', /^(replica|sync_standby)$/, 'the old leader came back as a standby');
+  });
+
   await t.test('drill pitr on the HA cluster (backups from the standby)', async () => {
     const r = await ha.cli(['--json', 'drill', 'pitr', '--rows', '200']);
     const d = json<{ ok: boolean; restore_s: number; rows_missing_before_target: number; rows_present_after_target: number }>(r);

@@ -5,6 +5,7 @@ import { registerCheckCommands } from './commands/check.js';
 import { registerClusterCommands } from './commands/cluster.js';
 import { registerDrillCommands } from './commands/drill.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerHistoryCommands } from './commands/history.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerKosCommands } from './commands/kos.js';
 import { registerMonitorCommands } from './commands/monitor.js';
@@ -14,7 +15,7 @@ import { registerRestoreCommands } from './commands/restore.js';
 import { reportError } from './output.js';
 
 /** Every command group registers itself here; each lives in its own file under commands/. */
-const REGISTRARS: Array<(program: Command) => void> = [registerClusterCommands, registerDbCommands, registerAzureCommands, registerServeCommands, registerTokenCommands, registerKosCommands, registerKeysCommands, registerMonitorCommands, registerCheckCommands, registerBackupCommands, registerRestoreCommands, registerDrillCommands];
+const REGISTRARS: Array<(program: Command) => void> = [registerClusterCommands, registerDbCommands, registerAzureCommands, registerServeCommands, registerTokenCommands, registerKosCommands, registerKeysCommands, registerMonitorCommands, registerCheckCommands, registerBackupCommands, registerRestoreCommands, registerDrillCommands, registerHistoryCommands];
 
 export function buildProgram(): Command {
   const program = new Command('bill-inquiry')

@@ -11,8 +11,10 @@ import { tokenVerifier, type Principal } from './auth/tokens.js';
 import { BillCache, type CacheStats } from './cache/billCache.js';
 import { CustomerCache } from './cache/customerCache.js';
 import { LiveConfig, type LiveSettings } from './config/liveSettings.js';
+import { NotifyListener } from './config/notifyListener.js';
 import { ColumnCipher } from './crypto/columnCipher.js';
 import { Keyring } from './crypto/keyring.js';
+import { KeyWatcher } from './crypto/keyWatcher.js';
 import type { DbLocator } from './db/locator.js';
 import { RoutedPool } from './db/pools.js';
 import { ReadRouter } from './db/readRouter.js';
@@ -54,6 +56,7 @@ export class ServiceRuntime {
   readonly primary: RoutedPool;
   readonly replica: RoutedPool;
   readonly reads: ReadRouter;
+  readonly listener: NotifyListener;
   readonly live: LiveConfig;
   readonly kos: KosClient;
   readonly cipher: ColumnCipher;
@@ -73,11 +76,14 @@ export class ServiceRuntime {
     this.primary = new RoutedPool('primary', cfg, roleTemplate(cfg, 'app'), () => locator.primary(), locator);
     this.replica = new RoutedPool('replica', cfg, roleTemplate(cfg, 'readonly'), () => locator.replica(), locator);
     this.reads = new ReadRouter(this.primary, this.replica, svc.replica);
-    this.live = new LiveConfig(cfg, roleTemplate(cfg, 'app'), locator, this.log);
+    this.live = new LiveConfig(cfg, this.log);
     this.kos = new KosClient(kosUrl, kosSettings(this.live.settings, svc.kosBreakerWindowMs), svc.kosConnections);
     this.kos.on('call', (e) => this.events.emit('kosCall', e));
     this.live.on('change', (s: LiveSettings) => this.kos.reconfigure(kosSettings(s, svc.kosBreakerWindowMs)));
     this.cipher = new ColumnCipher(new Keyring(new SecretStore(cfg.dataDir)));
+    this.listener = new NotifyListener(cfg, roleTemplate(cfg, 'app'), locator, this.log);
+    this.listener.add(this.live);
+    this.listener.add(new KeyWatcher(this.cipher.keyring, this.log));
     this.billCache = new BillCache(svc.cache.maxEntries, this.primary, this.cipher, this.log);
     this.customers = new CustomerCache(svc.cache.maxEntries, this.primary, this.cipher, this.log);
     this.history = new HistoryWriter(cfg, this.primary, this.cipher, this.log);
@@ -87,7 +93,7 @@ export class ServiceRuntime {
   }
 
   async start(): Promise<void> {
-    await this.live.start();
+    await this.listener.start();
     await this.reads.start();
     this.history.start(() => this.billCache.flushShared());
   }
@@ -98,7 +104,7 @@ export class ServiceRuntime {
     await this.history.close(this.cfg.service.history.shutdownTimeoutMs);
     await this.billCache.flushShared();
     this.reads.stop();
-    await this.live.stop();
+    await this.listener.stop();
     await this.kos.close();
     await Promise.all([this.primary.end(), this.replica.end()]);
   }

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { failoverDrill } from '../../drill/failover.js';
+import { failoverDrill, type CrashKind } from '../../drill/failover.js';
 import { pitrDrill } from '../../drill/pitr.js';
 import { restoreDrill } from '../../drill/restore.js';
 import { commandConfig, globals, intOption } from '../context.js';
@@ -16,11 +16,12 @@ export function registerDrillCommands(program: Command): void {
 
   drill
     .command('failover')
-    .description('kill -9 the leader postmaster under write load; seconds unavailable, acknowledged writes lost, failed requests')
+    .description('kill -9 the leader (its postmaster, or the whole node) under write load; seconds unavailable, acknowledged writes lost, failed requests')
     .option('--writers <n>', 'concurrent writers', intOption('--writers'))
     .addOption(new Option('--via <load>', 'service: the Bill-Inquiry service under HTTP load; direct: INSERTs through the locator').choices(['service', 'direct']).default('service'))
-    .action(async (opts: { writers?: number; via?: 'service' | 'direct' }, cmd: Command) => {
-      progress('failover drill: load, kill -9 the leader postmaster, measure');
+    .addOption(new Option('--crash <what>', 'postgres: the leader postmaster; node: its Patroni too (restarted after the failover)').choices(['postgres', 'node']).default('postgres'))
+    .action(async (opts: { writers?: number; via?: 'service' | 'direct'; crash?: CrashKind }, cmd: Command) => {
+      progress(`failover drill: load, kill -9 the leader ${opts.crash === 'node' ? 'node (Patroni and postmaster)' : 'postmaster'}, measure`);
       report(cmd, await failoverDrill(commandConfig(cmd), opts));
     });
 

@@ -20,8 +20,8 @@ export function registerKeysCommands(program: Command): void {
 
   keys
     .command('rotate')
-    .description('add a new key, make it current, re-encrypt every stored value in batches (restart running services afterwards)')
-    .option('--resume', 're-encrypt to the current key without adding another (after an interrupted rotation)')
+    .description('add a new key, make it current, tell running services (they switch without restart), re-encrypt every stored value in batches')
+    .option('--resume', 're-encrypt to the current key without adding another (after an interrupted rotation); also tells running services again')
     .action(async (opts: { resume?: boolean }, cmd: Command) => {
       const cfg = commandConfig(cmd);
       const target = roleTarget(cfg, 'app', new LocalInstance(cfg, 'primary'));

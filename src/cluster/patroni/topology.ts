@@ -39,11 +39,20 @@ export async function haUp(cfg: Readonly<Config>, log: (m: string) => void = () 
   writeFileSync(topologyFile(cfg), `${JSON.stringify({ nodes: cfg.ha.nodes, etcd: etcdUrl(cfg) }, null, 2)}\n`);
   if (cfg.backup.walArchiving && pgbackrestBinary()) writePgbackrestConf(cfg);
   const tls = await ensureTls(cfg.dataDir, user);
+  const survivors = cfg.ha.nodes.filter((n) => livePid(nodePaths(cfg, n).pidFile));
   for (const node of cfg.ha.nodes) await prepareNode(cfg, node, user, bins.binDir, tls);
-  await startNode(cfg, first!, user);
-  await waitFor(cfg, `${first!.name} to become leader`, async () => (await probe(cfg, first!, '/primary')) === 200);
-  log(`${first!.name} is the leader`);
-  await Promise.all(rest.map((n) => startNode(cfg, n, user)));
+  if (survivors.length === 0) {
+    await startNode(cfg, first!, user);
+    await waitFor(cfg, `${first!.name} to become leader`, async () => (await probe(cfg, first!, '/primary')) === 200);
+    log(`${first!.name} is the leader`);
+    await Promise.all(rest.map((n) => startNode(cfg, n, user)));
+  } else {
+    // A running cluster keeps its leader: lost members start and rejoin it as replicas (pg_rewind when needed).
+    for (const n of cfg.ha.nodes.filter((x) => !survivors.includes(x))) {
+      log(`starting ${n.name}: it rejoins the running cluster`);
+      await startNode(cfg, n, user);
+    }
+  }
   await waitFor(cfg, 'all members to stream and a synchronous standby to attach', async () => {
     const s = await haStatus(cfg);
     return s.ok && (!cfg.ha.synchronousMode || !!s.syncStandby);
@@ -109,6 +118,13 @@ async function prepareNode(cfg: Readonly<Config>, node: HaNodeConfig, user: OsUs
   });
   writeFileSync(p.config, text, { mode: 0o600 });
   if (user) chownSync(p.config, user.uid, user.gid);
+}
+
+/** Starts the Patroni of one node again after a crash; it rejoins the running cluster as a replica. */
+export async function restartNode(cfg: Readonly<Config>, name: string): Promise<void> {
+  const node = cfg.ha.nodes.find((n) => n.name === name);
+  if (!node) throw new BillInquiryError('HA_NODE_UNKNOWN', `no HA node named ${name}`, `use one of ${cfg.ha.nodes.map((n) => n.name).join(', ')}`);
+  await startNode(cfg, node, serverUser(cfg.cluster.osUser));
 }
 
 async function startNode(cfg: Readonly<Config>, node: HaNodeConfig, user: OsUser | undefined): Promise<void> {

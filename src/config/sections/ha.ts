@@ -57,6 +57,18 @@ export const haSection = z.object({
   synchronousMode: z.boolean().default(true),
   /** Max WAL bytes a failover candidate may lag (plan §7.2 replication lag alarm, 1 MB). */
   maximumLagOnFailoverBytes: z.number().int().positive().default(1048576),
+  /**
+   * `drill failover` targets (s) for writes to be durable again: a crashed
+   * postmaster (Patroni notices within loop_wait) and a whole node lost with
+   * its Patroni (the leader lock must expire first: ≤ ttl), which is the plan's
+   * §2.2 failover promise.
+   */
+  drillTargets: z
+    .object({
+      postgresCrashS: z.number().positive().default(10),
+      nodeCrashS: z.number().positive().default(60),
+    })
+    .prefault({}),
   /** Seconds to wait for a leader after `cluster up --ha` / a switchover. */
   startTimeoutS: z.number().int().positive().default(90),
   /** How long (ms) the locator trusts one answer about who is primary before asking Patroni again. */

@@ -92,6 +92,17 @@ export const serviceSection = z.object({
     .object({
       /** Rows re-encrypted per transaction by `keys rotate`. */
       rotateBatchSize: z.number().int().positive().default(500),
+      /**
+       * How long `keys rotate` waits between telling running services about the
+       * new key (NOTIFY column_key_rotated) and re-encrypting (plan §10.2). The
+       * notification arrives in milliseconds; what needs the time is a history
+       * batch encrypted under the old key just before the switch, which is
+       * written within one flush interval (history.flushIntervalMs, 200 ms) plus
+       * its write. 1 s is five flush intervals: room for a busy database. A value
+       * that still lands later under the old key stays readable, and
+       * `keys rotate --resume` re-encrypts it.
+       */
+      rotateGraceMs: z.number().int().min(0).default(1000),
     })
     .prefault({}),
   /** The bundled KOS mock (`bill-inquiry kos-mock`, or in-process under `serve`). */

@@ -13,11 +13,18 @@ export function registerHttpMetrics(registry: Registry): HttpMetrics {
   const duration = new Histogram({ name: M.httpDuration, help: 'HTTP request latency per route', labelNames: ['method', 'route', 'status_code'], buckets: LATENCY_BUCKETS, registers: [registry] });
   const requests = new Counter({ name: M.httpRequests, help: 'HTTP requests per route and status', labelNames: ['method', 'route', 'status_code'], registers: [registry] });
   const errors = new Counter({ name: M.httpErrors, help: 'HTTP error responses by status and error code', labelNames: ['route', 'status_code', 'code'], registers: [registry] });
+  // Label children per (method, route, status), made once: prom-client hashes a label object on every call otherwise.
+  const children = new Map<string, { duration: ReturnType<typeof duration.labels>; requests: ReturnType<typeof requests.labels> }>();
   return {
     observe(route, method, status, seconds, errorCode) {
-      const labels = { method, route, status_code: String(status) };
-      duration.observe(labels, seconds);
-      requests.inc(labels);
+      const key = `${method} ${status} ${route}`;
+      let child = children.get(key);
+      if (!child) {
+        const labels = { method, route, status_code: String(status) };
+        children.set(key, (child = { duration: duration.labels(labels), requests: requests.labels(labels) }));
+      }
+      child.duration.observe(seconds);
+      child.requests.inc();
       if (status >= 400) errors.inc({ route, status_code: String(status), code: errorCode ?? String(status) });
     },
   };

@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Config } from '../../config/schema.js';
-import { clientConfig, type ConnTarget } from '../../db/connection.js';
 import type { createLogger } from '../../log.js';
-import type { DbLocator } from '../db/locator.js';
 import { LISTEN_CONFIG, SELECT_ACTIVE_CONFIG } from '../db/sql/systemConfig.js';
 import { safeError } from '../logSafe.js';
+import type { ChannelHandler } from './notifyListener.js';
 
 /** The thresholds the service takes from the live system_config table. */
 export interface LiveSettings {
@@ -53,46 +52,31 @@ export function seedSettings(cfg: Readonly<Config>): LiveSettings {
 }
 
 /**
- * system_config, live: read at start and again whenever the table's trigger
- * NOTIFYs `system_config_changed` (LISTEN on a dedicated connection to the
- * primary, re-established after errors). Emits 'change' with the new settings.
+ * system_config, live: read when the listener connects and again whenever the
+ * table's trigger NOTIFYs `system_config_changed` (NotifyListener: a dedicated
+ * connection to the primary, re-established after errors). Emits 'change'
+ * with the new settings.
  */
-export class LiveConfig extends EventEmitter {
+export class LiveConfig extends EventEmitter implements ChannelHandler {
+  /** The channel LISTEN_CONFIG subscribes to (the system_config trigger's pg_notify). */
+  readonly channel = 'system_config_changed';
+  readonly listen = LISTEN_CONFIG;
   settings: LiveSettings;
-  private client?: pg.Client;
-  private stopped = false;
-  private retry?: NodeJS.Timeout;
 
   constructor(
     private readonly cfg: Readonly<Config>,
-    private readonly template: Omit<ConnTarget, 'host' | 'port'>,
-    private readonly locator: DbLocator,
     private readonly log: ReturnType<typeof createLogger>,
   ) {
     super();
     this.settings = seedSettings(cfg);
   }
 
-  async start(): Promise<void> {
-    await this.connect().catch((e: unknown) => this.scheduleReconnect(e));
+  onConnect(client: pg.Client): Promise<void> {
+    return this.reload(client);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retry);
-    await this.client?.end().catch(() => undefined);
-  }
-
-  private async connect(): Promise<void> {
-    const ep = await this.locator.primary();
-    const client = new pg.Client(clientConfig({ ...this.template, ...ep, applicationName: 'bill-inquiry-service-listen' }));
-    client.on('error', (e) => this.scheduleReconnect(e));
-    client.on('end', () => this.scheduleReconnect(new Error('listen connection ended')));
-    client.on('notification', () => void this.reload(client).catch((e: unknown) => this.log.warn({ err: safeError(e) }, 'system_config reload failed')));
-    await client.connect();
-    this.client = client;
-    await client.query(LISTEN_CONFIG);
-    await this.reload(client);
+  onNotify(client: pg.Client): void {
+    void this.reload(client).catch((e: unknown) => this.log.warn({ err: safeError(e) }, 'system_config reload failed'));
   }
 
   private async reload(client: pg.Client): Promise<void> {
@@ -106,19 +90,4 @@ export class LiveConfig extends EventEmitter {
     this.settings = next;
     this.emit('change', next);
   }
-
-  private scheduleReconnect(e: unknown): void {
-    if (this.stopped || this.retry) return;
-    this.log.warn({ err: safeError(e) }, 'system_config listener lost; reconnecting');
-    const old = this.client;
-    this.client = undefined;
-    void old?.end().catch(() => undefined);
-    this.locator.invalidate?.();
-    this.retry = setTimeout(() => {
-      this.retry = undefined;
-      void this.connect().catch((err: unknown) => this.scheduleReconnect(err));
-    }, this.cfg.service.history.retryDelayMs);
-    this.retry.unref();
-  }
 }
-

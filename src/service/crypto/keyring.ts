@@ -10,7 +10,8 @@ const KID = /^k[0-9]{14}$/;
 
 /**
  * Column-encryption keys in the SecretStore of the data dir. Old keys stay so
- * old values decrypt; `keys rotate` adds one, makes it current, re-encrypts.
+ * old values decrypt; `keys rotate` adds one, makes it current, re-encrypts;
+ * running services `reload()` when told (KeyWatcher).
  */
 export class Keyring {
   private readonly keys = new Map<string, Buffer>();
@@ -36,6 +37,19 @@ export class Keyring {
       this.keys.set(id, key);
     }
     return key;
+  }
+
+  /**
+   * Re-reads which key is current (after `keys rotate` elsewhere) and switches
+   * to it; throws KEY_MISSING/KEY_INVALID, keeping the old key, when the new
+   * one cannot be read here.
+   */
+  reload(): { id: string; switched: boolean } {
+    const id = this.store.peek(CURRENT);
+    if (!id || id === this.currentId) return { id: this.currentId, switched: false };
+    this.key(id);
+    this.currentId = id;
+    return { id, switched: true };
   }
 
   /** Ids of every key stored in the data dir. */

@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Config } from '../../config/schema.js';
 import { clientConfig, type ConnTarget } from '../../db/connection.js';
 import { BillInquiryError } from '../../errors.js';
 import { SecretStore } from '../../system/secrets.js';
-import { ENCRYPTED_COLUMNS } from '../db/sql/rotate.js';
+import { ENCRYPTED_COLUMNS, NOTIFY_KEY_ROTATED } from '../db/sql/rotate.js';
 import { ColumnCipher } from './columnCipher.js';
 import { Keyring } from './keyring.js';
 
@@ -15,11 +16,13 @@ export interface RotateResult {
 }
 
 /**
- * `keys rotate`: a new key becomes current (running services pick it up on
- * restart; until then they keep writing under the old key, which stays
- * readable), then every encrypted value not under it is re-encrypted, one
- * batch per transaction, with progress. Safe to re-run: it only touches values
- * under other keys. `reuseCurrent` re-encrypts to the current key without adding one.
+ * `keys rotate`: a new key becomes current; running services are told
+ * (NOTIFY column_key_rotated, see KeyWatcher) and given
+ * `service.encryption.rotateGraceMs` to switch and flush what they encrypted
+ * under the old key; then every encrypted value not under the new key is
+ * re-encrypted, one batch per transaction, with progress. Safe to re-run: it
+ * only touches values under other keys. `reuseCurrent` re-encrypts to the
+ * current key without adding one (and tells services again).
  */
 export async function rotateKeys(cfg: Readonly<Config>, app: ConnTarget, opts: { onProgress?(msg: string): void; reuseCurrent?: boolean } = {}): Promise<RotateResult> {
   const keyring = new Keyring(new SecretStore(cfg.dataDir));
@@ -30,6 +33,10 @@ export async function rotateKeys(cfg: Readonly<Config>, app: ConnTarget, opts: {
   await client.connect();
   const reencrypted: Record<string, number> = {};
   try {
+    await client.query(NOTIFY_KEY_ROTATED, [keyId]);
+    const { rotateGraceMs } = cfg.service.encryption;
+    opts.onProgress?.(`running services told to encrypt under ${keyId}; waiting ${rotateGraceMs} ms for them to switch and flush`);
+    await sleep(rotateGraceMs);
     for (const col of ENCRYPTED_COLUMNS) {
       let done = 0;
       for (;;) {

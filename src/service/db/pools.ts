@@ -55,35 +55,6 @@ export class RoutedPool {
     }
   }
 
-  /** Runs fn in a transaction on one connection. */
-  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const pool = await this.pool_();
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (e) {
-      if (isConnectionError(e)) this.lost(e);
-      throw e;
-    }
-    // A server that dies while this client is checked out must not crash the process: the query below fails instead.
-    const onError = () => undefined;
-    client.on('error', onError);
-    try {
-      await client.query('BEGIN');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      client.off('error', onError);
-      client.release();
-      return out;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.off('error', onError);
-      client.release(isConnectionError(e) ? (e as Error) : undefined);
-      if (isConnectionError(e)) this.lost(e);
-      throw e;
-    }
-  }
-
   /** The pool, or 503 when the locator cannot say where the database is (e.g. mid-failover). */
   private async pool_(): Promise<pg.Pool> {
     let pool: pg.Pool | undefined;

@@ -1,24 +1,38 @@
 import type { Config } from '../../config/schema.js';
 import type { createLogger } from '../../log.js';
+import { maskLine } from '../../log.js';
 import type { ColumnCipher } from '../crypto/columnCipher.js';
 import type { RoutedPool } from '../db/pools.js';
-import { INSERT_KOS_HISTORY, UPSERT_BILL_HISTORY } from '../db/sql/history.js';
-import type { BillHistoryRow, KosHistoryRow } from './types.js';
 import { safeError } from '../logSafe.js';
+import { DeadLetterFile } from './deadLetter.js';
+import { flushFailure, sqlState } from './flushErrors.js';
+import { billRecord, historyWrite, kosRecord, rowCount, type HistoryUnit } from './records.js';
+import type { BillHistoryRow, KosHistoryRow } from './types.js';
 
 export interface HistoryStats {
   queued: number;
   flushed: number;
   failedFlushes: number;
   lastFlushLagMs: number;
+  /** Rows the database refused for their data, moved to the dead-letter file by this process. */
+  deadLettered: number;
+}
+
+/** One request's share of a batch: its bill row (unless committed earlier) and its KOS rows. */
+interface Pending {
+  bill?: BillHistoryRow;
+  kos: KosHistoryRow[];
 }
 
 /**
  * History off the request path. Requests enqueue (synchronous, no I/O); a timer
- * starts `concurrency` writers that write batches — bill rows then KOS rows,
- * one unnest statement each, in one transaction — so the KOS foreign key
- * always finds its bill row. A failed flush puts its rows back and retries;
- * nothing is dropped. The queue is bounded (`service.history.maxQueued`): when full, `accepting` turns false and
+ * starts `concurrency` writers that write batches — bill rows and KOS rows in
+ * one statement (sql/history.ts), so the KOS foreign key always finds its bill
+ * row. A flush the database cannot take (down, failing
+ * over, a month without partition) puts its rows back and retries. A flush one
+ * row's data breaks (flushErrors.ts) is split in halves until that request's
+ * rows stand alone; the rest is written, the bad rows go to the dead-letter
+ * file (`history replay` brings them back). Nothing is dropped. The queue is bounded (`service.history.maxQueued`): when full, `accepting` turns false and
  * the API answers 503 rather than grow without limit. What a crash (kill -9)
  * can lose: rows still queued — normally one flush interval's worth.
  *
@@ -34,15 +48,18 @@ export class HistoryWriter {
   private inFlightKos = 0;
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
-  private stats: HistoryStats = { queued: 0, flushed: 0, failedFlushes: 0, lastFlushLagMs: 0 };
+  private stats: HistoryStats = { queued: 0, flushed: 0, failedFlushes: 0, lastFlushLagMs: 0, deadLettered: 0 };
   private pausedUntil = 0;
+  private readonly deadLetters: DeadLetterFile;
 
   constructor(
     private readonly cfg: Readonly<Config>,
     private readonly primary: RoutedPool,
     private readonly cipher: ColumnCipher,
     private readonly log: ReturnType<typeof createLogger>,
-  ) {}
+  ) {
+    this.deadLetters = new DeadLetterFile(cfg.dataDir);
+  }
 
   /** `alsoEachFlush` rides the same timer (e.g. cache access statistics). */
   start(alsoEachFlush?: () => Promise<void>): void {
@@ -105,21 +122,80 @@ export class HistoryWriter {
       if (Date.now() < this.pausedUntil) return;
       const { bills, kos } = this.take();
       if (bills.length === 0 && kos.length === 0) return;
+      const left = new Set(byRequest(bills, kos));
       try {
-        await this.write(bills, kos);
+        await this.isolate([...left], left);
       } catch (e) {
-        this.putBack(bills, kos);
-        this.stats.failedFlushes += 1;
-        this.pausedUntil = Date.now() + this.cfg.service.history.retryDelayMs;
-        this.log.warn({ err: safeError(e), queued: this.size }, 'history flush failed; rows kept for retry');
+        this.retryLater(bills, kos, left, e);
         return;
       }
-      for (const b of bills) this.inFlight.delete(b.requestId);
-      this.inFlightKos -= kos.length;
-      this.stats.flushed += bills.length + kos.length;
+      this.settle(bills, kos.length);
       const oldest = bills[0]?.requestTime.getTime();
       if (oldest) this.stats.lastFlushLagMs = Date.now() - oldest;
     }
+  }
+
+  /**
+   * Writes `units` in one statement; when a row's data is refused, writes
+   * each half on its own, down to a lone request, which is dead-lettered.
+   * Units written or dead-lettered leave `left`; any other failure is thrown.
+   */
+  private async isolate(units: Pending[], left: Set<Pending>): Promise<void> {
+    const records = units.map((u) => this.encode(u));
+    try {
+      await this.primary.query(historyWrite(records));
+    } catch (e) {
+      if (flushFailure(e) !== 'row') throw e;
+      if (units.length === 1) return this.deadLetter(units[0]!, records[0]!, e, left);
+      const mid = Math.ceil(units.length / 2);
+      await this.isolate(units.slice(0, mid), left);
+      await this.isolate(units.slice(mid), left);
+      return;
+    }
+    for (const u of units) left.delete(u);
+    this.stats.flushed += rowCount(records);
+  }
+
+  private encode(u: Pending): HistoryUnit {
+    return { bill: u.bill ? billRecord(u.bill, this.cipher) : null, kos: u.kos.map((k) => kosRecord(k, this.cipher)) };
+  }
+
+  private deadLetter(u: Pending, unit: HistoryUnit, e: unknown, left: Set<Pending>): void {
+    const message = safeError(e);
+    const sqlstate = sqlState(e) ?? '';
+    this.deadLetters.append([{ at: new Date().toISOString(), sqlstate, message, ...unit }]);
+    left.delete(u);
+    const rows = rowCount([unit]);
+    this.stats.deadLettered += rows;
+    const first = u.bill ?? u.kos[0]!;
+    const requestId = u.bill?.requestId ?? u.kos[0]!.billRequestId;
+    this.log.error(
+      { requestId, line: maskLine(first.lineNumber), rows, sqlstate, err: message, file: this.deadLetters.path },
+      'history row refused by the database; moved to the dead-letter file — fix the cause, then run `bill-inquiry history replay`',
+    );
+  }
+
+  /** Rows not yet written go back to the queue; writing pauses for `retryDelayMs`. */
+  private retryLater(bills: BillHistoryRow[], kos: KosHistoryRow[], left: Set<Pending>, e: unknown): void {
+    const back = [...left];
+    const backBills = back.flatMap((u) => (u.bill ? [u.bill] : []));
+    const backKos = back.flatMap((u) => u.kos);
+    const kept = new Set(backBills);
+    this.settle(bills.filter((b) => !kept.has(b)), kos.length - backKos.length);
+    this.putBack(backBills, backKos);
+    this.stats.failedFlushes += 1;
+    this.pausedUntil = Date.now() + this.cfg.service.history.retryDelayMs;
+    if (flushFailure(e) === 'missingPartition') {
+      this.log.error({ err: safeError(e), queued: this.size }, 'history rows have no partition for their month; rows kept for retry — run `bill-inquiry db maintain` to create the monthly partitions');
+    } else {
+      this.log.warn({ err: safeError(e), queued: this.size }, 'history flush failed; rows kept for retry');
+    }
+  }
+
+  /** Rows that left the queue for good (written or dead-lettered). */
+  private settle(bills: BillHistoryRow[], kosCount: number): void {
+    for (const b of bills) this.inFlight.delete(b.requestId);
+    this.inFlightKos -= kosCount;
   }
 
   /**
@@ -160,43 +236,19 @@ export class HistoryWriter {
     this.inFlightKos -= kos.length;
     this.kos.unshift(...kos);
   }
+}
 
-  private async write(bills: BillHistoryRow[], kos: KosHistoryRow[]): Promise<void> {
-    await this.primary.transaction(async (c) => {
-      if (bills.length) await c.query({ name: 'history_bills', text: UPSERT_BILL_HISTORY, values: this.billColumns(bills) });
-      if (kos.length) await c.query({ name: 'history_kos', text: INSERT_KOS_HISTORY, values: this.kosColumns(kos) });
-    });
+/**
+ * Groups a batch by request: each bill row with its KOS rows, then each KOS
+ * row whose bill row an earlier batch committed, on its own.
+ */
+function byRequest(bills: BillHistoryRow[], kos: KosHistoryRow[]): Pending[] {
+  const units = new Map<string, Pending>(bills.map((b) => [b.requestId, { bill: b, kos: [] }]));
+  const orphans: Pending[] = [];
+  for (const k of kos) {
+    const u = units.get(k.billRequestId);
+    if (u) u.kos.push(k);
+    else orphans.push({ kos: [k] });
   }
-
-  private billColumns(rows: BillHistoryRow[]): unknown[] {
-    return [
-      rows.map((r) => r.requestId),
-      rows.map((r) => r.userId),
-      rows.map((r) => r.lineNumber),
-      rows.map((r) => r.inquiryMonth),
-      rows.map((r) => r.requestTime.toISOString()),
-      rows.map((r) => r.processTime?.toISOString() ?? null),
-      rows.map((r) => r.status),
-      rows.map((r) => r.resultSummary),
-      rows.map((r) => (r.billInfo ? this.cipher.encryptJson('bill_info_json', r.billInfo) : null)),
-      rows.map((r) => r.errorMessage),
-    ];
-  }
-
-  private kosColumns(rows: KosHistoryRow[]): unknown[] {
-    return [
-      rows.map((r) => r.billRequestId),
-      rows.map((r) => r.billRequestTime.toISOString()),
-      rows.map((r) => r.lineNumber),
-      rows.map((r) => r.inquiryMonth),
-      rows.map((r) => r.requestTime.toISOString()),
-      rows.map((r) => r.responseTime.toISOString()),
-      rows.map((r) => r.resultCode),
-      rows.map((r) => r.resultMessage),
-      rows.map((r) => (r.kosData == null ? null : this.cipher.encryptJson('kos_data_json', r.kosData))),
-      rows.map((r) => r.errorDetail),
-      rows.map((r) => r.retryCount),
-      rows.map((r) => r.breakerState),
-    ];
-  }
+  return [...units.values(), ...orphans];
 }

@@ -20,7 +20,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }
     }
     await rt.reads.check();
     const h = rt.historyStats();
-    const state = { ready: primary.reachable, primary, replica: { state: rt.reads.state, lagMs: rt.reads.lagMs }, breaker: rt.breakerState(), history: { queued: h.queued, failedFlushes: h.failedFlushes } };
+    const state = { ready: primary.reachable, primary, replica: { state: rt.reads.state, lagMs: rt.reads.lagMs }, breaker: rt.breakerState(), history: { queued: h.queued, failedFlushes: h.failedFlushes, deadLettered: h.deadLettered } };
     if (!state.ready) return reply.code(503).send(errorBody('NOT_READY', 'the database primary is not reachable', state));
     return ok(state);
   });

@@ -102,5 +102,5 @@ export const Ready = Type.Object({
   primary: Type.Object({ reachable: Type.Boolean(), endpoint: Type.Optional(Type.String()), error: Type.Optional(Type.String()) }),
   replica: Type.Object({ state: Type.String(), lagMs: Type.Optional(Type.Union([Type.Number(), Type.Null()])) }),
   breaker: Type.String(),
-  history: Type.Object({ queued: Type.Integer(), failedFlushes: Type.Integer() }),
+  history: Type.Object({ queued: Type.Integer(), failedFlushes: Type.Integer(), deadLettered: Type.Integer() }),
 });

@@ -1,24 +1,29 @@
 /**
- * History writes: one statement per batch (unnest of parallel arrays). A
- * request's row is upserted: PROCESSING first when KOS is slow, then its final
- * state; a final state is never overwritten by a late PROCESSING.
+ * History writes: one statement per batch, bill rows (unnest of parallel
+ * arrays, $1–$10) in a data-modifying CTE, KOS rows ($11–$22) in the main
+ * INSERT. One statement is atomic and costs one round trip instead of four
+ * (BEGIN, two INSERTs, COMMIT) — under load the service's event loop turns
+ * slowly, and round trips per batch bounded how fast history was written. The
+ * KOS foreign key is checked at the end of the statement, when the CTE's bill
+ * rows exist. A request's row is upserted: PROCESSING first when KOS is slow,
+ * then its final state; a final state is never overwritten by a late PROCESSING.
  */
-export const UPSERT_BILL_HISTORY = `
-INSERT INTO bill_inquiry_history
-  (request_id, user_id, line_number, inquiry_month, request_time, process_time, status, result_summary, bill_info_json, error_message)
-SELECT r.request_id, r.user_id, r.line_number, r.inquiry_month, r.request_time, r.process_time, r.status, r.result_summary, to_jsonb(r.bill_info), r.error_message
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])
-  AS r(request_id, user_id, line_number, inquiry_month, request_time, process_time, status, result_summary, bill_info, error_message)
-ON CONFLICT (request_id, request_time) DO UPDATE SET
-  process_time = EXCLUDED.process_time, status = EXCLUDED.status, result_summary = EXCLUDED.result_summary,
-  bill_info_json = EXCLUDED.bill_info_json, error_message = EXCLUDED.error_message
-WHERE bill_inquiry_history.status = 'PROCESSING'`;
-
-export const INSERT_KOS_HISTORY = `
+export const WRITE_HISTORY = `
+WITH bills AS (
+  INSERT INTO bill_inquiry_history
+    (request_id, user_id, line_number, inquiry_month, request_time, process_time, status, result_summary, bill_info_json, error_message)
+  SELECT r.request_id, r.user_id, r.line_number, r.inquiry_month, r.request_time, r.process_time, r.status, r.result_summary, to_jsonb(r.bill_info), r.error_message
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])
+    AS r(request_id, user_id, line_number, inquiry_month, request_time, process_time, status, result_summary, bill_info, error_message)
+  ON CONFLICT (request_id, request_time) DO UPDATE SET
+    process_time = EXCLUDED.process_time, status = EXCLUDED.status, result_summary = EXCLUDED.result_summary,
+    bill_info_json = EXCLUDED.bill_info_json, error_message = EXCLUDED.error_message
+  WHERE bill_inquiry_history.status = 'PROCESSING'
+)
 INSERT INTO kos_inquiry_history
   (bill_request_id, bill_request_time, line_number, inquiry_month, request_time, response_time, result_code, result_message, kos_data_json, error_detail, retry_count, circuit_breaker_state)
 SELECT k.bill_request_id, k.bill_request_time, k.line_number, k.inquiry_month, k.request_time, k.response_time, k.result_code, k.result_message, to_jsonb(k.kos_data), k.error_detail, k.retry_count, k.breaker_state
-FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::text[])
+FROM unnest($11::text[], $12::timestamptz[], $13::text[], $14::text[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[], $22::text[])
   AS k(bill_request_id, bill_request_time, line_number, inquiry_month, request_time, response_time, result_code, result_message, kos_data, error_detail, retry_count, breaker_state)`;
 
 /** One request by id; request_time = uuid_v7_time(id) prunes to one partition. */

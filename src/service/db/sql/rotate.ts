@@ -3,6 +3,15 @@
  * current key ($1 = key id, $2 = batch size), and how to write one value back.
  * Values look like `gcm1.<kid>.…`; jsonb columns hold them as a JSON string.
  */
+/**
+ * `keys rotate` tells running services that `column-key-current` changed
+ * ($1 = the new key id); they re-read it from their SecretStore. Any role may
+ * NOTIFY, so the app connection rotate already holds is enough.
+ */
+export const KEY_ROTATED_CHANNEL = 'column_key_rotated';
+export const NOTIFY_KEY_ROTATED = `SELECT pg_notify('column_key_rotated', $1)`;
+export const LISTEN_KEY_ROTATED = `LISTEN column_key_rotated`;
+
 export interface EncryptedColumn {
   table: string;
   column: 'customer_info.customer_name' | 'bill_info_json' | 'kos_data_json';
