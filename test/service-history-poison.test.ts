@@ -92,6 +92,8 @@ test('a row the database refuses is isolated to the dead-letter file; every good
   assert.equal(ready.body.data.history.queued, 0);
 
   const env = { BILL_INQUIRY__CLUSTER__PORT: String(h.cfg.cluster.port) };
+  const deadLetterAlert = async () => json<{ firing: string[] }>(await cli(['--data-dir', h.cfg.dataDir, '--json', 'monitor', 'alerts'], { env })).firing.includes('historyDeadLetter');
+  assert.equal(await deadLetterAlert(), true, 'monitor alerts reports the dead-lettered rows');
   const still = await cli(['--data-dir', h.cfg.dataDir, '--json', 'history', 'replay'], { env });
   assert.equal(still.code, 1, `replay fails while the cause is not fixed: ${still.stderr}`);
   assert.deepEqual([json(still).replayed, json(still).remaining], [0, 2]);
@@ -102,6 +104,7 @@ test('a row the database refuses is isolated to the dead-letter file; every good
   assert.equal(fixed.code, 0, fixed.stderr);
   assert.deepEqual([json(fixed).replayed, json(fixed).remaining], [2, 0]);
   assert.equal(deadLetters.read().length, 0, 'the file is empty after a full replay');
+  assert.equal(await deadLetterAlert(), false, 'the alert clears after the replay');
   assert.equal(await countIn('bill_inquiry_history', 'request_id', [bad.body.data.requestId]), 1);
   assert.equal(await countIn('kos_inquiry_history', 'bill_request_id', [bad.body.data.requestId]), 1);
   const back = await h.api('GET', `/bills/inquiry/${bad.body.data.requestId}`, { token: poison });

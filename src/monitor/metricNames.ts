@@ -36,6 +36,8 @@ export const M = {
   historyQueued: 'bill_inquiry_history_queue_depth',
   historyFlushed: 'bill_inquiry_history_flushed_total',
   historyFailed: 'bill_inquiry_history_failed_flushes_total',
+  historyDeadLettered: 'bill_inquiry_history_dead_lettered_rows_total',
+  historyDeadLetter: 'bill_inquiry_history_dead_letter_rows',
   historyLag: 'bill_inquiry_history_flush_lag_seconds',
   pool: 'bill_inquiry_pool_connections',
 } as const;

@@ -2,7 +2,9 @@ import type { Config } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import { backupStatus, type BackupStatus } from './backup/backupStatus.js';
 import { collectDb, type DbSnapshot } from './db/collectDb.js';
-import { authFailures, readLogEvents } from './db/serverLog.js';
+import { authFailures, readLogEvents, type AuthFailureWatch } from './db/serverLog.js';
+import { DeadLetterFile } from '../service/history/deadLetter.js';
+import { rowCount } from '../service/history/records.js';
 import { hostStats, type HostStats } from './host/hostStats.js';
 import type { RequestRecorder } from './http/requestRecorder.js';
 import { dataPath, memberSources, type MemberSource } from './members.js';
@@ -29,6 +31,8 @@ export interface MonitorSnapshot {
   streamingReplicas: number;
   host?: HostStats;
   failedConnectionsLastMin: number;
+  /** History rows in the dead-letter file of the data dir (refused by the database, waiting for `history replay`). */
+  deadLetterRows: number;
   backup: BackupStatus;
   service?: ServiceSnapshot;
 }
@@ -36,6 +40,8 @@ export interface MonitorSnapshot {
 export interface SnapshotSources {
   runtime?: MonitoredRuntime;
   requests?: RequestRecorder;
+  /** Long-running callers follow the server logs instead of re-reading their tails each time. */
+  authFailures?: AuthFailureWatch;
 }
 
 export async function collectSnapshot(cfg: Readonly<Config>, sources: SnapshotSources = {}): Promise<MonitorSnapshot> {
@@ -55,7 +61,8 @@ export async function collectSnapshot(cfg: Readonly<Config>, sources: SnapshotSo
     expectedReplicas: expected,
     streamingReplicas: primary?.db?.replicas.filter((r) => r.state === 'streaming').length ?? 0,
     ...(host ? { host } : {}),
-    failedConnectionsLastMin: failedLastMinute(cfg, list, now),
+    failedConnectionsLastMin: sources.authFailures ? sources.authFailures.lastMinute(list.map((m) => m.logDir), now) : failedLastMinute(cfg, list, now),
+    deadLetterRows: rowCount(new DeadLetterFile(cfg.dataDir).read()),
     backup,
     ...(sources.runtime ? { service: serviceSnapshot(sources.runtime, sources.requests) } : {}),
   };

@@ -74,6 +74,8 @@ export const monitorSection = z.object({
       walArchiveFailures: alert(1, 2, 'fix archive_command (repository reachable? disk full?) before PITR coverage is lost (§2.3)', 300),
       /** KOS circuit breaker open: bill inquiries fail. */
       breakerOpen: alert(1, 1, 'the KOS upstream is failing: check KOS availability and the network; the breaker retries by itself', 0),
+      /** History rows the database refused (a row's data), kept in `<dataDir>/history/dead-letter.jsonl`. */
+      historyDeadLetter: alert(1, 2, 'read why in the service log (or the file), fix the cause, then run `bill-inquiry history replay`', 0),
       /** The database server does not answer. */
       instanceDown: alert(1, 1, 'check automatic failover (§9.2 scenario 1) and the server log; restart or promote the replica', 60),
     })

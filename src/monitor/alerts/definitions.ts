@@ -115,6 +115,11 @@ export const ALERTS: AlertDefinition[] = [
     expr: (c) => `${M.breakerOpen} >= ${t(c, 'breakerOpen')}`,
     evaluate: (s, c) => (s.service ? atLeast(isOpen(s.service.breaker) ? 1 : 0, t(c, 'breakerOpen'), `breaker ${s.service.breaker}`) : { firing: false, detail: 'service not running in this process' }),
   },
+  {
+    name: 'historyDeadLetter', alert: 'BillInquiryHistoryDeadLetter', title: 'history rows refused by the database (dead-letter file)', metric: M.historyDeadLetter, unit: 'rows',
+    expr: (c) => `${M.historyDeadLetter} >= ${t(c, 'historyDeadLetter')}`,
+    evaluate: (s, c) => atLeast(s.deadLetterRows, t(c, 'historyDeadLetter'), `${s.deadLetterRows} history row(s) waiting for \`history replay\``),
+  },
 ];
 
 /** §8.1: 180 of 200 = 90 % — always computed from max_connections as the server reports it. */

@@ -20,21 +20,103 @@ export const AUTH_FAILURE = /password authentication failed|no pg_hba\.conf entr
  */
 export function readLogEvents(logDir: string, since: Date, timezone: string, tailBytes: number): LogEvent[] {
   if (!existsSync(logDir)) return [];
-  const files = readdirSync(logDir)
+  const events: LogEvent[] = [];
+  for (const file of logFiles(logDir, since)) {
+    const size = statSync(file).size;
+    for (const line of readRange(file, Math.max(0, size - tailBytes), size).toString('utf8').split('\n')) {
+      const e = parseLine(line, timezone);
+      if (e && e.at >= since) events.push(e);
+    }
+  }
+  return events;
+}
+
+const logFiles = (logDir: string, since: Date): string[] =>
+  readdirSync(logDir)
     .filter((f) => f.endsWith('.log'))
     .map((f) => path.join(logDir, f))
     .filter((f) => statSync(f).mtimeMs >= since.getTime())
     .sort();
-  const events: LogEvent[] = [];
-  for (const file of files) {
-    for (const line of tail(file, tailBytes).split('\n')) {
-      const m = LINE.exec(line);
-      if (!m) continue;
-      const at = zonedToUtc(m.slice(1, 7).map(Number), timezone);
-      if (at >= since) events.push({ at, level: m[7]!, message: m[8]! });
+
+function parseLine(line: string, timezone: string): LogEvent | undefined {
+  const m = LINE.exec(line);
+  return m ? { at: zonedToUtc(m.slice(1, 7).map(Number), timezone), level: m[7]!, message: m[8]! } : undefined;
+}
+
+/**
+ * Follows the log files of one member for a long-running process (the
+ * service's /metrics and /ops): each call reads only the bytes appended since
+ * the previous one (the first, the last `tailBytes`) and parses only lines
+ * holding `needle`. Re-reading a 16 MB tail every 5 s cost the service ~9 %
+ * of its CPU under load with the plan's log_statement=all.
+ */
+export class LogFollower {
+  private offsets = new Map<string, number>();
+
+  constructor(
+    private readonly logDir: string,
+    private readonly timezone: string,
+    private readonly tailBytes: number,
+    private readonly needle: string,
+  ) {}
+
+  /** New events (lines holding the needle) in files written since `since`. */
+  next(since: Date): LogEvent[] {
+    if (!existsSync(this.logDir)) return [];
+    const files = logFiles(this.logDir, since);
+    const events: LogEvent[] = [];
+    const offsets = new Map<string, number>();
+    for (const file of files) {
+      const size = statSync(file).size;
+      const known = this.offsets.get(file);
+      const start = known === undefined || known > size || size - known > this.tailBytes ? Math.max(0, size - this.tailBytes) : known;
+      const chunk = readRange(file, start, size);
+      // Only whole lines: a line being written is read next time.
+      const end = chunk.lastIndexOf(10) + 1;
+      offsets.set(file, start + end);
+      for (const line of linesWith(chunk.toString('utf8', 0, end), this.needle)) {
+        const e = parseLine(line, this.timezone);
+        if (e && e.at >= since) events.push(e);
+      }
     }
+    this.offsets = offsets;
+    return events;
   }
-  return events;
+}
+
+/**
+ * Authentication failures of the last minute across snapshots of a
+ * long-running process, from a LogFollower per member log directory.
+ */
+export class AuthFailureWatch {
+  private readonly followers = new Map<string, LogFollower>();
+  private recent: Date[] = [];
+
+  constructor(
+    private readonly timezone: string,
+    private readonly tailBytes: number,
+  ) {}
+
+  lastMinute(logDirs: string[], now: Date): number {
+    const since = new Date(now.getTime() - 60_000);
+    for (const dir of logDirs) {
+      let f = this.followers.get(dir);
+      if (!f) this.followers.set(dir, (f = new LogFollower(dir, this.timezone, this.tailBytes, 'FATAL:')));
+      for (const e of authFailures(f.next(since))) this.recent.push(e.at);
+    }
+    this.recent = this.recent.filter((at) => at >= since);
+    return this.recent.length;
+  }
+}
+
+function* linesWith(text: string, needle: string): Generator<string> {
+  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+    const from = text.lastIndexOf('\n', i) + 1;
+    let to = text.indexOf('\n', i);
+    if (to < 0) to = text.length;
+    yield text.slice(from, to);
+    i = to;
+  }
 }
 
 /** Failed connection attempts in the window before `now`. */
@@ -42,29 +124,38 @@ export function authFailures(events: LogEvent[]): LogEvent[] {
   return events.filter((e) => e.level === 'FATAL' && AUTH_FAILURE.test(e.message));
 }
 
-function tail(file: string, bytes: number): string {
-  const size = statSync(file).size;
-  const start = Math.max(0, size - bytes);
-  const buf = Buffer.alloc(size - start);
+function readRange(file: string, start: number, end: number): Buffer {
+  const buf = Buffer.alloc(Math.max(0, end - start));
+  if (!buf.length) return buf;
   const fd = openSync(file, 'r');
   try {
     readSync(fd, buf, 0, buf.length, start);
   } finally {
     closeSync(fd);
   }
-  return buf.toString('utf8');
+  return buf;
 }
 
 /** Wall-clock fields in an IANA zone → the instant (the log writes local time with only an abbreviation). */
 export function zonedToUtc([y, mo, d, h, mi, s]: number[], timeZone: string): Date {
   const guess = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
+  const fmt = formatter(timeZone);
   const offset = (at: number) => {
     const p = Object.fromEntries(
-      new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+      fmt
         .formatToParts(new Date(at))
         .map((x) => [x.type, Number(x.value)]),
     ) as Record<string, number>;
     return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - at;
   };
   return new Date(guess - offset(guess - offset(guess)));
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Building a DateTimeFormat costs far more than using one: one per zone. */
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) formatters.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })));
+  return f;
 }

@@ -22,6 +22,7 @@ export function registerDbMetrics(registry: Registry, cache: SnapshotCache): voi
   gauge(M.connUsed, 'Client connections in use', ['member'], (s, set) => each(s).forEach(({ member, db }) => set({ member }, db.connections.used)));
   gauge(M.connMax, 'max_connections of the server', ['member'], (s, set) => each(s).forEach(({ member, db }) => set({ member }, db.connections.max)));
   gauge(M.failedConn, 'Authentication failures in the server logs during the last minute', [], (s, set) => set({}, s.failedConnectionsLastMin));
+  gauge(M.historyDeadLetter, 'History rows in the dead-letter file, waiting for `bill-inquiry history replay`', [], (s, set) => set({}, s.deadLetterRows));
   gauge(M.longestActive, 'Run time of the longest active statement', ['member'], (s, set) => each(s).forEach(({ member, db }) => set({ member }, (db.longestActive?.running_ms ?? 0) / 1000)));
   gauge(M.cacheHit, 'Buffer cache hit ratio per database (§8.2)', ['member', 'datname'], (s, set) =>
     each(s).forEach(({ member, db }) => db.databases.forEach((d) => d.cache_hit_ratio !== null && set({ member, datname: d.datname }, d.cache_hit_ratio))));

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../../config/schema.js';
 import type { MonitoredRuntime } from '../serviceView.js';
+import { AuthFailureWatch } from '../db/serverLog.js';
 import { SnapshotCache } from '../snapshotCache.js';
 import type { SnapshotSources } from '../snapshot.js';
 import { metricsPlugin } from './metricsPlugin.js';
@@ -25,7 +26,7 @@ type Registered = { runtime?: MonitoredRuntime };
  */
 export function monitoringPlugins(cfg: Readonly<Config>, runtime: MonitoredRuntime | undefined, opts: MonitoringOptions = {}): FastifyPluginAsync<Registered>[] {
   const requests = new RequestRecorder();
-  const sources: SnapshotSources = { requests, ...(runtime ? { runtime } : {}) };
+  const sources: SnapshotSources = { requests, authFailures: new AuthFailureWatch(cfg.server.timezone, cfg.monitor.logTailBytes), ...(runtime ? { runtime } : {}) };
   const snapshots = new SnapshotCache(cfg, sources);
   const metrics: FastifyPluginAsync<Registered> = async (app, reg) => {
     sources.runtime ??= reg.runtime;

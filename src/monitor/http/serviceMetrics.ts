@@ -58,6 +58,7 @@ export function registerRuntimeMetrics(registry: Registry, runtime: MonitoredRun
   gauge(M.historyQueued, 'Inquiry history rows waiting to be written', [], (set) => set({}, runtime.historyStats().queued));
   counter(M.historyFlushed, 'Inquiry history rows written', () => runtime.historyStats().flushed);
   counter(M.historyFailed, 'Failed history flushes', () => runtime.historyStats().failedFlushes);
+  counter(M.historyDeadLettered, 'History rows the database refused, kept in the dead-letter file (history replay)', () => runtime.historyStats().deadLettered);
   gauge(M.historyLag, 'Age of the oldest row at the last history flush', [], (set) => set({}, runtime.historyStats().lastFlushLagMs / 1000));
   gauge(M.pool, 'Database pool connections per pool and state', ['pool', 'state'], (set) => {
     for (const [pool, s] of Object.entries(runtime.poolStats())) {
