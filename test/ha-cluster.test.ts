@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import pg from 'pg';
 import { findPgBinaries } from '../src/cluster/local/pgBinaries.js';
 import { PatroniLocator } from '../src/cluster/patroni/locator.js';
+import { alive, livePid } from '../src/cluster/patroni/daemon.js';
 import { nodePaths } from '../src/cluster/patroni/paths.js';
+import { nodePostmasterPid } from '../src/cluster/patroni/topology.js';
 import { haStatus } from '../src/cluster/patroni/status.js';
 import { clientConfig } from '../src/db/connection.js';
 import { serverUser } from '../src/system/osUser.js';
@@ -90,6 +92,25 @@ test('HA topology: up, roles, TLS, locator, switchover, failover drills, PITR dr
       assert.equal((await haStatus(cfg)).ok, true, 'the crashed node rejoined');
     });
   }
+
+  await t.test('cluster up --ha on a running cluster starts a lost member, which rejoins the current leader', async () => {
+    const before = await haStatus(cfg);
+    // A fresh start waits for the first node to lead: only a cluster led by another node tells the two paths apart.
+    assert.notEqual(before.leader, cfg.ha.nodes[0]!.name, 'precondition: the drills left another node leading');
+    const lost = cfg.ha.nodes.find((n) => n.name === before.syncStandby)!;
+    const patroni = livePid(nodePaths(cfg, lost).pidFile)!;
+    const postmaster = nodePostmasterPid(cfg, lost)!;
+    process.kill(patroni, 'SIGKILL');
+    process.kill(postmaster, 'SIGKILL');
+    while ([patroni, postmaster].some(alive)) await new Promise((r) => setTimeout(r, 50));
+    const up = await ha.cli(['--json', 'cluster', 'up', '--ha']);
+    assert.equal(up.code, 0, up.stderr + up.stdout);
+    assert.match(up.stderr, new RegExp(`starting ${lost.name}: it rejoins the running cluster`));
+    const s = json<Status>(up);
+    assert.equal(s.ok, true);
+    assert.equal(s.leader, before.leader, 'the leader did not change');
+    assert.match(s.members.find((m) => m.name === lost.name)?.state ?? '', /^(streaming|running)$/, `${lost.name} is back`);
+  });
 
   await t.test('drill failover --crash node: the leader node (Patroni and postmaster) vanishes; the lock expires, the standby takes over, the node rejoins', async () => {
     const r = await ha.cli(['--json', 'drill', 'failover', '--via', 'direct', '--crash', 'node']);
