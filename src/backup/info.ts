@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { BillInquiryError } from '../errors.js';
 import { SecretStore } from '../system/secrets.js';
-import { cipherSecret, pgbackrest, writePgbackrestConf } from './pgbackrest.js';
+import { AZURE_CONTAINER_MISSING, cipherSecret, containerMissing, pgbackrest, writePgbackrestConf } from './pgbackrest.js';
 
 /** pgBackRest's "other error" status of a repository. */
 const UNREADABLE = 99;
@@ -85,6 +85,9 @@ export async function backupInfo(cfg: Readonly<Config>): Promise<BackupInfo> {
     const which = undecryptable.map((r) => r.key).join(', ');
     throw new BillInquiryError('BACKUP_PASSPHRASE', `backup repository ${which} cannot be decrypted with the configured passphrase (its info files read as garbage)`, `put the repository's passphrase back into the secret store (secrets/${cipherSecret(undecryptable[0]!.key)} or ${SecretStore.envName(cipherSecret(undecryptable[0]!.key))})`);
   }
+  // pgBackRest reads a 404 as "no such file": only info's listing shows that the container itself is missing.
+  const noContainer = stanza.repo.find((r) => r.status.code === UNREADABLE && AZURE_CONTAINER_MISSING.test(r.status.message));
+  if (noContainer) throw containerMissing(cfg, noContainer.key, 'info');
   const repos = stanza.repo.map((r): RepoInfo => {
     const good = backups.filter((b) => b.repo === r.key && b.ok).sort((a, b) => a.stop.localeCompare(b.stop));
     const archive = stanza.archive.find((a) => a.database['repo-key'] === r.key);

@@ -44,15 +44,33 @@ function repoLines(cfg: Readonly<Config>, r: RepoConfig, n: number, secrets: Sec
   const k = `repo${n}`;
   const lines = [`${k}-type=${r.type}`, `${k}-path=${r.type === 'posix' ? backupPaths(cfg).repo(n) : (r.path ?? `/${cfg.backup.stanza}`)}`];
   if (r.type === 's3') {
-    lines.push(`${k}-s3-bucket=${r.bucket}`, `${k}-s3-endpoint=${r.endpoint}`, `${k}-s3-region=${r.region}`,
-      `${k}-s3-key=${secrets.get(`pgbackrest-repo${n}-s3-key`)}`, `${k}-s3-key-secret=${secrets.get(`pgbackrest-repo${n}-s3-key-secret`)}`);
+    lines.push(`${k}-s3-bucket=${r.bucket}`, `${k}-s3-endpoint=${r.endpoint}`, `${k}-s3-region=${r.region}`, `${k}-s3-uri-style=${r.uriStyle}`,
+      `${k}-s3-key=${credential(secrets, n, 's3-key')}`, `${k}-s3-key-secret=${credential(secrets, n, 's3-key-secret')}`);
   }
   if (r.type === 'azure') {
-    lines.push(`${k}-azure-account=${r.account}`, `${k}-azure-container=${r.container}`, `${k}-azure-key=${secrets.get(`pgbackrest-repo${n}-azure-key`)}`);
+    lines.push(`${k}-azure-account=${r.account}`, `${k}-azure-container=${r.container}`, `${k}-azure-uri-style=${r.uriStyle}`,
+      ...(r.endpoint ? [`${k}-azure-endpoint=${r.endpoint}`] : []), `${k}-azure-key=${credential(secrets, n, 'azure-key')}`);
+  }
+  if (r.type !== 'posix') {
+    lines.push(...(r.port ? [`${k}-storage-port=${r.port}`] : []), ...(r.caFile ? [`${k}-storage-ca-file=${r.caFile}`] : []));
   }
   if (cfg.backup.cipherType !== 'none') lines.push(`${k}-cipher-type=${cfg.backup.cipherType}`, `${k}-cipher-pass=${secrets.get(cipherSecret(n))}`);
   lines.push(`${k}-retention-full-type=time`, `${k}-retention-full=${cfg.backup.retentionFullDays}`);
   return lines;
+}
+
+export const repoCredentialSecret = (repo: number, kind: 's3-key' | 's3-key-secret' | 'azure-key'): string => `pgbackrest-repo${repo}-${kind}`;
+
+/**
+ * An object store's credential: issued by its owner, so it is read, never
+ * generated (a random key can never authenticate).
+ */
+function credential(secrets: SecretStore, repo: number, kind: Parameters<typeof repoCredentialSecret>[1]): string {
+  const name = repoCredentialSecret(repo, kind);
+  const value = secrets.peek(name);
+  if (value) return value;
+  throw new BillInquiryError('REPO_CREDENTIALS_MISSING', `backup repository ${repo} has no ${kind.replace(/-/g, ' ')}: secret ${name} is not set`,
+    `put it into ${secrets.file(name)} (mode 0600) or the environment variable ${SecretStore.envName(name)}`);
 }
 
 /** Writes pgbackrest.conf (0600, owned by the server user: it holds the cipher passphrases) and its directories. */
@@ -79,12 +97,21 @@ export async function pgbackrest(cfg: Readonly<Config>, args: string[], opts: { 
   try {
     return await run(bin, [`--config=${conf}`, `--stanza=${cfg.backup.stanza}`, ...args], { as: serverUser(cfg.cluster.osUser), env, ...opts });
   } catch (e) {
-    throw explain(e, args[args.length - 1] ?? 'pgbackrest');
+    throw explain(cfg, e, args);
   }
 }
 
-function explain(e: unknown, command: string): unknown {
+function explain(cfg: Readonly<Config>, e: unknown, args: string[]): unknown {
   const text = e instanceof Error ? e.message : String(e);
+  const command = args[args.length - 1] ?? 'pgbackrest';
+  // The error message quotes only stderr's last lines; pgBackRest puts the HTTP status before its hints.
+  const output = `${text}\n${(e instanceof Error && (e.cause as Partial<RunResult> | undefined)?.stderr) || ''}`;
+  if (/HTTP request failed with 403/.test(output)) {
+    const { n, r } = failingObjectStore(cfg, args);
+    const secret = repoCredentialSecret(n, r.type === 'azure' ? 'azure-key' : 's3-key');
+    return new BillInquiryError('REPO_CREDENTIALS_REJECTED', `pgBackRest ${command}: the ${r.type} store of backup repository ${n} rejected its credentials (HTTP 403)`,
+      `put the right key into ${new SecretStore(cfg.dataDir).file(secret)} or ${SecretStore.envName(secret)}${r.type === 's3' ? ' (and its -s3-key-secret)' : ''}`, { cause: e });
+  }
   if (/unable to decrypt|decrypt|FormatError|CryptoError/i.test(text)) {
     return new BillInquiryError('BACKUP_PASSPHRASE', `pgBackRest ${command}: the repository cannot be decrypted with the configured passphrase`, 'restore the right passphrase into the secret store (secrets/pgbackrest-repo<N>-cipher or BILL_INQUIRY_SECRET_PGBACKREST_REPO<N>_CIPHER)', { cause: e });
   }
@@ -92,6 +119,26 @@ function explain(e: unknown, command: string): unknown {
     return new BillInquiryError('BACKUP_REPO_MISSING', `pgBackRest ${command}: the backup repository or its stanza is missing (${firstLine(text)})`, 'check backup.repos paths/buckets; run `bill-inquiry backup run` to create the stanza and a first backup', { cause: e });
   }
   return new BillInquiryError('PGBACKREST_FAILED', `pgBackRest ${command} failed: ${firstLine(text)}`, `see ${'the pgBackRest log under <dataDir>/backup/log'}`, { cause: e });
+}
+
+/** Azure's answer (HTTP 404) when the container itself is missing; a missing blob in it is routine. */
+export const AZURE_CONTAINER_MISSING = /ContainerNotFound|specified container does not exist/;
+
+/** pgBackRest creates paths inside a container but never the container: say how to make it. */
+export function containerMissing(cfg: Readonly<Config>, repo: number, command: string): BillInquiryError {
+  const { account, container } = cfg.backup.repos[repo - 1] ?? {};
+  return new BillInquiryError('AZURE_CONTAINER_MISSING', `pgBackRest ${command}: Azure container ${container} does not exist in account ${account} (backup repository ${repo})`,
+    `create it (az storage container create --account-name ${account} --name ${container} --auth-mode login), then retry`);
+}
+
+/**
+ * The object-store repository an HTTP failure came from: the one the command
+ * named (--repo=N), else the first object-store repository.
+ */
+function failingObjectStore(cfg: Readonly<Config>, args: string[]): { n: number; r: RepoConfig } {
+  const stores = cfg.backup.repos.map((r, i) => ({ n: i + 1, r })).filter(({ r }) => r.type !== 'posix');
+  const named = Number(args.find((a) => a.startsWith('--repo='))?.slice('--repo='.length));
+  return stores.find(({ n }) => n === named) ?? stores[0]!;
 }
 
 const firstLine = (t: string) => t.split('\n').find((l) => /ERROR/.test(l))?.trim() ?? t.slice(0, 400);

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { BillInquiryError } from '../errors.js';
 import { backupInfo, type BackupSet } from './info.js';
-import { pgbackrest } from './pgbackrest.js';
+import { pgbackrest, writePgbackrestConf } from './pgbackrest.js';
 import { ensureStanza } from './stanza.js';
 
 export type BackupType = 'full' | 'diff' | 'incr';
@@ -39,15 +39,18 @@ const latest = (sets: BackupSet[]) => [...sets].sort((a, b) => a.stop.localeComp
 /**
  * `pgbackrest verify` per repository: every backup file's checksum and the
  * WAL chain; the WAL ranges and any backup it found damaged are the detail.
+ * A repository whose info files cannot be read (never written, or an Azure
+ * container that does not exist) has nothing verified: that is a failure.
  */
 export async function verifyBackups(cfg: Readonly<Config>): Promise<{ ok: boolean; repos: Array<{ repo: number; ok: boolean; detail: string }> }> {
+  writePgbackrestConf(cfg);
   const results = [];
   for (const repo of cfg.backup.repos.map((_, i) => i + 1)) {
     try {
       const r = await pgbackrest(cfg, [`--repo=${repo}`, '--log-level-console=detail', 'verify']);
-      const detail = (r.stdout + r.stderr).split('\n').filter((l) => /archiveId:|backup:|WARN/.test(l)).map((l) => l.replace(/^.*?(DETAIL|WARN): /, '')).join('\n');
+      const detail = (r.stdout + r.stderr).split('\n').filter((l) => /archiveId:|backup:|No usable|WARN/.test(l)).map((l) => l.replace(/^.*?(DETAIL|WARN): /, '').trim()).join('\n');
       // verify exits 0 even when it finds damage: the per-backup status says it.
-      results.push({ repo, ok: !/status: (?!valid\b)|WARN/.test(detail), detail });
+      results.push({ repo, ok: !/status: (?!valid\b)|No usable|WARN/.test(detail), detail });
     } catch (e) {
       results.push({ repo, ok: false, detail: e instanceof Error ? e.message : String(e) });
     }

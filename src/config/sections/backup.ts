@@ -2,20 +2,60 @@ import { z } from 'zod';
 
 /**
  * One pgBackRest repository. `posix` is a directory (default under the data
- * dir); `s3` / `azure` are for real deployments — their keys come from the
- * secret store (`pgbackrest-repo<N>-s3-key`, `…-s3-key-secret`, `…-azure-key`).
+ * dir); `s3` / `azure` are object stores for real deployments (§9.2 geo-redundant
+ * copy). Their keys are never in config: they come from the secret store
+ * (`pgbackrest-repo<N>-s3-key`, `…-s3-key-secret`, `…-azure-key`) and are never generated.
  */
 const repo = z.object({
   type: z.enum(['posix', 's3', 'azure']).default('posix'),
-  /** posix: directory (default `<dataDir>/backup/repo<N>`); s3/azure: path inside the bucket/container. */
+  /** posix: directory (default `<dataDir>/backup/repo<N>`); s3/azure: path inside the bucket/container (default `/<stanza>`). */
   path: z.string().optional(),
+  /** s3: bucket name. */
   bucket: z.string().optional(),
+  /**
+   * s3: the S3 endpoint (e.g. `s3.ap-northeast-2.amazonaws.com`). azure: the blob service
+   * endpoint (pgBackRest `repo-azure-endpoint`, default `blob.core.windows.net`; a sovereign
+   * cloud's, or an emulator's host such as `localhost`). pgBackRest connects to this name and
+   * verifies the certificate against it (DNS names only: 2.45 ignores IP SANs).
+   */
   endpoint: z.string().optional(),
+  /** s3: region. */
   region: z.string().optional(),
+  /** azure: blob container (must exist: pgBackRest does not create it). */
   container: z.string().optional(),
+  /** azure: storage account name. */
   account: z.string().optional(),
+  /** s3/azure: TCP port of the endpoint (pgBackRest `repo-storage-port`, default 443). */
+  port: z.number().int().min(1).max(65535).optional(),
+  /**
+   * s3/azure: `host` puts the account (bucket) in the host name (`<account>.<endpoint>`, as real
+   * Azure serves it); `path` puts it in the URL path (Azurite, some private endpoints).
+   */
+  uriStyle: z.enum(['host', 'path']).default('host'),
+  /** s3/azure: CA file for the endpoint's certificate (pgBackRest `repo-storage-ca-file`); default: the system CAs. */
+  caFile: z.string().optional(),
 });
 export type RepoConfig = z.infer<typeof repo>;
+
+/** What an object-store repository cannot work without; its credentials come from the secret store. */
+const REQUIRED_KEYS: Record<RepoConfig['type'], ReadonlyArray<'bucket' | 'endpoint' | 'region' | 'account' | 'container'>> = {
+  posix: [],
+  s3: ['bucket', 'endpoint', 'region'],
+  azure: ['account', 'container'],
+};
+
+/** Names the repository as pgBackRest numbers it (repo<N>) and every key it lacks. */
+const repoList = z.array(repo).superRefine((repos, ctx) => {
+  repos.forEach((r, i) => {
+    const missing = REQUIRED_KEYS[r.type].filter((k) => !r[k]);
+    if (!missing.length) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: [i],
+      message: `repo${i + 1} is an ${r.type} repository without ${missing.join(', ')}: set ${missing.map((k) => `backup.repos[${i}].${k}`).join(', ')}`,
+    });
+  });
+});
 
 /** Backups and recovery: plan §9 (schedule, retention), §2.3 (RTO 30 min / RPO 5 min), §10.2 (encryption). */
 export const backupSection = z.object({
@@ -24,7 +64,7 @@ export const backupSection = z.object({
   /** Continuous WAL archiving through pgBackRest (archive-async) on the primary (§9.1, RPO 5 min). */
   walArchiving: z.boolean().default(true),
   /** repo1 = primary backup storage, repo2 = geo-redundant copy (§9.2). */
-  repos: z.array(repo).min(1).max(4).default([{ type: 'posix' }, { type: 'posix' }]),
+  repos: repoList.min(1).max(4).prefault([{ type: 'posix' }, { type: 'posix' }]),
   /** §10.2: repository encryption; passphrases generated into the secret store. */
   cipherType: z.enum(['aes-256-cbc', 'none']).default('aes-256-cbc'),
   /** §9.2: full backups kept 35 days (time-based retention). */
