@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import { test } from 'node:test';
 import pg from 'pg';
@@ -8,6 +11,7 @@ import { alive, livePid } from '../src/cluster/patroni/daemon.js';
 import { nodePaths } from '../src/cluster/patroni/paths.js';
 import { nodePostmasterPid } from '../src/cluster/patroni/topology.js';
 import { haStatus } from '../src/cluster/patroni/status.js';
+import { PITR_NOW } from '../src/drill/sql.js';
 import { clientConfig } from '../src/db/connection.js';
 import { serverUser } from '../src/system/osUser.js';
 import { run } from '../src/system/run.js';
@@ -134,6 +138,43 @@ test('HA topology: up, roles, TLS, locator, switchover, failover drills, PITR dr
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.equal(d.rows_missing_before_target, 0);
     assert.equal(d.rows_present_after_target, 0);
+  });
+
+  await t.test('restore --switch on HA: Patroni rebuilds the topology around the verified restore, as of the target', async () => {
+    const onNode = async <T,>(port: number, fn: (c: pg.Client) => Promise<T>) => {
+      const c = new pg.Client(clientConfig({ ...superuser(), port }));
+      await c.connect();
+      try {
+        return await fn(c);
+      } finally {
+        await c.end();
+      }
+    };
+    const { leader } = await haStatus(cfg);
+    const target = await onNode(cfg.ha.nodes.find((n) => n.name === leader)!.pgPort, async (c) => {
+      await c.query('DROP TABLE IF EXISTS switch_probe; CREATE TABLE switch_probe (id int PRIMARY KEY); INSERT INTO switch_probe VALUES (1)');
+      const at = (await c.query<{ now: string }>(PITR_NOW)).rows[0]!.now;
+      await new Promise((r) => setTimeout(r, 50));
+      // The change to undo: after the target.
+      await c.query('INSERT INTO switch_probe VALUES (2)');
+      return at;
+    });
+    const into = mkdtempSync(path.join(os.tmpdir(), 'bi-ha-switch-'));
+    t.after(() => rmSync(into, { recursive: true, force: true }));
+    const r = await ha.cli(['--json', 'restore', '--to', target, '--into', into, '--switch']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const out = json<{ ok: boolean; switched: { leader: string; primary: { port: number; running: boolean }; previousMembers: Record<string, string> } }>(r);
+    assert.equal(out.switched.leader, cfg.ha.nodes[0]!.name);
+    assert.equal(out.switched.primary.running, true);
+    for (const n of cfg.ha.nodes) assert.ok(existsSync(out.switched.previousMembers[n.name]!), `${n.name}'s previous data is kept`);
+    const s = await haStatus(cfg);
+    assert.equal(s.ok, true, 'every member runs again');
+    assert.equal(s.leader, cfg.ha.nodes[0]!.name);
+    assert.ok(s.syncStandby, 'a synchronous standby attached again');
+    const ids = (port: number) => onNode(port, async (c) => (await c.query<{ id: number }>('SELECT id FROM switch_probe ORDER BY id')).rows.map((x) => x.id));
+    assert.deepEqual(await ids(out.switched.primary.port), [1], 'the leader holds the data as of the target');
+    // The read replica was cloned from the restored leader.
+    assert.deepEqual(await ids(cfg.ha.nodes[2]!.pgPort), [1]);
   });
 
   await t.test('cluster promote-replica: the async read replica becomes an independent primary', async () => {

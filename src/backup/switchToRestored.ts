@@ -1,38 +1,53 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { LocalInstance, type InstanceStatus } from '../cluster/local/localCluster.js';
 import { isHa } from '../cluster/patroni/paths.js';
+import { rebuildHaFrom } from '../cluster/patroni/rebuildFromData.js';
 import { BillInquiryError } from '../errors.js';
+import { fileStamp, setAside } from '../system/setAside.js';
 import { RESTORE_OVERRIDES_MARKER, type RestoredCluster } from './restoredCluster.js';
 
 export interface SwitchResult {
-  primary: InstanceStatus;
+  primary: Pick<InstanceStatus, 'port' | 'running'>;
   /** Where the replaced primary's data went (kept, never deleted). */
   previousPrimary: string;
   /** The old replica's data, set aside: it follows a timeline the restored primary left. */
   previousReplica?: string;
+  /** HA: the member leading on the restored data, and every member's previous data dir. */
+  leader?: string;
+  previousMembers?: Record<string, string>;
 }
 
 /**
  * Makes a verified restored cluster the local primary (plan §9.2, data
- * corruption: "restore on a separate server, then switch"): stop it and the
- * old servers, keep the old data dirs beside under a dated name, move the
- * restored data into the primary's place and start it there with the
- * primary's port, parameters and WAL archiving. Clients (the service's pools)
- * reconnect to the same address and see the restored data.
+ * corruption: "restore on a separate server, then switch"). Plain topology:
+ * stop it and the old servers, keep the old data dirs beside under a dated
+ * name, move the restored data into the primary's place and start it there
+ * with the primary's port, parameters and WAL archiving. HA: Patroni rebuilds
+ * the topology around it (rebuildFromData.ts). Either way clients (the
+ * service's pools, the Patroni locator) reconnect to the same addresses and
+ * see the restored data.
  */
-export async function switchToRestored(cfg: Readonly<Config>, restored: RestoredCluster): Promise<SwitchResult> {
-  if (isHa(cfg)) {
-    throw new BillInquiryError('SWITCH_HA', 'restore --switch handles the plain local topology only', 'on the HA topology rebuild the members from the restored cluster with Patroni (docs/ha-backup.md)');
-  }
-  const primary = new LocalInstance(cfg, 'primary');
-  const replica = new LocalInstance(cfg, 'replica');
+export async function switchToRestored(cfg: Readonly<Config>, restored: RestoredCluster, log: (m: string) => void = () => {}): Promise<SwitchResult> {
   await restored.stop();
   dropRestoreOverrides(restored.pgdata);
+  return isHa(cfg) ? switchHa(cfg, restored, log) : switchPlain(cfg, restored);
+}
+
+/** HA: Patroni rebuilds the topology around the restored data (the first node leads, the others clone). */
+async function switchHa(cfg: Readonly<Config>, restored: RestoredCluster, log: (m: string) => void): Promise<SwitchResult> {
+  const { status, leader, previous } = await rebuildHaFrom(cfg, restored.pgdata, log);
+  const port = cfg.ha.nodes.find((n) => n.name === leader)!.pgPort;
+  return { primary: { port, running: status.leader === leader }, previousPrimary: previous[leader] ?? '', leader, previousMembers: previous };
+}
+
+async function switchPlain(cfg: Readonly<Config>, restored: RestoredCluster): Promise<SwitchResult> {
+  const primary = new LocalInstance(cfg, 'primary');
+  const replica = new LocalInstance(cfg, 'replica');
   await replica.stop();
   await primary.stop();
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const stamp = fileStamp();
   const previousPrimary = setAside(primary.paths.pgdata, stamp);
   const previousReplica = replica.initialized ? setAside(replica.paths.pgdata, stamp) : undefined;
   try {
@@ -58,11 +73,4 @@ function dropRestoreOverrides(pgdata: string): void {
   const text = readFileSync(file, 'utf8');
   const starts = [PGBACKREST_RESTORE_MARKER, RESTORE_OVERRIDES_MARKER].map((m) => text.indexOf(m)).filter((i) => i >= 0);
   if (starts.length) writeFileSync(file, text.slice(0, Math.min(...starts)));
-}
-
-function setAside(pgdata: string, stamp: string): string | undefined {
-  if (!existsSync(pgdata)) return undefined;
-  const aside = `${pgdata}.before-restore-${stamp}`;
-  renameSync(pgdata, aside);
-  return aside;
 }

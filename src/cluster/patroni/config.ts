@@ -31,6 +31,9 @@ const PATRONI_OWNED = new Set(['listen_addresses', 'port']);
  * local cluster; replication over verified TLS with SCRAM; REST API on
  * loopback over TLS with basic auth for the unsafe endpoints (switchover).
  */
+/** Patroni's etcd key prefix; the cluster's keys live under `<namespace><scope>/`. */
+export const PATRONI_NAMESPACE = '/bill-inquiry/';
+
 export function patroniConfig(cfg: Readonly<Config>, i: PatroniInputs): Record<string, unknown> {
   const ha = cfg.ha;
   const host = cfg.cluster.host;
@@ -38,7 +41,7 @@ export function patroniConfig(cfg: Readonly<Config>, i: PatroniInputs): Record<s
   const tlsClient = { sslmode: 'verify-full', sslrootcert: i.tls.caCert };
   return {
     scope: ha.scope,
-    namespace: '/bill-inquiry/',
+    namespace: PATRONI_NAMESPACE,
     name: i.node.name,
     log: { level: 'INFO' },
     restapi: {
