@@ -1,6 +1,7 @@
 /**
  * CPU time of the processes a scenario keeps busy, read from /proc (Linux):
- * the service (this process), every PostgreSQL backend, and the whole machine.
+ * the service (this process) and every PostgreSQL backend (the load generator
+ * reports its own).
  * With the load generator on the same 2 cores, these say where the time went.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -29,25 +30,17 @@ function postgresTicks(): number {
   return sum;
 }
 
-function machineBusyTicks(): number {
-  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return user! + nice! + system! + irq! + softirq!;
-}
-
 export interface CpuSeconds {
   service: number;
   postgres: number;
-  machine: number;
 }
 
 /** Starts a sample; the returned function ends it with the CPU seconds each used meanwhile. */
 export function sampleCpu(): () => CpuSeconds {
   const s0 = processTicks(process.pid);
   const p0 = postgresTicks();
-  const m0 = machineBusyTicks();
   return () => ({
     service: (processTicks(process.pid) - s0) / TICKS_PER_S,
     postgres: (postgresTicks() - p0) / TICKS_PER_S,
-    machine: (machineBusyTicks() - m0) / TICKS_PER_S,
   });
 }

@@ -3,7 +3,7 @@ import { alive, livePid, sleep } from '../cluster/patroni/daemon.js';
 import { PatroniLocator } from '../cluster/patroni/locator.js';
 import { isHa, nodePaths } from '../cluster/patroni/paths.js';
 import { haStatus, type HaStatus } from '../cluster/patroni/status.js';
-import { nodePostmasterPid, restartNode, waitFor } from '../cluster/patroni/topology.js';
+import { haUp, nodePostmasterPid, waitFor } from '../cluster/patroni/topology.js';
 import { BillInquiryError } from '../errors.js';
 import { directLoad } from './directLoad.js';
 import type { LoadDriver } from './loadDriver.js';
@@ -73,8 +73,8 @@ export async function failoverDrill(cfg: Readonly<Config>, opts: FailoverDrillOp
   const driver = opts.via === 'direct' ? await directLoad(cfg, locator) : await serviceLoad(cfg, locator, writers);
   try {
     const m = await measure(cfg, driver, before.leader!, writers, { ...opts, crash });
-    // A lost node comes back only when someone starts it: do what the operator would.
-    if (crash === 'node') await restartNode(cfg, before.leader!);
+    // A lost node comes back only when someone starts it: do what the operator would (`cluster up --ha`).
+    if (crash === 'node') await haUp(cfg);
     locator.invalidate();
     await waitFor(cfg, 'the locator to find the new primary', async () => !!(await locator.primary()));
     // Right after the kill the locator may still name the dead leader for a moment: count the

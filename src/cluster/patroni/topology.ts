@@ -120,13 +120,6 @@ async function prepareNode(cfg: Readonly<Config>, node: HaNodeConfig, user: OsUs
   if (user) chownSync(p.config, user.uid, user.gid);
 }
 
-/** Starts the Patroni of one node again after a crash; it rejoins the running cluster as a replica. */
-export async function restartNode(cfg: Readonly<Config>, name: string): Promise<void> {
-  const node = cfg.ha.nodes.find((n) => n.name === name);
-  if (!node) throw new BillInquiryError('HA_NODE_UNKNOWN', `no HA node named ${name}`, `use one of ${cfg.ha.nodes.map((n) => n.name).join(', ')}`);
-  await startNode(cfg, node, serverUser(cfg.cluster.osUser));
-}
-
 async function startNode(cfg: Readonly<Config>, node: HaNodeConfig, user: OsUser | undefined): Promise<void> {
   const p = nodePaths(cfg, node);
   if (livePid(p.pidFile)) return;
