@@ -25,7 +25,11 @@ const setupRequest = job.misses
       const i = n++;
       const pair = pairs[i % pairs.length]!;
       const month = months[Math.floor(i / pairs.length) % months.length]!;
-      return { ...req, headers: { ...req.headers, authorization: `Bearer ${pair.token}` }, body: JSON.stringify({ lineNumber: pair.line, inquiryMonth: month }) };
+      return {
+        ...req,
+        headers: { ...req.headers, authorization: `Bearer ${pair.token}` },
+        body: JSON.stringify({ lineNumber: pair.line, inquiryMonth: month }),
+      };
     }
   : undefined;
 
@@ -35,20 +39,30 @@ const result = await autocannon({
   connections: job.connections,
   duration: job.durationS,
   timeout: 10,
-  requests: [{ method: job.method, path: job.path, headers: { 'content-type': 'application/json', ...job.headers }, body: job.body, ...(setupRequest ? { setupRequest } : {}) }],
+  requests: [
+    {
+      method: job.method,
+      path: job.path,
+      headers: { 'content-type': 'application/json', ...job.headers },
+      body: job.body,
+      ...(setupRequest ? { setupRequest } : {}),
+    },
+  ],
 });
-process.stdout.write(JSON.stringify({
-  rps: result.requests.average,
-  total: result.requests.total,
-  p50: result.latency.p50,
-  p99: result.latency.p99,
-  errors: result.errors,
-  timeouts: result.timeouts,
-  non2xx: result.non2xx,
-  ok2xx: result['2xx'],
-  /** The load generator's own CPU seconds while it ran (it shares the machine with the service). */
-  cpuS: (() => {
-    const used = process.cpuUsage(cpuBefore);
-    return (used.user + used.system) / 1e6;
-  })(),
-}));
+process.stdout.write(
+  JSON.stringify({
+    rps: result.requests.average,
+    total: result.requests.total,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    ok2xx: result['2xx'],
+    /** The load generator's own CPU seconds while it ran (it shares the machine with the service). */
+    cpuS: (() => {
+      const used = process.cpuUsage(cpuBefore);
+      return (used.user + used.system) / 1e6;
+    })(),
+  }),
+);

@@ -44,12 +44,32 @@ async function load(job: LoadJob, dir: string, name: string) {
   const file = path.join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(job));
   const cpu = sampleCpu();
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(here, 'load.ts'), file], { maxBuffer: 64 << 20 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', path.join(here, 'load.ts'), file],
+    { maxBuffer: 64 << 20 },
+  );
   const used = cpu();
-  const r = JSON.parse(stdout) as { rps: number; total: number; p50: number; p99: number; errors: number; timeouts: number; non2xx: number; ok2xx: number; cpuS: number };
+  const r = JSON.parse(stdout) as {
+    rps: number;
+    total: number;
+    p50: number;
+    p99: number;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    ok2xx: number;
+    cpuS: number;
+  };
   // Where each request's CPU went: the service process (with the bare app and the KOS mock, idle unless under test), PostgreSQL, the load generator.
-  const cpuUsPerRequest = { service: perRequestUs(used.service, r.total), postgres: perRequestUs(used.postgres, r.total), loadGenerator: perRequestUs(r.cpuS, r.total) };
-  say(`${name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors + r.timeouts}, non-2xx ${r.non2xx}; CPU µs/request ${JSON.stringify(cpuUsPerRequest)}`);
+  const cpuUsPerRequest = {
+    service: perRequestUs(used.service, r.total),
+    postgres: perRequestUs(used.postgres, r.total),
+    loadGenerator: perRequestUs(r.cpuS, r.total),
+  };
+  say(
+    `${name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors + r.timeouts}, non-2xx ${r.non2xx}; CPU µs/request ${JSON.stringify(cpuUsPerRequest)}`,
+  );
   return { ...r, cpuUsPerRequest };
 }
 
@@ -68,11 +88,41 @@ async function main(): Promise<void> {
   const db = await ensureLocalDatabase(cfg, { onProgress: say });
   const kos = await startKosMock(cfg.service.kosMock);
   // Composed as `serve` composes it: /metrics and /ops hooks run on every request.
-  const service = await startService(cfg, { port: 0, kosUrl: kos.url, admin: db.primary.target(cfg.database.name), extraPlugins: monitoringPlugins(cfg, undefined) });
+  const service = await startService(cfg, {
+    port: 0,
+    kosUrl: kos.url,
+    admin: db.primary.target(cfg.database.name),
+    extraPlugins: monitoringPlugins(cfg, undefined),
+  });
   const bare = Fastify({ logController: new LogController({ disableRequestLogging: true }) });
-  bare.get('/fixed', { schema: { response: { 200: { type: 'object', properties: { success: { type: 'boolean' }, data: { type: 'object', properties: { status: { type: 'string' } } }, message: { type: 'string' } } } } } }, async () => ({ success: true, data: { status: 'UP' }, message: 'OK' }));
+  bare.get(
+    '/fixed',
+    {
+      schema: {
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              success: { type: 'boolean' },
+              data: { type: 'object', properties: { status: { type: 'string' } } },
+              message: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+    async () => ({ success: true, data: { status: 'UP' }, message: 'OK' }),
+  );
   // Context for (b): the same request and response shape as a cache hit, with no work at all behind it.
-  const sampleBill = { success: true, data: { requestId: '01a20ed1-caa4-757d-b034-fb699b968e1a', status: 'COMPLETED', billInfo: billFor('01010002000', '202611') }, message: 'bill inquiry completed' };
+  const sampleBill = {
+    success: true,
+    data: {
+      requestId: '01a20ed1-caa4-757d-b034-fb699b968e1a',
+      status: 'COMPLETED',
+      billInfo: billFor('01010002000', '202611'),
+    },
+    message: 'bill inquiry completed',
+  };
   bare.post('/same-shape', async () => sampleBill);
   const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
   const jobs = mkdtempSync(path.join(os.tmpdir(), 'bi-bench-jobs-'));
@@ -82,11 +132,17 @@ async function main(): Promise<void> {
     const hitToken = issueToken(cfg, { userId: 'bench-hit', lines: [hitLine], ttlSeconds: 7200 });
     const historyToken = issueToken(cfg, { userId: 'bench-history', lines: [hitLine], ttlSeconds: 7200 });
     const post = (token: string, body: object) =>
-      fetch(`${service.url}/bills/inquiry`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${service.url}/bills/inquiry`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     // Warm-up: the cache-hit bill, and 30 rows of history for the history scenario.
     let warmAcked = 0;
-    for (let i = 0; i < 30; i++) if ((await post(historyToken, { lineNumber: hitLine, inquiryMonth: months[i % 3] })).ok) warmAcked++;
-    for (let i = 0; i < 3; i++) if ((await post(hitToken, { lineNumber: hitLine, inquiryMonth: months[0] })).ok) warmAcked++;
+    for (let i = 0; i < 30; i++)
+      if ((await post(historyToken, { lineNumber: hitLine, inquiryMonth: months[i % 3] })).ok) warmAcked++;
+    for (let i = 0; i < 3; i++)
+      if ((await post(hitToken, { lineNumber: hitLine, inquiryMonth: months[0] })).ok) warmAcked++;
     const pairs = Array.from({ length: MISS_LINES }, (_, i) => {
       const line = `010-${String(2000 + Math.floor(i / 10_000)).padStart(4, '0')}-${String(i % 10_000).padStart(4, '0')}`;
       return { line, token: issueToken(cfg, { userId: 'bench-miss', lines: [line], ttlSeconds: 7200 }) };
@@ -99,17 +155,57 @@ async function main(): Promise<void> {
     // Each scenario starts with an empty history queue, so one scenario's backlog does not slow the next.
     const drained = async () => {
       const until = Date.now() + 180_000;
-      while (service.runtime.historyStats().queued > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+      while (service.runtime.historyStats().queued > 0 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 200));
     };
     const ceiling = await load({ ...common, url: bareUrl, method: 'GET', path: '/fixed' }, jobs, 'a-ceiling');
-    const sameShape = await load({ ...common, url: bareUrl, method: 'POST', path: '/same-shape', headers: { authorization: `Bearer ${hitToken}` }, body: JSON.stringify({ lineNumber: hitLine, inquiryMonth: months[0] }) }, jobs, 'a2-same-shape');
-    const hit = await load({ ...common, url: service.url, method: 'POST', path: '/bills/inquiry', headers: { authorization: `Bearer ${hitToken}` }, body: JSON.stringify({ lineNumber: hitLine, inquiryMonth: months[0] }) }, jobs, 'b-cache-hit');
+    const sameShape = await load(
+      {
+        ...common,
+        url: bareUrl,
+        method: 'POST',
+        path: '/same-shape',
+        headers: { authorization: `Bearer ${hitToken}` },
+        body: JSON.stringify({ lineNumber: hitLine, inquiryMonth: months[0] }),
+      },
+      jobs,
+      'a2-same-shape',
+    );
+    const hit = await load(
+      {
+        ...common,
+        url: service.url,
+        method: 'POST',
+        path: '/bills/inquiry',
+        headers: { authorization: `Bearer ${hitToken}` },
+        body: JSON.stringify({ lineNumber: hitLine, inquiryMonth: months[0] }),
+      },
+      jobs,
+      'b-cache-hit',
+    );
     // Whether history writes keep up with the hit rate: rows still queued when the load stops, and how old the last flushed row was.
-    const historyAfterHit = { queued: service.runtime.historyStats().queued, lastFlushLagMs: service.runtime.historyStats().lastFlushLagMs };
+    const historyAfterHit = {
+      queued: service.runtime.historyStats().queued,
+      lastFlushLagMs: service.runtime.historyStats().lastFlushLagMs,
+    };
     await drained();
-    const miss = await load({ ...common, url: service.url, method: 'POST', path: '/bills/inquiry', misses: { pairs, months } }, jobs, 'c-cache-miss');
+    const miss = await load(
+      { ...common, url: service.url, method: 'POST', path: '/bills/inquiry', misses: { pairs, months } },
+      jobs,
+      'c-cache-miss',
+    );
     await drained();
-    const history = await load({ ...common, url: service.url, method: 'GET', path: '/bills/history?size=20', headers: { authorization: `Bearer ${historyToken}` } }, jobs, 'd-history');
+    const history = await load(
+      {
+        ...common,
+        url: service.url,
+        method: 'GET',
+        path: '/bills/history?size=20',
+        headers: { authorization: `Bearer ${historyToken}` },
+      },
+      jobs,
+      'd-history',
+    );
 
     // Lost rows: every acknowledged inquiry must have its history row once the queue is flushed.
     clearInterval(sampler);
@@ -127,7 +223,12 @@ async function main(): Promise<void> {
     const ratio = Number((hit.rps / ceiling.rps).toFixed(3));
     const result = {
       date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryMb: Math.round(os.totalmem() / 2 ** 20),
+        node: process.version,
+      },
       connections: CONNECTIONS,
       durationSecondsPerScenario: DURATION_S,
       kosLatencyMs: KOS_LATENCY_MS,

@@ -5,8 +5,17 @@ import pino, { type Logger } from 'pino';
  * numbers and bill contents never reach a log in clear).
  */
 export const REDACT_PATHS = [
-  'password', '*.password', 'customerName', '*.customerName', 'customer_name', '*.customer_name',
-  'billInfo', '*.billInfo', 'authorization', 'req.headers.authorization', '*.secret',
+  'password',
+  '*.password',
+  'customerName',
+  '*.customerName',
+  'customer_name',
+  '*.customer_name',
+  'billInfo',
+  '*.billInfo',
+  'authorization',
+  'req.headers.authorization',
+  '*.secret',
 ];
 
 export function createLogger(opts: { level?: string; name?: string } = {}): Logger {
@@ -26,12 +35,4 @@ export function maskLine(line: string): string {
   const digits = line.replace(/\D/g, '');
   if (digits.length < 8) return '****';
   return `${digits.slice(0, 3)}-****-${digits.slice(-4)}`;
-}
-
-/** 홍길동 → 홍*동, Alice → A***e. */
-export function maskName(name: string): string {
-  const chars = [...name];
-  if (chars.length <= 1) return '*';
-  if (chars.length === 2) return `${chars[0]}*`;
-  return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
 }

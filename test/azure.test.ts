@@ -38,7 +38,20 @@ test('the deploy script is valid bash, carries the plan values and no password, 
   const file = path.join(tempDataDir(), 'deploy.sh');
   writeFileSync(file, script);
   assert.equal(spawnSync('bash', ['-n', file]).status, 0, 'bash -n accepts the script');
-  for (const needle of ['phonebill-bill-inquiry-prod-pg', 'koreacentral', 'Standard_D4s_v3', '--storage-size 256', '--high-availability \'ZoneRedundant\'', "--standby-zone '2'", '--backup-retention 35', '--geo-redundant-backup Enabled', '10.0.2.0/24', 'koreasouth', 'Standard_D2s_v3', 'phonebill-admin']) {
+  for (const needle of [
+    'phonebill-bill-inquiry-prod-pg',
+    'koreacentral',
+    'Standard_D4s_v3',
+    '--storage-size 256',
+    "--high-availability 'ZoneRedundant'",
+    "--standby-zone '2'",
+    '--backup-retention 35',
+    '--geo-redundant-backup Enabled',
+    '10.0.2.0/24',
+    'koreasouth',
+    'Standard_D2s_v3',
+    'phonebill-admin',
+  ]) {
     assert.ok(script.includes(needle), `script mentions ${needle}`);
   }
   // The admin password only ever comes from the environment, never as a literal (the plan's script hard-codes one).
@@ -48,7 +61,10 @@ test('the deploy script is valid bash, carries the plan values and no password, 
   const noPassword = spawnSync('bash', [file], { env, encoding: 'utf8' });
   assert.notEqual(noPassword.status, 0);
   assert.match(noPassword.stderr, /BILL_INQUIRY_AZURE_ADMIN_PASSWORD: set the server admin password/);
-  const noAz = spawnSync('/bin/bash', [file], { env: { PATH: '/nonexistent', BILL_INQUIRY_AZURE_ADMIN_PASSWORD: 'x', BILL_INQUIRY_AZURE_AAD_ADMIN_OBJECT_ID: 'y' }, encoding: 'utf8' });
+  const noAz = spawnSync('/bin/bash', [file], {
+    env: { PATH: '/nonexistent', BILL_INQUIRY_AZURE_ADMIN_PASSWORD: 'x', BILL_INQUIRY_AZURE_AAD_ADMIN_OBJECT_ID: 'y' },
+    encoding: 'utf8',
+  });
   assert.notEqual(noAz.status, 0);
   assert.match(noAz.stderr, /az CLI not found/);
 });

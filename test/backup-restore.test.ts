@@ -15,7 +15,8 @@ import { tempDataDir, track } from './helpers/tempCluster.js';
 
 let cfg: Readonly<Config>;
 let primary: LocalInstance;
-const bi = (args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult> => cli(['--data-dir', cfg.dataDir, ...args], { env, timeoutMs: 240_000 });
+const bi = (args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult> =>
+  cli(['--data-dir', cfg.dataDir, ...args], { env, timeoutMs: 240_000 });
 
 // Created at top level: tempDataDir's cleanup must belong to the file, not to the before() hook.
 const dataDir = tempDataDir('bi-backup-');
@@ -23,9 +24,23 @@ const restoreRoot = tempDataDir('bi-restore-');
 
 before(async () => {
   const [port, replicaPort] = [await freePort(), await freePort()];
-  const up = await cli(['--data-dir', dataDir, '--json', 'cluster', 'up', '--port', String(port), '--replica', '--replica-port', String(replicaPort)], {
-    env: { BILL_INQUIRY__SERVER__MEMORY_MB: '1024' },
-  });
+  const up = await cli(
+    [
+      '--data-dir',
+      dataDir,
+      '--json',
+      'cluster',
+      'up',
+      '--port',
+      String(port),
+      '--replica',
+      '--replica-port',
+      String(replicaPort),
+    ],
+    {
+      env: { BILL_INQUIRY__SERVER__MEMORY_MB: '1024' },
+    },
+  );
   assert.equal(up.code, 0, up.stderr + up.stdout);
   assert.match(json<{ walArchiving: string }>(up).walArchiving, /pgBackRest/);
   cfg = loadConfig({ env: {}, overrides: { dataDir } });
@@ -40,7 +55,10 @@ after(async () => {
 test('backup run writes an encrypted full backup to repo1 and repo2; list and verify see them', async () => {
   const run = await bi(['--json', 'backup', 'run', '--type', 'full']);
   assert.equal(run.code, 0, run.stderr + run.stdout);
-  assert.deepEqual(json<{ repos: Array<{ repo: number }> }>(run).repos.map((r) => r.repo), [1, 2]);
+  assert.deepEqual(
+    json<{ repos: Array<{ repo: number }> }>(run).repos.map((r) => r.repo),
+    [1, 2],
+  );
 
   const conf = backupPaths(cfg).conf;
   assert.equal(statSync(conf).mode & 0o777, 0o600, 'pgbackrest.conf holds passphrases: 0600');
@@ -54,10 +72,15 @@ test('backup run writes an encrypted full backup to repo1 and repo2; list and ve
 
   const list = await bi(['--json', 'backup', 'list']);
   assert.equal(list.code, 0, list.stderr);
-  const info = json<{ repos: Array<{ repo: number; cipher: string; lastSuccessfulBackup?: string; walArchive?: { max: string } }> }>(list);
+  const info = json<{
+    repos: Array<{ repo: number; cipher: string; lastSuccessfulBackup?: string; walArchive?: { max: string } }>;
+  }>(list);
   for (const r of info.repos) {
     assert.equal(r.cipher, 'aes-256-cbc');
-    assert.ok(r.lastSuccessfulBackup && Date.now() - Date.parse(r.lastSuccessfulBackup) < 10 * 60_000, `repo${r.repo} has a fresh backup`);
+    assert.ok(
+      r.lastSuccessfulBackup && Date.now() - Date.parse(r.lastSuccessfulBackup) < 10 * 60_000,
+      `repo${r.repo} has a fresh backup`,
+    );
     assert.ok(r.walArchive?.max, `repo${r.repo} receives WAL`);
   }
   const verify = await bi(['--json', 'backup', 'verify']);
@@ -73,7 +96,14 @@ test('restore --to latest onto a separate cluster: same rows and digests, pg_amc
   const into = path.join(restoreRoot, 'latest');
   const r = await bi(['--json', 'restore', '--to', 'latest', '--into', into]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  const res = json<{ ok: boolean; port: number; integrity: { tables: Array<{ database: string; table: string; rows: number; md5: string }>; amcheck: { ok: boolean } } }>(r);
+  const res = json<{
+    ok: boolean;
+    port: number;
+    integrity: {
+      tables: Array<{ database: string; table: string; rows: number; md5: string }>;
+      amcheck: { ok: boolean };
+    };
+  }>(r);
   try {
     assert.equal(res.integrity.amcheck.ok, true);
     const sysConfig = res.integrity.tables.find((t) => t.database === cfg.database.name && t.table === 'system_config');
@@ -117,10 +147,14 @@ test('backup logical: encrypted pg_dump as the backup role; restore logical into
   assert.equal(r.code, 0, r.stderr + r.stdout);
   const { file } = json<{ file: string }>(r);
   assert.equal(statSync(file).mode & 0o777, 0o600);
-  assert.notEqual(readFileSync(file).subarray(0, 5).toString('latin1'), 'PGDMP', 'the dump is encrypted, not a plain custom-format archive');
+  assert.notEqual(
+    readFileSync(file).subarray(0, 5).toString('latin1'),
+    'PGDMP',
+    'the dump is encrypted, not a plain custom-format archive',
+  );
   const restored = await bi(['--json', 'restore', 'logical', '--file', file, '--into', 'bill_restored']);
   assert.equal(restored.code, 0, restored.stderr + restored.stdout);
-  const q = 'SELECT count(*) AS n, md5(string_agg(config_key, \',\' ORDER BY config_key)) AS h FROM system_config';
+  const q = "SELECT count(*) AS n, md5(string_agg(config_key, ',' ORDER BY config_key)) AS h FROM system_config";
   const [a] = await primary.query<{ n: string; h: string }>(q, [], cfg.database.name);
   const [b] = await primary.query<{ n: string; h: string }>(q, [], 'bill_restored');
   assert.deepEqual(b, a);
@@ -136,7 +170,9 @@ test('backup schedule --print: 02:00 KST daily (full on Sunday) and weekly logic
   assert.match(lines[1]!, /^0 17 \* \* 6 .*backup run --type full/, 'Sunday 02:00 KST is Saturday 17:00 UTC');
   assert.match(lines[2]!, /^0 17 \* \* 0,1,2,3,4,5 .*backup run --type diff/);
   assert.match(lines[3]!, /^0 18 \* \* 6 .*backup logical/);
-  const kst = json<{ lines: string[] }>(await cli(['--data-dir', cfg.dataDir, '--json', 'backup', 'schedule'], { env: { TZ: 'Asia/Seoul' } })).lines;
+  const kst = json<{ lines: string[] }>(
+    await cli(['--data-dir', cfg.dataDir, '--json', 'backup', 'schedule'], { env: { TZ: 'Asia/Seoul' } }),
+  ).lines;
   assert.match(kst[1]!, /^0 2 \* \* 0 /);
 });
 
@@ -150,11 +186,16 @@ async function stopRestored(into: string): Promise<void> {
   }
 }
 
-
 test('backup verify fails and names the repository when a backup file is corrupted', async () => {
   const backupDir = path.join(backupPaths(cfg).repo(1), 'backup', cfg.backup.stanza);
-  const label = readdirSync(backupDir).filter((f) => /F$/.test(f)).sort()[0]!;
-  const files = execFileSync('find', [path.join(backupDir, label, 'pg_data'), '-type', 'f', '-size', '+8k'], { encoding: 'utf8' }).trim().split('\n');
+  const label = readdirSync(backupDir)
+    .filter((f) => /F$/.test(f))
+    .sort()[0]!;
+  const files = execFileSync('find', [path.join(backupDir, label, 'pg_data'), '-type', 'f', '-size', '+8k'], {
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n');
   const victim = files[0]!;
   const fd = openSync(victim, 'r+');
   writeSync(fd, Buffer.alloc(64, 0x5a), 0, 64, 4096);
@@ -162,5 +203,11 @@ test('backup verify fails and names the repository when a backup file is corrupt
   const r = await bi(['--json', 'backup', 'verify']);
   assert.equal(r.code, 1, r.stdout);
   const v = json<{ ok: boolean; repos: Array<{ repo: number; ok: boolean }> }>(r);
-  assert.deepEqual(v.repos.map((x) => [x.repo, x.ok]), [[1, false], [2, true]]);
+  assert.deepEqual(
+    v.repos.map((x) => [x.repo, x.ok]),
+    [
+      [1, false],
+      [2, true],
+    ],
+  );
 });

@@ -12,7 +12,9 @@ import { cli, json } from './helpers/cli.js';
 import { startTempCluster } from './helpers/tempCluster.js';
 
 // CPU is judged against a limit no busy test machine reaches: other test files share these cores.
-const { cfg, primary } = await startTempCluster({ overrides: { monitor: { alerts: { cpuPercent: { threshold: 101 } } } } });
+const { cfg, primary } = await startTempCluster({
+  overrides: { monitor: { alerts: { cpuPercent: { threshold: 101 } } } },
+});
 await applyDatabase(cfg, primary.target());
 const env = { BILL_INQUIRY__MONITOR__ALERTS__CPU_PERCENT__THRESHOLD: '101' };
 const daily = async () => {
@@ -22,7 +24,20 @@ const daily = async () => {
 const item = (r: ChecklistResult, id: string) => r.items.find((i) => i.id === id)!;
 
 /** The same snapshot judged with a backup-age limit of a few seconds. */
-const withMaxBackupAge = (seconds: number) => loadConfig({ env: {}, overrides: { ...structuredClone(cfg), monitor: { ...structuredClone(cfg.monitor), alerts: { ...structuredClone(cfg.monitor.alerts), backupAgeH: { ...cfg.monitor.alerts.backupAgeH, threshold: seconds / 3600 } } } } });
+const withMaxBackupAge = (seconds: number) =>
+  loadConfig({
+    env: {},
+    overrides: {
+      ...structuredClone(cfg),
+      monitor: {
+        ...structuredClone(cfg.monitor),
+        alerts: {
+          ...structuredClone(cfg.monitor.alerts),
+          backupAgeH: { ...cfg.monitor.alerts.backupAgeH, threshold: seconds / 3600 },
+        },
+      },
+    },
+  });
 
 describe('backups: age alert and the daily checklist', () => {
   test('no backup system: an explicit warning, not a crash and not an alert', async () => {
@@ -58,7 +73,8 @@ describe('backups: age alert and the daily checklist', () => {
   });
 
   test('WAL archiving: a failing archive_command fires, a working one clears', async () => {
-    const archiving = async () => evaluateAlerts(cfg, await collectSnapshot(cfg)).find((x) => x.name === 'walArchiveFailures')!;
+    const archiving = async () =>
+      evaluateAlerts(cfg, await collectSnapshot(cfg)).find((x) => x.name === 'walArchiveFailures')!;
     const until = async (firing: boolean) => {
       for (let i = 0; i < 60; i++) {
         const a = await archiving();
@@ -67,7 +83,12 @@ describe('backups: age alert and the daily checklist', () => {
       }
       return archiving();
     };
-    const switchWal = () => primary.query('CREATE TABLE IF NOT EXISTS wal_probe (x int); INSERT INTO wal_probe VALUES (1); SELECT pg_switch_wal()', [], cfg.database.name);
+    const switchWal = () =>
+      primary.query(
+        'CREATE TABLE IF NOT EXISTS wal_probe (x int); INSERT INTO wal_probe VALUES (1); SELECT pg_switch_wal()',
+        [],
+        cfg.database.name,
+      );
     assert.equal((await archiving()).firing, false);
     await primary.query(`ALTER SYSTEM SET archive_command = '/bin/false'`);
     await primary.query('SELECT pg_reload_conf()');
@@ -89,8 +110,12 @@ describe('backups: age alert and the daily checklist', () => {
     const { code, result, stderr } = await daily();
     assert.equal(code, 0, `${stderr}\n${JSON.stringify(result.items, null, 1)}`);
     assert.equal(result.ok, true);
-    assert.deepEqual(result.items.map((i) => i.id), ['server', 'usage', 'backup', 'slow-queries', 'error-log', 'connections']);
-    for (const id of ['server', 'usage', 'backup', 'slow-queries']) assert.equal(item(result, id).status, 'pass', `${id}: ${item(result, id).detail}`);
+    assert.deepEqual(
+      result.items.map((i) => i.id),
+      ['server', 'usage', 'backup', 'slow-queries', 'error-log', 'connections'],
+    );
+    for (const id of ['server', 'usage', 'backup', 'slow-queries'])
+      assert.equal(item(result, id).status, 'pass', `${id}: ${item(result, id).detail}`);
     assert.notEqual(item(result, 'error-log').status, 'fail');
   });
 

@@ -24,7 +24,10 @@ describe('weekly and monthly checklists on a real cluster', () => {
     // Statistics reach pg_stat_user_tables asynchronously.
     await sql('SELECT pg_stat_force_next_flush()');
     const { result } = await run('weekly');
-    assert.deepEqual(result.items.map((i) => i.id), ['failover', 'restore-test', 'statistics', 'security-patches', 'capacity']);
+    assert.deepEqual(
+      result.items.map((i) => i.id),
+      ['failover', 'restore-test', 'statistics', 'security-patches', 'capacity'],
+    );
     assert.equal(item(result, 'failover').status, 'warn');
     assert.match(item(result, 'failover').detail, /allowSwitchover=false/);
     assert.equal(item(result, 'statistics').status, 'warn');

@@ -8,7 +8,8 @@ import { appliedCluster } from './helpers/platform.js';
 
 test('operator commands on a running cluster: monitor snapshot, monitor token, keys list', async () => {
   const { cfg } = await appliedCluster();
-  const bi = (...args: string[]) => cli(['--data-dir', cfg.dataDir, ...args], { env: { BILL_INQUIRY__CLUSTER__PORT: String(cfg.cluster.port) } });
+  const bi = (...args: string[]) =>
+    cli(['--data-dir', cfg.dataDir, ...args], { env: { BILL_INQUIRY__CLUSTER__PORT: String(cfg.cluster.port) } });
 
   const snapshot = await bi('--json', 'monitor', 'snapshot');
   assert.equal(snapshot.code, 0, snapshot.stderr);

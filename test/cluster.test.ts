@@ -11,7 +11,9 @@ test('cluster up → status → down → up again on the same data', async () =>
   const up = await cli(['--data-dir', dataDir, '--json', 'cluster', 'up', '--port', String(port)]);
   try {
     assert.equal(up.code, 0, up.stderr);
-    const r = json<{ ok: boolean; binaries: { source: string }; instances: Array<{ running: boolean; port: number }> }>(up);
+    const r = json<{ ok: boolean; binaries: { source: string }; instances: Array<{ running: boolean; port: number }> }>(
+      up,
+    );
     assert.equal(r.instances[0]!.running, true);
     assert.equal(r.instances[0]!.port, port);
     assert.match(up.stderr, /PostgreSQL \d+ from (system|embedded|PG_BIN)/, 'says which binaries it uses');

@@ -12,7 +12,10 @@ import { startTempCluster } from './helpers/tempCluster.js';
 
 // max_connections lowered so that 90 % is cheap to reach; the alert must compute 27 = ceil(0.9 × 30) itself.
 const MAX_CONNECTIONS = 30;
-const { cfg, primary, replica } = await startTempCluster({ replica: true, overrides: { server: { maxConnections: MAX_CONNECTIONS } } });
+const { cfg, primary, replica } = await startTempCluster({
+  replica: true,
+  overrides: { server: { maxConnections: MAX_CONNECTIONS } },
+});
 await applyDatabase(cfg, primary.target());
 
 /** Evaluates the alerts as the plan's monitoring role (bill_readonly_user, pg_monitor) sees them. */
@@ -52,7 +55,10 @@ describe('alerts fire on real conditions and clear when they end', () => {
     assert.equal(before.firing, false, before.detail);
     assert.match(before.detail, new RegExp(`of ${MAX_CONNECTIONS} connections \\(alert at 27\\)`));
     const used = before.value!; // includes the collector's own session
-    const clients = Array.from({ length: 27 - used }, () => new pg.Client(clientConfig(primary.target(cfg.database.name))));
+    const clients = Array.from(
+      { length: 27 - used },
+      () => new pg.Client(clientConfig(primary.target(cfg.database.name))),
+    );
     await Promise.all(clients.map((c) => c.connect()));
     try {
       const a = await alert('connectionsPercent');
@@ -105,7 +111,11 @@ describe('alerts fire on real conditions and clear when they end', () => {
     const a = await alert('failedConnectionsPerMin');
     assert.equal(a.firing, false, a.detail);
     // Host usage depends on the other tests sharing this machine: judged elsewhere.
-    const quiet = { BILL_INQUIRY__MONITOR__ALERTS__CPU_PERCENT__ENABLED: 'false', BILL_INQUIRY__MONITOR__ALERTS__MEMORY_PERCENT__ENABLED: 'false', BILL_INQUIRY__MONITOR__ALERTS__DISK_PERCENT__ENABLED: 'false' };
+    const quiet = {
+      BILL_INQUIRY__MONITOR__ALERTS__CPU_PERCENT__ENABLED: 'false',
+      BILL_INQUIRY__MONITOR__ALERTS__MEMORY_PERCENT__ENABLED: 'false',
+      BILL_INQUIRY__MONITOR__ALERTS__DISK_PERCENT__ENABLED: 'false',
+    };
     const r = await cli(['--data-dir', cfg.dataDir, '--json', 'monitor', 'alerts'], { env: quiet });
     assert.equal(r.code, 0, r.stdout);
     assert.deepEqual(json<{ firing: string[] }>(r).firing, []);

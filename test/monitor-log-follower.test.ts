@@ -41,6 +41,10 @@ test('a follower reads at most the tail on its first call and only lines with it
   const recent = line(now, 'ERROR', 'relation "x" does not exist');
   writeFileSync(path.join(dir, 'postgresql-2026-11-24.log'), old + 'x'.repeat(5000) + '\n' + recent);
   const errors = new LogFollower(dir, TZ, recent.length + 10, 'ERROR:');
-  assert.deepEqual(errors.next(new Date(now.getTime() - 60_000)).map((e) => e.level), ['ERROR'], 'only the tail, only ERROR lines');
+  assert.deepEqual(
+    errors.next(new Date(now.getTime() - 60_000)).map((e) => e.level),
+    ['ERROR'],
+    'only the tail, only ERROR lines',
+  );
   assert.deepEqual(errors.next(new Date(now.getTime() - 60_000)), []);
 });

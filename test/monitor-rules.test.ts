@@ -12,7 +12,13 @@ import { tempDataDir } from './helpers/tempCluster.js';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'monitor-rules.promtest.yml');
 
-interface Rule { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }
+interface Rule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
 const rulesOf = (yaml: string) => (YAML.parse(yaml) as { groups: Array<{ rules: Rule[] }> }).groups[0]!.rules;
 
 /** Replaces `__ALERT:Name[:k=v;…]__` placeholders with the generated rule's labels and annotations. */
@@ -22,11 +28,17 @@ function fillExpectations(node: unknown, rules: Rule[]): unknown {
     if (!m) return node;
     const rule = rules.find((r) => r.alert === m[1]);
     assert.ok(rule, `generated rules contain ${m[1]}`);
-    const extra = Object.fromEntries((m[2] ?? '').split(';').filter(Boolean).map((kv) => kv.split('=')));
+    const extra = Object.fromEntries(
+      (m[2] ?? '')
+        .split(';')
+        .filter(Boolean)
+        .map((kv) => kv.split('=')),
+    );
     return { exp_labels: { ...rule.labels, ...extra }, exp_annotations: rule.annotations };
   }
   if (Array.isArray(node)) return node.map((n) => fillExpectations(n, rules));
-  if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fillExpectations(v, rules)]));
+  if (node && typeof node === 'object')
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fillExpectations(v, rules)]));
   return node;
 }
 
@@ -38,7 +50,10 @@ test('generated rules carry the §8.1 thresholds and §14.2 severities, and pass
   assert.match(byName.BillInquiryCpuHigh!.expr, />= 85$/);
   assert.match(byName.BillInquiryMemoryHigh!.expr, />= 90$/);
   assert.match(byName.BillInquiryDiskHigh!.expr, />= 80$/);
-  assert.match(byName.BillInquiryConnectionsHigh!.expr, /100 \* bill_inquiry_db_connections_used \/ bill_inquiry_db_connections_max >= 90/);
+  assert.match(
+    byName.BillInquiryConnectionsHigh!.expr,
+    /100 \* bill_inquiry_db_connections_used \/ bill_inquiry_db_connections_max >= 90/,
+  );
   assert.match(byName.BillInquiryResponseSlow!.expr, />= 500/);
   assert.match(byName.BillInquiryFailedConnections!.expr, />= 10$/);
   assert.equal(byName.BillInquiryKosBreakerOpen!.labels.severity, '1');
@@ -58,12 +73,22 @@ test('generated rules carry the §8.1 thresholds and §14.2 severities, and pass
 });
 
 test('thresholds follow the config: a changed CPU limit and severity show up in the rules', async () => {
-  const cfg = loadConfig({ env: {}, overrides: { dataDir: tempDataDir(), monitor: { alerts: { cpuPercent: { threshold: 70, severity: 3 }, diskPercent: { enabled: false } } } } });
+  const cfg = loadConfig({
+    env: {},
+    overrides: {
+      dataDir: tempDataDir(),
+      monitor: { alerts: { cpuPercent: { threshold: 70, severity: 3 }, diskPercent: { enabled: false } } },
+    },
+  });
   const rules = rulesOf(prometheusRules(cfg));
   const cpu = rules.find((r) => r.alert === 'BillInquiryCpuHigh')!;
   assert.match(cpu.expr, />= 70$/);
   assert.equal(cpu.labels.severity, '3');
-  assert.equal(rules.find((r) => r.alert === 'BillInquiryDiskHigh'), undefined, 'a disabled alert generates no rule');
+  assert.equal(
+    rules.find((r) => r.alert === 'BillInquiryDiskHigh'),
+    undefined,
+    'a disabled alert generates no rule',
+  );
 });
 
 test('monitor rules --write FILE writes what --print prints', async () => {

@@ -12,7 +12,11 @@ import { startTempCluster } from './helpers/tempCluster.js';
 
 // No `db apply` here: the collector connects as the superuser, explicitly, to the postgres database.
 const { cfg } = await startTempCluster();
-const env = { ...process.env, BILL_INQUIRY__MONITOR__CONNECT_AS: 'superuser', BILL_INQUIRY__MONITOR__DATABASE: 'postgres' };
+const env = {
+  ...process.env,
+  BILL_INQUIRY__MONITOR__CONNECT_AS: 'superuser',
+  BILL_INQUIRY__MONITOR__DATABASE: 'postgres',
+};
 
 test('monitor serve exposes the database and host metrics on 127.0.0.1 and stops on SIGTERM', async () => {
   const port = await freePort();
@@ -21,7 +25,9 @@ test('monitor serve exposes the database and host metrics on 127.0.0.1 and stops
   try {
     let text = '';
     for (let i = 0; i < 60 && !text; i++) {
-      text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch(() => '');
+      text = await fetch(`http://127.0.0.1:${port}/metrics`)
+        .then((r) => r.text())
+        .catch(() => '');
       if (!text) await sleep(250);
     }
     assert.ok(text, `monitor serve answered (${served.stderr})`);
@@ -40,17 +46,22 @@ test('monitor serve exposes the database and host metrics on 127.0.0.1 and stops
 test('without `db apply` the monitoring role is missing: the member is reported down with what to do', async () => {
   const r = await cli(['--data-dir', cfg.dataDir, '--json', 'monitor', 'alerts']);
   assert.equal(r.code, 1);
-  const down = json<{ alerts: Array<{ name: string; firing: boolean; detail: string; severity: number }> }>(r).alerts.find((a) => a.name === 'instanceDown')!;
+  const down = json<{ alerts: Array<{ name: string; firing: boolean; detail: string; severity: number }> }>(
+    r,
+  ).alerts.find((a) => a.name === 'instanceDown')!;
   assert.equal(down.firing, true);
   assert.equal(down.severity, 1);
   assert.match(down.detail, /monitoring role bill_readonly_user.*bill-inquiry db apply/);
 });
 
 test('monitor alerts --webhook POSTs the firing alerts to a receiver', async () => {
-  const received: Array<{ status: string; alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> }> = [];
+  const received: Array<{
+    status: string;
+    alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }>;
+  }> = [];
   const server = http.createServer((req, res) => {
     let body = '';
-    req.on('data', (d: Buffer) => (body += d));
+    req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       received.push(JSON.parse(body));
       res.end('ok');
@@ -76,8 +87,16 @@ test('host usage is measured for real: limits below and above the measured figur
   assert.ok(snap.host!.diskPercent > 0 && snap.host!.diskPercent < 100);
   assert.ok(snap.host!.memoryPercent > 0 && snap.host!.memoryPercent < 100);
   const judge = (threshold: number) => {
-    const c = loadConfig({ env: {}, overrides: { dataDir: cfg.dataDir, monitor: { alerts: { diskPercent: { threshold }, memoryPercent: { threshold } } } } });
-    return evaluateAlerts(c, snap).filter((a) => a.name === 'diskPercent' || a.name === 'memoryPercent').map((a) => a.firing);
+    const c = loadConfig({
+      env: {},
+      overrides: {
+        dataDir: cfg.dataDir,
+        monitor: { alerts: { diskPercent: { threshold }, memoryPercent: { threshold } } },
+      },
+    });
+    return evaluateAlerts(c, snap)
+      .filter((a) => a.name === 'diskPercent' || a.name === 'memoryPercent')
+      .map((a) => a.firing);
   };
   assert.deepEqual(judge(Math.min(snap.host!.diskPercent, snap.host!.memoryPercent) - 0.1), [true, true]);
   assert.deepEqual(judge(100), [false, false]);

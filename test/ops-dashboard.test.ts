@@ -25,14 +25,24 @@ const HELD = 12;
 
 const { cfg, primary } = await startTempCluster({
   overrides: {
-    systemConfig: { circuitFailureThreshold: 3, kosRetryAttempts: 0, circuitRecoveryTimeoutMs: 5000, circuitSuccessThreshold: 2, kosRetryDelayMs: 10 },
+    systemConfig: {
+      circuitFailureThreshold: 3,
+      kosRetryAttempts: 0,
+      circuitRecoveryTimeoutMs: 5000,
+      circuitSuccessThreshold: 2,
+      kosRetryDelayMs: 10,
+    },
     service: { port: 0, history: { flushIntervalMs: 50, retryDelayMs: 200 }, kosMock: { latencyMs: 40 } },
     monitor: { cacheS: 0, dashboard: { sampleS: 1 } },
   },
 });
 await applyDatabase(cfg, primary.target());
 // A table the dashboard must show among the largest, with a row count the test knows.
-await primary.query(`CREATE TABLE public.ops_probe AS SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, ${PROBE_ROWS}) g`, [], cfg.database.name);
+await primary.query(
+  `CREATE TABLE public.ops_probe AS SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, ${PROBE_ROWS}) g`,
+  [],
+  cfg.database.name,
+);
 await primary.query('ANALYZE public.ops_probe', [], cfg.database.name);
 const kos = await startKosMock(cfg.service.kosMock);
 const service = await startService(cfg, {
@@ -52,10 +62,22 @@ const userToken = issueToken(cfg, { userId: 'ops-user', lines: [LINE] });
 const adminToken = opsAdminToken(cfg);
 const months = availableMonths(currentMonth('Asia/Seoul'), 24);
 const inquire = (month: string) =>
-  fetch(`${service.url}/bills/inquiry`, { method: 'POST', headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ lineNumber: LINE, inquiryMonth: month }) });
-const scenario = (s: object) => fetch(kos.url + KOS_PATHS.admin, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(s) });
+  fetch(`${service.url}/bills/inquiry`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${userToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ lineNumber: LINE, inquiryMonth: month }),
+  });
+const scenario = (s: object) =>
+  fetch(kos.url + KOS_PATHS.admin, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(s),
+  });
 const metrics = async () => (await fetch(`${service.url}/metrics`)).text();
-const opsData = async () => (await fetch(`${service.url}/ops/data`, { headers: { authorization: `Bearer ${adminToken}` } })).json() as Promise<any>;
+const opsData = async () =>
+  (
+    await fetch(`${service.url}/ops/data`, { headers: { authorization: `Bearer ${adminToken}` } })
+  ).json() as Promise<any>;
 const metricValue = (text: string, series: string) => {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
@@ -66,21 +88,38 @@ describe('service /metrics and the /ops dashboard', () => {
     assert.equal((await inquire(months[0]!)).status, 200);
     assert.equal((await inquire(months[0]!)).status, 200, 'second inquiry of the same month comes from the cache');
     const text = await metrics();
-    assert.match(text, /bill_inquiry_http_request_duration_seconds_bucket\{le="0\.5",method="POST",route="\/bills\/inquiry",status_code="200"\} 2/);
-    assert.match(text, /bill_inquiry_http_requests_total\{method="POST",route="\/bills\/inquiry",status_code="200"\} 2/);
+    assert.match(
+      text,
+      /bill_inquiry_http_request_duration_seconds_bucket\{le="0\.5",method="POST",route="\/bills\/inquiry",status_code="200"\} 2/,
+    );
+    assert.match(
+      text,
+      /bill_inquiry_http_requests_total\{method="POST",route="\/bills\/inquiry",status_code="200"\} 2/,
+    );
     assert.match(text, /bill_inquiry_kos_calls_total\{outcome="[a-z_]+",result_code="[^"]*"\} [1-9]/);
     assert.ok(metricValue(text, 'bill_inquiry_cache_hits_total')! >= 1);
     assert.match(text, /bill_inquiry_pool_connections\{pool="[a-z]+",state="total"\} \d+/);
     assert.equal(metricValue(text, 'bill_inquiry_kos_breaker_open'), 0);
     assert.equal(metricValue(text, 'bill_inquiry_db_connections_max{member="primary"}'), 200);
-    const [probe] = await primary.query<{ size: string }>(`SELECT pg_total_relation_size('public.ops_probe') AS size`, [], cfg.database.name);
-    assert.equal(metricValue(text, 'bill_inquiry_db_table_size_bytes{schema="public",table="ops_probe"}'), Number(probe!.size));
+    const [probe] = await primary.query<{ size: string }>(
+      `SELECT pg_total_relation_size('public.ops_probe') AS size`,
+      [],
+      cfg.database.name,
+    );
+    assert.equal(
+      metricValue(text, 'bill_inquiry_db_table_size_bytes{schema="public",table="ops_probe"}'),
+      Number(probe!.size),
+    );
   });
 
   test('/ops and its data need the admin token', async () => {
     assert.equal((await fetch(`${service.url}/ops`)).status, 401);
     assert.equal((await fetch(`${service.url}/ops/data`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
-    assert.equal((await fetch(`${service.url}/ops/data`, { headers: { authorization: `Bearer ${userToken}` } })).status, 401, 'a customer token is not an admin token');
+    assert.equal(
+      (await fetch(`${service.url}/ops/data`, { headers: { authorization: `Bearer ${userToken}` } })).status,
+      401,
+      'a customer token is not an admin token',
+    );
     const first = await fetch(`${service.url}/ops?token=${encodeURIComponent(adminToken)}`, { redirect: 'manual' });
     assert.equal(first.status, 302);
     assert.match(first.headers.get('set-cookie') ?? '', /bi_ops=.*HttpOnly; SameSite=Strict/);
@@ -118,7 +157,15 @@ describe('service /metrics and the /ops dashboard', () => {
     const browser = await chromium.launchPersistentContext(userDataDir, {
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1400, height: 900 },
     });
     try {
@@ -138,7 +185,12 @@ describe('service /metrics and the /ops dashboard', () => {
       assert.match(await text('#alerts'), /S2 response time .*pg_sleep/);
       assert.match(await text('#cache-hit'), /^\d+(\.\d)? %$/);
       assert.match(await text('#members'), new RegExp(`primary\\s*${primary.port}\\s*primary\\s*up`));
-      const points = await page.evaluate(() => (globalThis as any).Chart.getChart('chart-requests').data.datasets[0].data.filter((v: number | null) => v && v > 0).length);
+      const points = await page.evaluate(
+        () =>
+          (globalThis as any).Chart.getChart('chart-requests').data.datasets[0].data.filter(
+            (v: number | null) => v && v > 0,
+          ).length,
+      );
       assert.ok(points >= 3, `request-rate chart has ${points} points`);
 
       await page.screenshot({ path: SCREENSHOT, fullPage: true });

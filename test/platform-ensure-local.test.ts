@@ -18,7 +18,9 @@ test('ensureLocalDatabase starts, applies, clones a replica, and is a no-op the 
     assert.deepEqual(second.apply.changes, []);
     // The replica serves the applied schema to the read-only role, read-only.
     await asLogin(cfg, first.replica, 'readonly', async (db) => {
-      const { rows } = await db.query<{ n: string; ro: string }>(`SELECT count(*) AS n, current_setting('transaction_read_only') AS ro FROM system_config`);
+      const { rows } = await db.query<{ n: string; ro: string }>(
+        `SELECT count(*) AS n, current_setting('transaction_read_only') AS ro FROM system_config`,
+      );
       assert.equal(rows[0]!.n, '13');
       assert.equal(rows[0]!.ro, 'on');
     });

@@ -20,8 +20,15 @@ test('apply and verify work through a non-superuser admin connection', async () 
   assert.deepEqual((await applyDatabase(c.cfg, admin)).changes, []);
 
   const v = await verifyDatabase(c.cfg, admin);
-  assert.deepEqual(v.checks.filter((ch) => !ch.ok).map((ch) => ch.id), ['extension.pg_stat_statements.preloaded']);
+  assert.deepEqual(
+    v.checks.filter((ch) => !ch.ok).map((ch) => ch.id),
+    ['extension.pg_stat_statements.preloaded'],
+  );
   assert.match(v.checks.find((ch) => ch.id === 'auth.scram.bill_app_user')!.detail, /not readable/);
-  const [owner] = await c.primary.query<{ owner: string }>(`SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relname = 'system_config'`, [], c.cfg.database.name);
+  const [owner] = await c.primary.query<{ owner: string }>(
+    `SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relname = 'system_config'`,
+    [],
+    c.cfg.database.name,
+  );
   assert.equal(owner!.owner, 'bill_admin');
 });

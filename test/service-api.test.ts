@@ -18,7 +18,8 @@ const h: ServiceHarness = await startServiceHarness({ overrides: { systemConfig:
 const token = h.token('user-1', [LINE, UNKNOWN, NO_BILLS]);
 
 describe('service API over HTTP on a real database', () => {
-  const count = async (table: string) => Number((await h.sql<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
+  const count = async (table: string) =>
+    Number((await h.sql<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
 
   test('health, readiness and the OpenAPI document', async () => {
     assert.deepEqual((await h.api('GET', '/health')).body, { success: true, data: { status: 'UP' }, message: 'OK' });
@@ -28,7 +29,8 @@ describe('service API over HTTP on a real database', () => {
     assert.equal(ready.body.data.breaker, 'CLOSED');
     assert.equal(ready.body.data.replica.state, 'none');
     const doc = await fetch(`${h.url}/docs/json`).then((r) => r.json() as Promise<{ paths: Record<string, unknown> }>);
-    for (const p of ['/bills/menu', '/bills/inquiry', '/bills/inquiry/{requestId}', '/bills/history']) assert.ok(doc.paths[p], `OpenAPI documents ${p}`);
+    for (const p of ['/bills/menu', '/bills/inquiry', '/bills/inquiry/{requestId}', '/bills/history'])
+      assert.ok(doc.paths[p], `OpenAPI documents ${p}`);
   });
 
   test('menu: customer info from KOS, cached in customer_info with the name encrypted', async () => {
@@ -41,7 +43,10 @@ describe('service API over HTTP on a real database', () => {
     assert.equal(r.body.data.customerInfo.lineNumber, LINE);
     const name = r.body.data.lines[0].customerName as string;
     assert.ok(name.length >= 2);
-    const rows = await h.sql<{ customer_name: string }>('SELECT customer_name FROM customer_info WHERE line_number = $1', [LINE]);
+    const rows = await h.sql<{ customer_name: string }>(
+      'SELECT customer_name FROM customer_info WHERE line_number = $1',
+      [LINE],
+    );
     assert.equal(rows.length, 1);
     assert.match(rows[0]!.customer_name, /^gcm1\.k\d{14}\./);
     assert.ok(!rows[0]!.customer_name.includes(name), 'the raw column holds no plaintext name');
@@ -86,7 +91,10 @@ describe('service API over HTTP on a real database', () => {
     assert.equal(kos.length, 1, 'one KOS call for the miss');
     assert.deepEqual([kos[0]!.retry_count, kos[0]!.circuit_breaker_state, kos[0]!.result_code], [0, 'CLOSED', '0000']);
     assert.ok(!kos[0]!.raw.includes(first.body.data.billInfo.productName), 'no plaintext bill in kos_inquiry_history');
-    const cache = await h.sql<{ raw: string }>('SELECT bill_info_json::text AS raw FROM bill_info_cache WHERE cache_key = $1', [`${LINE}:${month}`]);
+    const cache = await h.sql<{ raw: string }>(
+      'SELECT bill_info_json::text AS raw FROM bill_info_cache WHERE cache_key = $1',
+      [`${LINE}:${month}`],
+    );
     assert.equal(cache.length, 1);
     assert.ok(!cache[0]!.raw.includes(first.body.data.billInfo.productName), 'no plaintext bill in bill_info_cache');
 
@@ -94,11 +102,20 @@ describe('service API over HTTP on a real database', () => {
     const run = await cli(['--data-dir', h.cfg.dataDir, '--json', 'keys', 'rotate']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /bill_inquiry_history: \d+ value\(s\) re-encrypted/, 'progress on stderr');
-    const rotated = JSON.parse(run.stdout) as { keyId: string; previousKeyId: string; reencrypted: Record<string, number> };
+    const rotated = JSON.parse(run.stdout) as {
+      keyId: string;
+      previousKeyId: string;
+      reencrypted: Record<string, number>;
+    };
     assert.notEqual(rotated.keyId, rotated.previousKeyId);
     assert.ok(rotated.reencrypted.bill_inquiry_history! >= 2);
-    const kids = await h.sql<{ kid: string }>(`SELECT DISTINCT split_part(bill_info_json #>> '{}', '.', 2) AS kid FROM bill_inquiry_history WHERE bill_info_json IS NOT NULL`);
-    assert.deepEqual(kids.map((k) => k.kid), [rotated.keyId]);
+    const kids = await h.sql<{ kid: string }>(
+      `SELECT DISTINCT split_part(bill_info_json #>> '{}', '.', 2) AS kid FROM bill_inquiry_history WHERE bill_info_json IS NOT NULL`,
+    );
+    assert.deepEqual(
+      kids.map((k) => k.kid),
+      [rotated.keyId],
+    );
     const after = await h.api('GET', `/bills/inquiry/${first.body.data.requestId}`, { token });
     assert.deepEqual(after.body.data.billInfo, first.body.data.billInfo);
   });
@@ -118,7 +135,9 @@ describe('service API over HTTP on a real database', () => {
 
   test('request_time equals the UUIDv7 timestamp of request_id', async () => {
     await h.flush();
-    const bad = await h.sql<{ n: string }>('SELECT count(*) AS n FROM bill_inquiry_history WHERE request_time <> uuid_v7_time(request_id)');
+    const bad = await h.sql<{ n: string }>(
+      'SELECT count(*) AS n FROM bill_inquiry_history WHERE request_time <> uuid_v7_time(request_id)',
+    );
     assert.equal(bad[0]!.n, '0');
   });
 
@@ -138,7 +157,9 @@ describe('service API over HTTP on a real database', () => {
       }
       assert.equal(status, 'COMPLETED');
       await h.flush();
-      const row = await h.sql<{ status: string }>('SELECT status FROM bill_inquiry_history WHERE request_id = $1', [id]);
+      const row = await h.sql<{ status: string }>('SELECT status FROM bill_inquiry_history WHERE request_id = $1', [
+        id,
+      ]);
       assert.equal(row[0]!.status, 'COMPLETED');
     } finally {
       await h.scenario({ latencyMs: 0 });
@@ -153,14 +174,20 @@ describe('service API over HTTP on a real database', () => {
     assert.equal(none.status, 404);
     assert.equal(none.body.error.code, 'BILL_NOT_FOUND');
     await h.flush();
-    const rows = await h.sql<{ status: string; n: string }>('SELECT status, count(*) AS n FROM bill_inquiry_history WHERE line_number = ANY($1) GROUP BY status', [[UNKNOWN, NO_BILLS]]);
+    const rows = await h.sql<{ status: string; n: string }>(
+      'SELECT status, count(*) AS n FROM bill_inquiry_history WHERE line_number = ANY($1) GROUP BY status',
+      [[UNKNOWN, NO_BILLS]],
+    );
     assert.deepEqual(rows, [{ status: 'FAILED', n: '2' }]);
   });
 
   test('502 when KOS keeps failing (E999), with the retries recorded', async () => {
     await h.scenario({ forceCode: 'E999' });
     try {
-      const r = await h.api('POST', '/bills/inquiry', { token, body: { lineNumber: LINE, inquiryMonth: availableMonths(currentMonth('Asia/Seoul'), 7)[6] } });
+      const r = await h.api('POST', '/bills/inquiry', {
+        token,
+        body: { lineNumber: LINE, inquiryMonth: availableMonths(currentMonth('Asia/Seoul'), 7)[6] },
+      });
       assert.equal(r.status, 502);
       assert.equal(r.body.error.code, 'KOS_ERROR');
       await h.flush();
@@ -180,15 +207,23 @@ describe('service API over HTTP on a real database', () => {
     assert.equal(none.status, 401);
     assert.equal(none.body.success, false);
     assert.equal(none.body.error.code, 'UNAUTHORIZED');
-    const forged = createSigner({ key: 'not-the-secret-not-the-secret-123', iss: h.cfg.service.jwt.issuer, aud: h.cfg.service.jwt.audience })({ sub: 'x', lines: [LINE] });
+    const forged = createSigner({
+      key: 'not-the-secret-not-the-secret-123',
+      iss: h.cfg.service.jwt.issuer,
+      aud: h.cfg.service.jwt.audience,
+    })({ sub: 'x', lines: [LINE] });
     assert.equal((await h.api('GET', '/bills/menu', { token: forged })).status, 401);
     const secret = new SecretStore(h.cfg.dataDir).get(h.cfg.service.jwt.secretName);
-    const expired = createSigner({ key: secret, iss: h.cfg.service.jwt.issuer, aud: h.cfg.service.jwt.audience })({ sub: 'x', lines: [LINE], exp: Math.floor(Date.now() / 1000) - 3600 });
+    const expired = createSigner({ key: secret, iss: h.cfg.service.jwt.issuer, aud: h.cfg.service.jwt.audience })({
+      sub: 'x',
+      lines: [LINE],
+      exp: Math.floor(Date.now() / 1000) - 3600,
+    });
     assert.equal((await h.api('GET', '/bills/menu', { token: expired })).status, 401);
     assert.equal((await h.api('POST', '/bills/inquiry', { token: 'garbage', body: { lineNumber: LINE } })).status, 401);
   });
 
-  test('403 for a line the token does not name; 404 for another user\'s request', async () => {
+  test("403 for a line the token does not name; 404 for another user's request", async () => {
     const r = await h.api('POST', '/bills/inquiry', { token, body: { lineNumber: OTHER } });
     assert.equal(r.status, 403);
     assert.equal(r.body.error.code, 'FORBIDDEN');
@@ -205,29 +240,120 @@ describe('service API over HTTP on a real database', () => {
       const [y, m] = currentMonth('Asia/Seoul').split('-').map(Number);
       return m === 12 ? `${y! + 1}-01` : `${y}-${String(m! + 1).padStart(2, '0')}`;
     })();
-    const cases: Array<[string, { method: string; path: string; raw?: string; body?: unknown; headers?: Record<string, string> }, number, string]> = [
-      ['malformed JSON', { method: 'POST', path: '/bills/inquiry', raw: '{"lineNumber": "010-1234' }, 400, 'MALFORMED_JSON'],
+    const cases: Array<
+      [
+        string,
+        { method: string; path: string; raw?: string; body?: unknown; headers?: Record<string, string> },
+        number,
+        string,
+      ]
+    > = [
+      [
+        'malformed JSON',
+        { method: 'POST', path: '/bills/inquiry', raw: '{"lineNumber": "010-1234' },
+        400,
+        'MALFORMED_JSON',
+      ],
       ['empty JSON body', { method: 'POST', path: '/bills/inquiry', raw: '' }, 400, 'MALFORMED_JSON'],
-      ['wrong type', { method: 'POST', path: '/bills/inquiry', body: { lineNumber: 1012345678 } }, 400, 'VALIDATION_ERROR'],
+      [
+        'wrong type',
+        { method: 'POST', path: '/bills/inquiry', body: { lineNumber: 1012345678 } },
+        400,
+        'VALIDATION_ERROR',
+      ],
       ['array body', { method: 'POST', path: '/bills/inquiry', body: [LINE] }, 400, 'VALIDATION_ERROR'],
       ['missing line', { method: 'POST', path: '/bills/inquiry', body: {} }, 400, 'VALIDATION_ERROR'],
-      ['bad line', { method: 'POST', path: '/bills/inquiry', body: { lineNumber: '010-12-5678' } }, 400, 'VALIDATION_ERROR'],
-      ['letters in line', { method: 'POST', path: '/bills/inquiry', body: { lineNumber: 'abc-defg-hijk' } }, 400, 'VALIDATION_ERROR'],
-      ['bad month', { method: 'POST', path: '/bills/inquiry', body: { lineNumber: LINE, inquiryMonth: '2026-13' } }, 400, 'VALIDATION_ERROR'],
-      ['KOS-style month', { method: 'POST', path: '/bills/inquiry', body: { lineNumber: LINE, inquiryMonth: '202611' } }, 400, 'VALIDATION_ERROR'],
-      ['month too old', { method: 'POST', path: '/bills/inquiry', body: { lineNumber: LINE, inquiryMonth: '2019-01' } }, 400, 'MONTH_OUT_OF_RANGE'],
-      ['future month', { method: 'POST', path: '/bills/inquiry', body: { lineNumber: LINE, inquiryMonth: future } }, 400, 'MONTH_OUT_OF_RANGE'],
-      ['extra field', { method: 'POST', path: '/bills/inquiry', body: { lineNumber: LINE, userId: 'admin' } }, 400, 'VALIDATION_ERROR'],
-      ['SQL in line', { method: 'POST', path: '/bills/inquiry', body: { lineNumber: "010-1234-5678'; DROP TABLE bill_inquiry_history;--" } }, 400, 'VALIDATION_ERROR'],
-      ['SQL in month', { method: 'POST', path: '/bills/inquiry', body: { lineNumber: LINE, inquiryMonth: "2026-01' OR '1'='1" } }, 400, 'VALIDATION_ERROR'],
-      ['oversized body', { method: 'POST', path: '/bills/inquiry', raw: JSON.stringify({ lineNumber: LINE, pad: 'x'.repeat(20_000) }) }, 413, 'PAYLOAD_TOO_LARGE'],
-      ['wrong media type', { method: 'POST', path: '/bills/inquiry', raw: 'lineNumber=010-1234-5678', headers: { 'content-type': 'application/xml' } }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [
+        'bad line',
+        { method: 'POST', path: '/bills/inquiry', body: { lineNumber: '010-12-5678' } },
+        400,
+        'VALIDATION_ERROR',
+      ],
+      [
+        'letters in line',
+        { method: 'POST', path: '/bills/inquiry', body: { lineNumber: 'abc-defg-hijk' } },
+        400,
+        'VALIDATION_ERROR',
+      ],
+      [
+        'bad month',
+        { method: 'POST', path: '/bills/inquiry', body: { lineNumber: LINE, inquiryMonth: '2026-13' } },
+        400,
+        'VALIDATION_ERROR',
+      ],
+      [
+        'KOS-style month',
+        { method: 'POST', path: '/bills/inquiry', body: { lineNumber: LINE, inquiryMonth: '202611' } },
+        400,
+        'VALIDATION_ERROR',
+      ],
+      [
+        'month too old',
+        { method: 'POST', path: '/bills/inquiry', body: { lineNumber: LINE, inquiryMonth: '2019-01' } },
+        400,
+        'MONTH_OUT_OF_RANGE',
+      ],
+      [
+        'future month',
+        { method: 'POST', path: '/bills/inquiry', body: { lineNumber: LINE, inquiryMonth: future } },
+        400,
+        'MONTH_OUT_OF_RANGE',
+      ],
+      [
+        'extra field',
+        { method: 'POST', path: '/bills/inquiry', body: { lineNumber: LINE, userId: 'admin' } },
+        400,
+        'VALIDATION_ERROR',
+      ],
+      [
+        'SQL in line',
+        {
+          method: 'POST',
+          path: '/bills/inquiry',
+          body: { lineNumber: "010-1234-5678'; DROP TABLE bill_inquiry_history;--" },
+        },
+        400,
+        'VALIDATION_ERROR',
+      ],
+      [
+        'SQL in month',
+        { method: 'POST', path: '/bills/inquiry', body: { lineNumber: LINE, inquiryMonth: "2026-01' OR '1'='1" } },
+        400,
+        'VALIDATION_ERROR',
+      ],
+      [
+        'oversized body',
+        { method: 'POST', path: '/bills/inquiry', raw: JSON.stringify({ lineNumber: LINE, pad: 'x'.repeat(20_000) }) },
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+      [
+        'wrong media type',
+        {
+          method: 'POST',
+          path: '/bills/inquiry',
+          raw: 'lineNumber=010-1234-5678',
+          headers: { 'content-type': 'application/xml' },
+        },
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
       ['malformed request id', { method: 'GET', path: '/bills/inquiry/not-a-uuid' }, 400, 'VALIDATION_ERROR'],
-      ['SQL in request id', { method: 'GET', path: `/bills/inquiry/${encodeURIComponent("1' OR '1'='1")}` }, 400, 'VALIDATION_ERROR'],
+      [
+        'SQL in request id',
+        { method: 'GET', path: `/bills/inquiry/${encodeURIComponent("1' OR '1'='1")}` },
+        400,
+        'VALIDATION_ERROR',
+      ],
       ['unknown request id', { method: 'GET', path: `/bills/inquiry/${uuidv7()}` }, 404, 'NOT_FOUND'],
       ['history page size > 100', { method: 'GET', path: '/bills/history?size=101' }, 400, 'VALIDATION_ERROR'],
       ['history page 0', { method: 'GET', path: '/bills/history?page=0' }, 400, 'VALIDATION_ERROR'],
-      ['history bad status', { method: 'GET', path: `/bills/history?status=${encodeURIComponent("COMPLETED' OR 1=1--")}` }, 400, 'VALIDATION_ERROR'],
+      [
+        'history bad status',
+        { method: 'GET', path: `/bills/history?status=${encodeURIComponent("COMPLETED' OR 1=1--")}` },
+        400,
+        'VALIDATION_ERROR',
+      ],
       ['history bad date', { method: 'GET', path: '/bills/history?startDate=2026-02-30x' }, 400, 'VALIDATION_ERROR'],
       ['unknown route', { method: 'GET', path: '/bills/nothing-here' }, 404, 'NOT_FOUND'],
     ];
@@ -243,7 +369,7 @@ describe('service API over HTTP on a real database', () => {
     assert.equal((await h.api('GET', '/nowhere')).body.error.code, 'NOT_FOUND', '404 outside /bills is enveloped too');
   });
 
-  test('history: paged newest first, filtered by status and date, only the caller\'s rows', async () => {
+  test("history: paged newest first, filtered by status and date, only the caller's rows", async () => {
     for (let i = 0; i < 3; i++) await h.api('POST', '/bills/inquiry', { token, body: { lineNumber: LINE } });
     await h.flush();
     const all = await h.api('GET', '/bills/history?size=2', { token });

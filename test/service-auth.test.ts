@@ -24,10 +24,22 @@ test('RS256: tokens of the Auth service verify with its public key; HS256 ones a
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pubFile = path.join(base.dataDir, 'auth.pub.pem');
   writeFileSync(pubFile, publicKey.export({ type: 'spki', format: 'pem' }));
-  const cfg = await testConfig({ dataDir: base.dataDir, service: { jwt: { algorithm: 'RS256', publicKeyFile: pubFile } } });
-  const sign = createSigner({ key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, algorithm: 'RS256', iss: cfg.service.jwt.issuer, aud: cfg.service.jwt.audience, expiresIn: 60_000 });
+  const cfg = await testConfig({
+    dataDir: base.dataDir,
+    service: { jwt: { algorithm: 'RS256', publicKeyFile: pubFile } },
+  });
+  const sign = createSigner({
+    key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    algorithm: 'RS256',
+    iss: cfg.service.jwt.issuer,
+    aud: cfg.service.jwt.audience,
+    expiresIn: 60_000,
+  });
   assert.equal(tokenVerifier(cfg)(sign({ sub: 'auth-user', lines: ['010-1234-5678'] })).userId, 'auth-user');
-  assert.throws(() => tokenVerifier(cfg)(issueToken(cfg, { userId: 'x', lines: ['010-1234-5678'] })), 'an HS256 token is not accepted under RS256');
+  assert.throws(
+    () => tokenVerifier(cfg)(issueToken(cfg, { userId: 'x', lines: ['010-1234-5678'] })),
+    'an HS256 token is not accepted under RS256',
+  );
   assert.throws(() => tokenVerifier(cfg)(sign({ sub: 'no-lines' })), 'lines are required');
 });
 
@@ -45,9 +57,16 @@ test('column cipher: AES-256-GCM with the key id inside, bound to its column, re
   const v2 = cipher.encrypt('customer_info.customer_name', '홍길동');
   assert.equal(ColumnCipher.keyId(v2), newId);
   assert.equal(cipher.decrypt('customer_info.customer_name', v1), '홍길동', 'old values stay readable');
-  assert.equal(new ColumnCipher(new Keyring(new SecretStore(cfg.dataDir))).decrypt('customer_info.customer_name', v2), '홍길동', 'keys persist in the data dir');
+  assert.equal(
+    new ColumnCipher(new Keyring(new SecretStore(cfg.dataDir))).decrypt('customer_info.customer_name', v2),
+    '홍길동',
+    'keys persist in the data dir',
+  );
 });
 
 test('log scrubbing masks line numbers in error messages', () => {
-  assert.equal(safeError(new Error('duplicate key (line_number)=(010-1234-5678) and 01099998888')), 'duplicate key (line_number)=(010-****-5678) and 010-****-8888');
+  assert.equal(
+    safeError(new Error('duplicate key (line_number)=(010-1234-5678) and 01099998888')),
+    'duplicate key (line_number)=(010-****-5678) and 010-****-8888',
+  );
 });

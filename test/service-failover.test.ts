@@ -20,7 +20,12 @@ test('after a failover the service fails fast with 503, asks the locator again a
   assert.equal(first.status, 200);
   await h.flush();
   const id = first.body.data.requestId as string;
-  await until('replica has the row', async () => (await h.replica!.query('SELECT 1 FROM bill_inquiry_history WHERE request_id = $1', [id], h.cfg.database.name)).length === 1);
+  await until(
+    'replica has the row',
+    async () =>
+      (await h.replica!.query('SELECT 1 FROM bill_inquiry_history WHERE request_id = $1', [id], h.cfg.database.name))
+        .length === 1,
+  );
 
   await h.primary.stop('immediate');
   const t = Date.now();
@@ -36,12 +41,26 @@ test('after a failover the service fails fast with 503, asks the locator again a
 
   await h.replica!.query('SELECT pg_promote(true, 30)');
   where = { host: h.cfg.cluster.host, port: h.replica!.port };
-  await until('reads from the new primary', async () => (await h.api('GET', `/bills/inquiry/${id}`, { token })).status === 200);
-  const after = await h.api('POST', '/bills/inquiry', { token, body: { lineNumber: LINE, inquiryMonth: first.body.data.billInfo.billingMonth } });
+  await until(
+    'reads from the new primary',
+    async () => (await h.api('GET', `/bills/inquiry/${id}`, { token })).status === 200,
+  );
+  const after = await h.api('POST', '/bills/inquiry', {
+    token,
+    body: { lineNumber: LINE, inquiryMonth: first.body.data.billInfo.billingMonth },
+  });
   assert.equal(after.status, 200);
   await until('history written to the new primary', async () => {
     await h.flush();
-    return (await h.replica!.query('SELECT 1 FROM bill_inquiry_history WHERE request_id = $1', [after.body.data.requestId], h.cfg.database.name)).length === 1;
+    return (
+      (
+        await h.replica!.query(
+          'SELECT 1 FROM bill_inquiry_history WHERE request_id = $1',
+          [after.body.data.requestId],
+          h.cfg.database.name,
+        )
+      ).length === 1
+    );
   });
 });
 

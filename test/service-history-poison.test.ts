@@ -65,10 +65,16 @@ test('a row the database refuses is isolated to the dead-letter file; every good
   running = false;
   const acked = await loading;
   const drainMs = await drain();
-  t.diagnostic(`bad row isolated ${isolatedMs} ms after its request; ${acked.length} good requests, queue drained ${drainMs} ms after the load stopped`);
+  t.diagnostic(
+    `bad row isolated ${isolatedMs} ms after its request; ${acked.length} good requests, queue drained ${drainMs} ms after the load stopped`,
+  );
 
   assert.equal(history().queued, 0, 'the queue drains: the bad row blocks nothing');
-  assert.equal(await countIn('bill_inquiry_history', 'request_id', acked), acked.length, `every acknowledged good request (${acked.length}) has its row`);
+  assert.equal(
+    await countIn('bill_inquiry_history', 'request_id', acked),
+    acked.length,
+    `every acknowledged good request (${acked.length}) has its row`,
+  );
   assert.equal(await countIn('bill_inquiry_history', 'request_id', [bad.body.data.requestId]), 0);
 
   const entries = deadLetters.read();
@@ -83,7 +89,8 @@ test('a row the database refuses is isolated to the dead-letter file; every good
   assert.match(entry!.kos[0]!.kos_data!, /^gcm1\.k\d{14}\./, 'KOS data stays encrypted');
   const text = JSON.stringify(entries);
   const bill = bad.body.data.billInfo;
-  for (const plain of [bill.productName, bill.contractInfo, bill.paymentInfo.paymentMethod]) assert.ok(!text.includes(plain), `no plaintext bill data ("${plain}") on disk`);
+  for (const plain of [bill.productName, bill.contractInfo, bill.paymentInfo.paymentMethod])
+    assert.ok(!text.includes(plain), `no plaintext bill data ("${plain}") on disk`);
   assert.equal(statSync(deadLetters.path).mode & 0o777, 0o600);
   assert.equal(statSync(deadLetters.dir).mode & 0o777, 0o700);
 
@@ -92,7 +99,10 @@ test('a row the database refuses is isolated to the dead-letter file; every good
   assert.equal(ready.body.data.history.queued, 0);
 
   const env = { BILL_INQUIRY__CLUSTER__PORT: String(h.cfg.cluster.port) };
-  const deadLetterAlert = async () => json<{ firing: string[] }>(await cli(['--data-dir', h.cfg.dataDir, '--json', 'monitor', 'alerts'], { env })).firing.includes('historyDeadLetter');
+  const deadLetterAlert = async () =>
+    json<{ firing: string[] }>(
+      await cli(['--data-dir', h.cfg.dataDir, '--json', 'monitor', 'alerts'], { env }),
+    ).firing.includes('historyDeadLetter');
   assert.equal(await deadLetterAlert(), true, 'monitor alerts reports the dead-lettered rows');
   const still = await cli(['--data-dir', h.cfg.dataDir, '--json', 'history', 'replay'], { env });
   assert.equal(still.code, 1, `replay fails while the cause is not fixed: ${still.stderr}`);
@@ -128,7 +138,8 @@ test('a month without partition is retried, not dead-lettered; rows arrive once 
       ids.push(r.body.data.requestId);
     }
     const until = Date.now() + 5000;
-    while (history().failedFlushes < failedBefore + 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    while (history().failedFlushes < failedBefore + 2 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 50));
     assert.ok(history().failedFlushes >= failedBefore + 2, 'flushes fail while the partition is missing');
     assert.ok(history().queued >= ids.length, 'the rows stay queued');
     assert.equal(history().deadLettered, 2, 'nothing more is dead-lettered');
@@ -143,7 +154,9 @@ test('a month without partition is retried, not dead-lettered; rows arrive once 
 });
 
 test('a backlog of 5000 rows with one bad row in the middle drains; only that row is dead-lettered', async (t) => {
-  await h.sql(`ALTER TABLE bill_inquiry_history ADD CONSTRAINT test_no_poison_backlog CHECK (user_id <> 'poison-backlog')`);
+  await h.sql(
+    `ALTER TABLE bill_inquiry_history ADD CONSTRAINT test_no_poison_backlog CHECK (user_id <> 'poison-backlog')`,
+  );
   const writer = h.service.runtime.history;
   const ids: string[] = [];
   const before = history().deadLettered;
@@ -152,7 +165,18 @@ test('a backlog of 5000 rows with one bad row in the middle drains; only that ro
     ids.push(requestId);
     const requestTime = new Date(parseInt(requestId.slice(0, 8) + requestId.slice(9, 13), 16));
     const userId = i === 2500 ? 'poison-backlog' : 'backlog-user';
-    writer.enqueue({ requestId, userId, lineNumber: GOOD_LINES[0]!, inquiryMonth: months[0]!, requestTime, processTime: requestTime, status: 'FAILED', resultSummary: 'backlog', billInfo: null, errorMessage: null });
+    writer.enqueue({
+      requestId,
+      userId,
+      lineNumber: GOOD_LINES[0]!,
+      inquiryMonth: months[0]!,
+      requestTime,
+      processTime: requestTime,
+      status: 'FAILED',
+      resultSummary: 'backlog',
+      billInfo: null,
+      errorMessage: null,
+    });
   }
   const drainMs = await drain();
   t.diagnostic(`5000 queued rows with one bad row written in ${drainMs} ms`);

@@ -12,7 +12,10 @@ const token = h.token('keys-user', [LINE]);
 const months = availableMonths(currentMonth('Asia/Seoul'), 3);
 const keyring = h.service.runtime.cipher.keyring;
 const secrets = new SecretStore(h.cfg.dataDir);
-const env = { BILL_INQUIRY__CLUSTER__PORT: String(h.cfg.cluster.port), BILL_INQUIRY__SERVICE__ENCRYPTION__ROTATE_GRACE_MS: '300' };
+const env = {
+  BILL_INQUIRY__CLUSTER__PORT: String(h.cfg.cluster.port),
+  BILL_INQUIRY__SERVICE__ENCRYPTION__ROTATE_GRACE_MS: '300',
+};
 
 async function inquire(inquiryMonth: string): Promise<{ requestId: string; billInfo: unknown }> {
   const r = await h.api('POST', '/bills/inquiry', { token, body: { lineNumber: LINE, inquiryMonth } });
@@ -52,9 +55,17 @@ test('keys rotate switches the running service to the new key without restart', 
   const miss = await inquire(months[1]!); // fresh bill from KOS, encrypted now
   const hit = await inquire(months[0]!); // the bill cached (in process) before the rotation
   await h.flush();
-  assert.deepEqual(await storedKeyIds(miss.requestId), [`gcm1.${keyId}`, `gcm1.${keyId}`], 'cache miss: bill and KOS data under the new key');
+  assert.deepEqual(
+    await storedKeyIds(miss.requestId),
+    [`gcm1.${keyId}`, `gcm1.${keyId}`],
+    'cache miss: bill and KOS data under the new key',
+  );
   assert.deepEqual(await storedKeyIds(hit.requestId), [`gcm1.${keyId}`], 'cache hit: re-encrypted under the new key');
-  assert.deepEqual(await storedKeyIds(before.requestId), [`gcm1.${keyId}`, `gcm1.${keyId}`], 'rotate re-encrypted the older rows');
+  assert.deepEqual(
+    await storedKeyIds(before.requestId),
+    [`gcm1.${keyId}`, `gcm1.${keyId}`],
+    'rotate re-encrypted the older rows',
+  );
   for (const x of [before, miss, hit]) {
     const got = await h.api('GET', `/bills/inquiry/${x.requestId}`, { token });
     assert.equal(got.status, 200);
@@ -81,7 +92,9 @@ test('a rotation missed while the listener was disconnected is picked up when it
   const kid = new Keyring(secrets).add(); // new current key, no notification
   await new Promise((r) => setTimeout(r, 200));
   assert.notEqual(keyring.current.id, kid, 'nothing told the service yet');
-  await h.sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'bill-inquiry-service-listen'`);
+  await h.sql(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'bill-inquiry-service-listen'`,
+  );
   await until('the service re-read the current key on reconnect', () => keyring.current.id === kid);
   const x = await inquire(months[0]!);
   await h.flush();

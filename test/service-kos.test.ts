@@ -5,14 +5,23 @@ import { startServiceHarness } from './helpers/service.js';
 
 const LINE = '010-3333-4444';
 const h = await startServiceHarness({
-  overrides: { systemConfig: { circuitFailureThreshold: 3, kosRetryAttempts: 0, circuitRecoveryTimeoutMs: 1000, circuitSuccessThreshold: 2 } },
+  overrides: {
+    systemConfig: {
+      circuitFailureThreshold: 3,
+      kosRetryAttempts: 0,
+      circuitRecoveryTimeoutMs: 1000,
+      circuitSuccessThreshold: 2,
+    },
+  },
 });
 const token = h.token('breaker-user', [LINE]);
 const months = availableMonths(currentMonth('Asia/Seoul'), 24);
 let next = 0;
 /** A month not asked before, so the cache never answers. */
-const inquire = () => h.api('POST', '/bills/inquiry', { token, body: { lineNumber: LINE, inquiryMonth: months[next++] } });
-const setConfig = (key: string, value: string) => h.sql('UPDATE system_config SET config_value = $2 WHERE config_key = $1', [key, value]);
+const inquire = () =>
+  h.api('POST', '/bills/inquiry', { token, body: { lineNumber: LINE, inquiryMonth: months[next++] } });
+const setConfig = (key: string, value: string) =>
+  h.sql('UPDATE system_config SET config_value = $2 WHERE config_key = $1', [key, value]);
 
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -44,7 +53,14 @@ test('the breaker opens after the configured failures (503, KOS not called) and 
   const recorded = await h.sql<{ circuit_breaker_state: string; n: string }>(
     'SELECT circuit_breaker_state, count(*) AS n FROM kos_inquiry_history GROUP BY 1 ORDER BY 1',
   );
-  assert.deepEqual(recorded, [{ circuit_breaker_state: 'CLOSED', n: '2' }, { circuit_breaker_state: 'OPEN', n: '2' }], 'each call recorded with the breaker state after it');
+  assert.deepEqual(
+    recorded,
+    [
+      { circuit_breaker_state: 'CLOSED', n: '2' },
+      { circuit_breaker_state: 'OPEN', n: '2' },
+    ],
+    'each call recorded with the breaker state after it',
+  );
 
   // KOS recovers; after the recovery timeout a trial goes through; success threshold 2 closes it.
   await h.scenario({ httpError: false });
@@ -58,7 +74,10 @@ test('the breaker opens after the configured failures (503, KOS not called) and 
 
 test('system_config changes apply live: available months, breaker threshold, read timeout (504)', async () => {
   await setConfig('bill.inquiry.available.months', '2');
-  await until('menu with 2 months', async () => (await h.api('GET', '/bills/menu', { token })).body.data.availableMonths.length === 2);
+  await until(
+    'menu with 2 months',
+    async () => (await h.api('GET', '/bills/menu', { token })).body.data.availableMonths.length === 2,
+  );
   const old = await h.api('POST', '/bills/inquiry', { token, body: { lineNumber: LINE, inquiryMonth: months[2] } });
   assert.equal(old.status, 400);
   assert.equal(old.body.error.code, 'MONTH_OUT_OF_RANGE');
@@ -67,7 +86,12 @@ test('system_config changes apply live: available months, breaker threshold, rea
 
   await setConfig('kos.read.timeout.ms', '300');
   await setConfig('kos.circuit.failure.threshold', '1');
-  await until('new thresholds', () => h.service.runtime.live.settings.kosReadTimeoutMs === 300 && h.service.runtime.live.settings.failureThreshold === 1);
+  await until(
+    'new thresholds',
+    () =>
+      h.service.runtime.live.settings.kosReadTimeoutMs === 300 &&
+      h.service.runtime.live.settings.failureThreshold === 1,
+  );
   await h.scenario({ timeoutRate: 1, hangMs: 10_000 });
   const started = Date.now();
   const slow = await inquire();

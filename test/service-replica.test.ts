@@ -5,7 +5,10 @@ import { clientConfig } from '../src/db/connection.js';
 import { startServiceHarness } from './helpers/service.js';
 
 const LINE = '010-7777-8888';
-const h = await startServiceHarness({ replica: true, overrides: { service: { replica: { maxLagMs: 500, checkIntervalMs: 100 } } } });
+const h = await startServiceHarness({
+  replica: true,
+  overrides: { service: { replica: { maxLagMs: 500, checkIntervalMs: 100 } } },
+});
 const token = h.token('replica-user', [LINE]);
 const replica = h.replica!;
 
@@ -33,12 +36,20 @@ test('history reads go to the replica as bill_readonly_user while it is healthy'
   await until('replica healthy', async () => (await readyReplica()) === 'healthy');
   await h.api('POST', '/bills/inquiry', { token, body: { lineNumber: LINE } });
   await h.flush();
-  await until('row replicated', async () => (await onReplica('SELECT 1 FROM bill_inquiry_history WHERE line_number = $1', [LINE])).length === 1);
+  await until(
+    'row replicated',
+    async () => (await onReplica('SELECT 1 FROM bill_inquiry_history WHERE line_number = $1', [LINE])).length === 1,
+  );
   const list = await h.api('GET', '/bills/history', { token });
   assert.equal(list.body.data.pagination.totalItems, 1);
-  const sessions = await onReplica<{ usename: string }>("SELECT usename FROM pg_stat_activity WHERE application_name = 'bill-inquiry-service-replica'");
+  const sessions = await onReplica<{ usename: string }>(
+    "SELECT usename FROM pg_stat_activity WHERE application_name = 'bill-inquiry-service-replica'",
+  );
   assert.ok(sessions.length > 0, 'the service holds replica connections');
-  assert.ok(sessions.every((s) => s.usename === h.cfg.database.roles.readonly), 'as the read-only role');
+  assert.ok(
+    sessions.every((s) => s.usename === h.cfg.database.roles.readonly),
+    'as the read-only role',
+  );
 });
 
 test('read-your-writes: a just-created request is found although the replica has not replayed it', async () => {
@@ -48,7 +59,11 @@ test('read-your-writes: a just-created request is found although the replica has
     assert.equal(r.status, 200);
     const id = r.body.data.requestId as string;
     await h.flush();
-    assert.equal((await onReplica('SELECT 1 FROM bill_inquiry_history WHERE request_id = $1', [id])).length, 0, 'the replica is stale');
+    assert.equal(
+      (await onReplica('SELECT 1 FROM bill_inquiry_history WHERE request_id = $1', [id])).length,
+      0,
+      'the replica is stale',
+    );
     const got = await h.api('GET', `/bills/inquiry/${id}`, { token });
     assert.equal(got.status, 200);
     assert.equal(got.body.data.requestId, id);

@@ -21,14 +21,19 @@ test('serve (npm start): local database + KOS mock + service; token, menu, inqui
     const base = `http://127.0.0.1:${port}`;
     const menu = await fetch(`${base}/bills/menu`, { headers: auth }).then((r) => r.json() as Promise<any>);
     assert.equal(menu.data.customerInfo.lineNumber, '010-1234-5678');
-    const inq = await fetch(`${base}/bills/inquiry`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ lineNumber: '010-1234-5678' }) });
+    const inq = await fetch(`${base}/bills/inquiry`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ lineNumber: '010-1234-5678' }),
+    });
     assert.equal(inq.status, 200);
     const id = ((await inq.json()) as any).data.requestId as string;
     assert.equal((await fetch(`${base}/bills/inquiry/${id}`, { headers: auth })).status, 200);
     let items = 0;
     for (let i = 0; i < 50 && items === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      items = (await fetch(`${base}/bills/history`, { headers: auth }).then((r) => r.json() as Promise<any>)).data.pagination.totalItems;
+      items = (await fetch(`${base}/bills/history`, { headers: auth }).then((r) => r.json() as Promise<any>)).data
+        .pagination.totalItems;
     }
     assert.equal(items, 1, 'the inquiry shows up in the history once flushed');
     assert.equal((await fetch(`${base}/ready`)).status, 200);

@@ -16,7 +16,10 @@ export function azureServerParameters(cfg: Readonly<Config>): Array<[string, str
   return [
     ['max_connections', String(s.maxConnections)],
     ['shared_preload_libraries', preload.join(',')],
-    ['azure.extensions', [...cfg.database.extensions, ...(s.pgaudit.enabled ? ['pgaudit'] : [])].map((e) => e.toUpperCase()).join(',')],
+    [
+      'azure.extensions',
+      [...cfg.database.extensions, ...(s.pgaudit.enabled ? ['pgaudit'] : [])].map((e) => e.toUpperCase()).join(','),
+    ],
     ['shared_buffers', pages8k(mem.sharedBuffersMb)],
     ['effective_cache_size', pages8k(mem.effectiveCacheSizeMb)],
     ['work_mem', kb(mem.workMemMb)],

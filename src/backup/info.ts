@@ -1,7 +1,13 @@
 import type { Config } from '../config/schema.js';
 import { BillInquiryError } from '../errors.js';
 import { SecretStore } from '../system/secrets.js';
-import { AZURE_CONTAINER_MISSING, cipherSecret, containerMissing, pgbackrest, writePgbackrestConf } from './pgbackrest.js';
+import {
+  AZURE_CONTAINER_MISSING,
+  cipherSecret,
+  containerMissing,
+  pgbackrest,
+  writePgbackrestConf,
+} from './pgbackrest.js';
 
 /** pgBackRest's "other error" status of a repository. */
 const UNREADABLE = 99;
@@ -67,6 +73,7 @@ export async function backupInfo(cfg: Readonly<Config>): Promise<BackupInfo> {
   writePgbackrestConf(cfg);
   const { stdout } = await pgbackrest(cfg, ['--output=json', 'info']);
   // A repository read with the wrong passphrase yields its garbled bytes inside an error message.
+  // eslint-disable-next-line no-control-regex -- control bytes are exactly what must go
   const [stanza] = JSON.parse(stdout.replace(/[\u0000-\u001f]/g, ' ')) as RawStanza[];
   if (!stanza) return { stanza: cfg.backup.stanza, status: 'missing', repos: [], backups: [] };
   const backups: BackupSet[] = stanza.backup.map((b) => ({
@@ -80,13 +87,21 @@ export async function backupInfo(cfg: Readonly<Config>): Promise<BackupInfo> {
     stopLsn: b.lsn.stop,
     ok: !b.error,
   }));
-  const undecryptable = stanza.repo.filter((r) => r.status.code === UNREADABLE && /FormatError|CryptoError|decrypt/i.test(r.status.message));
+  const undecryptable = stanza.repo.filter(
+    (r) => r.status.code === UNREADABLE && /FormatError|CryptoError|decrypt/i.test(r.status.message),
+  );
   if (undecryptable.length) {
     const which = undecryptable.map((r) => r.key).join(', ');
-    throw new BillInquiryError('BACKUP_PASSPHRASE', `backup repository ${which} cannot be decrypted with the configured passphrase (its info files read as garbage)`, `put the repository's passphrase back into the secret store (secrets/${cipherSecret(undecryptable[0]!.key)} or ${SecretStore.envName(cipherSecret(undecryptable[0]!.key))})`);
+    throw new BillInquiryError(
+      'BACKUP_PASSPHRASE',
+      `backup repository ${which} cannot be decrypted with the configured passphrase (its info files read as garbage)`,
+      `put the repository's passphrase back into the secret store (secrets/${cipherSecret(undecryptable[0]!.key)} or ${SecretStore.envName(cipherSecret(undecryptable[0]!.key))})`,
+    );
   }
   // pgBackRest reads a 404 as "no such file": only info's listing shows that the container itself is missing.
-  const noContainer = stanza.repo.find((r) => r.status.code === UNREADABLE && AZURE_CONTAINER_MISSING.test(r.status.message));
+  const noContainer = stanza.repo.find(
+    (r) => r.status.code === UNREADABLE && AZURE_CONTAINER_MISSING.test(r.status.message),
+  );
   if (noContainer) throw containerMissing(cfg, noContainer.key, 'info');
   const repos = stanza.repo.map((r): RepoInfo => {
     const good = backups.filter((b) => b.repo === r.key && b.ok).sort((a, b) => a.stop.localeCompare(b.stop));

@@ -35,7 +35,12 @@ export interface LogicalBackupResult {
 export async function logicalBackup(cfg: Readonly<Config>, now = new Date()): Promise<LogicalBackupResult> {
   const dir = backupPaths(cfg).logical;
   ensureDir(dir, 0o700);
-  const target = { ...(await primaryTarget(cfg, cfg.database.name)), user: cfg.database.roles.backup, password: rolePassword(cfg, 'backup'), applicationName: 'bill-inquiry-logical-backup' };
+  const target = {
+    ...(await primaryTarget(cfg, cfg.database.name)),
+    user: cfg.database.roles.backup,
+    password: rolePassword(cfg, 'backup'),
+    applicationName: 'bill-inquiry-logical-backup',
+  };
   const file = path.join(dir, `${cfg.database.name}-${now.toISOString().replace(/[:.]/g, '-')}${DUMP_SUFFIX}`);
   const started = Date.now();
   try {
@@ -48,36 +53,71 @@ export async function logicalBackup(cfg: Readonly<Config>, now = new Date()): Pr
     throw e;
   }
   chmodSync(file, 0o600);
-  return { ok: true, file, bytes: statSync(file).size, seconds: (Date.now() - started) / 1000, pruned: prune(dir, cfg.backup.logical.retentionDays, now) };
+  return {
+    ok: true,
+    file,
+    bytes: statSync(file).size,
+    seconds: (Date.now() - started) / 1000,
+    pruned: prune(dir, cfg.backup.logical.retentionDays, now),
+  };
 }
 
 /** Decrypts a dump and pg_restores it into a new database on the primary (or `port`). */
-export async function restoreLogical(cfg: Readonly<Config>, opts: { file: string; into: string; port?: number }): Promise<{ ok: true; file: string; database: string; seconds: number }> {
-  if (!existsSync(opts.file)) throw new BillInquiryError('DUMP_MISSING', `no dump file ${opts.file}`, 'list them under <dataDir>/backup/logical');
-  if (!/^[a-z_][a-z0-9_]*$/.test(opts.into)) throw new BillInquiryError('BAD_DATABASE', `--into ${opts.into} is not a plain database name`, 'use lower-case letters, digits and _');
+export async function restoreLogical(
+  cfg: Readonly<Config>,
+  opts: { file: string; into: string; port?: number },
+): Promise<{ ok: true; file: string; database: string; seconds: number }> {
+  if (!existsSync(opts.file))
+    throw new BillInquiryError('DUMP_MISSING', `no dump file ${opts.file}`, 'list them under <dataDir>/backup/logical');
+  if (!/^[a-z_][a-z0-9_]*$/.test(opts.into))
+    throw new BillInquiryError(
+      'BAD_DATABASE',
+      `--into ${opts.into} is not a plain database name`,
+      'use lower-case letters, digits and _',
+    );
   const admin = await primaryTarget(cfg, 'postgres', opts.port);
   const started = Date.now();
   const psqlEnv = libpqEnv(admin);
   // createdb quotes the name itself and fails clearly when the database exists.
   await run(pgBin(cfg, 'createdb'), ['--no-password', opts.into], { env: psqlEnv }).catch((e: unknown) => {
-    throw new BillInquiryError('DATABASE_EXISTS', `cannot create database ${opts.into}: ${e instanceof Error ? e.message : String(e)}`, 'restore into a new database name', { cause: e });
+    throw new BillInquiryError(
+      'DATABASE_EXISTS',
+      `cannot create database ${opts.into}: ${e instanceof Error ? e.message : String(e)}`,
+      'restore into a new database name',
+      { cause: e },
+    );
   });
   await pipeline(
     { cmd: 'openssl', args: [...OPENSSL_ENC, '-d', '-in', opts.file], env: { [PASS_ENV]: passphrase(cfg) } },
-    { cmd: pgBin(cfg, 'pg_restore'), args: ['--exit-on-error', '--no-password', `--dbname=${opts.into}`], env: libpqEnv({ ...admin, database: opts.into }) },
+    {
+      cmd: pgBin(cfg, 'pg_restore'),
+      args: ['--exit-on-error', '--no-password', `--dbname=${opts.into}`],
+      env: libpqEnv({ ...admin, database: opts.into }),
+    },
   ).catch((e: unknown) => {
     const bad = e instanceof Error && /bad decrypt/i.test(e.message);
-    throw bad ? new BillInquiryError('BACKUP_PASSPHRASE', `cannot decrypt ${opts.file} with the configured passphrase`, `restore the right ${LOGICAL_SECRET} secret`, { cause: e }) : e;
+    throw bad
+      ? new BillInquiryError(
+          'BACKUP_PASSPHRASE',
+          `cannot decrypt ${opts.file} with the configured passphrase`,
+          `restore the right ${LOGICAL_SECRET} secret`,
+          { cause: e },
+        )
+      : e;
   });
   return { ok: true, file: opts.file, database: opts.into, seconds: (Date.now() - started) / 1000 };
 }
 
 function prune(dir: string, retentionDays: number, now: Date): string[] {
   const cutoff = now.getTime() - retentionDays * DAY_MS;
-  const old = readdirSync(dir).filter((f) => f.endsWith(DUMP_SUFFIX)).map((f) => path.join(dir, f)).filter((f) => statSync(f).mtimeMs < cutoff);
+  const old = readdirSync(dir)
+    .filter((f) => f.endsWith(DUMP_SUFFIX))
+    .map((f) => path.join(dir, f))
+    .filter((f) => statSync(f).mtimeMs < cutoff);
   old.forEach((f) => rmSync(f));
   return old;
 }
 
 const passphrase = (cfg: Readonly<Config>) => new SecretStore(cfg.dataDir).get(LOGICAL_SECRET);
-const pgBin = (cfg: Readonly<Config>, name: string) => findPgBinaries(cfg.cluster, serverUser(cfg.cluster.osUser)).bin(name);
+const pgBin = (cfg: Readonly<Config>, name: string) =>
+  findPgBinaries(cfg.cluster, serverUser(cfg.cluster.osUser)).bin(name);

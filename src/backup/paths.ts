@@ -18,5 +18,8 @@ export function backupPaths(cfg: Readonly<Config>) {
 
 /** pgbackrest on PATH (the Debian package puts it in /usr/bin). */
 export function pgbackrestBinary(): string | undefined {
-  return (process.env.PATH ?? '/usr/bin:/bin').split(':').map((d) => path.join(d, 'pgbackrest')).find(existsSync);
+  return (process.env.PATH ?? '/usr/bin:/bin')
+    .split(':')
+    .map((d) => path.join(d, 'pgbackrest'))
+    .find(existsSync);
 }

@@ -45,12 +45,21 @@ export async function restoreTo(cfg: Readonly<Config>, opts: RestoreOptions): Pr
   const port = opts.port ?? (await freePort());
   const cluster = new RestoredCluster(cfg, opts.into, port);
   cluster.assertFree();
-  if (await portInUse(port)) throw new BillInquiryError('PORT_IN_USE', `port ${port} on 127.0.0.1 is already in use`, 'pick another --port');
+  if (await portInUse(port))
+    throw new BillInquiryError('PORT_IN_USE', `port ${port} on 127.0.0.1 is already in use`, 'pick another --port');
   const { repo, backup } = await chooseBackup(cfg, target, opts.repo);
   await flushWal(cfg);
   cluster.prepare();
   const started = Date.now();
-  await pgbackrest(cfg, [`--repo=${repo}`, `--set=${backup.label}`, `--process-max=${cfg.backup.restoreProcessMax}`, `--pg1-path=${cluster.pgdata}`, ...targetOptions(target), '--archive-mode=off', 'restore']);
+  await pgbackrest(cfg, [
+    `--repo=${repo}`,
+    `--set=${backup.label}`,
+    `--process-max=${cfg.backup.restoreProcessMax}`,
+    `--pg1-path=${cluster.pgdata}`,
+    ...targetOptions(target),
+    '--archive-mode=off',
+    'restore',
+  ]);
   const restoreSeconds = (Date.now() - started) / 1000;
   await cluster.writeOverrides();
   const recoveryStarted = Date.now();
@@ -65,7 +74,17 @@ export async function restoreTo(cfg: Readonly<Config>, opts: RestoreOptions): Pr
     await cluster.stop().catch(() => undefined);
     throw e;
   }
-  return { ok: integrity?.ok ?? true, into: opts.into, port, repo, backup: backup.label, restoreSeconds, recoverySeconds, ...(integrity ? { integrity } : {}), cluster };
+  return {
+    ok: integrity?.ok ?? true,
+    into: opts.into,
+    port,
+    repo,
+    backup: backup.label,
+    restoreSeconds,
+    recoverySeconds,
+    ...(integrity ? { integrity } : {}),
+    cluster,
+  };
 }
 
 /**
@@ -79,22 +98,40 @@ async function flushWal(cfg: Readonly<Config>): Promise<void> {
   await pgbackrest(cfg, ['check']).catch(() => undefined);
 }
 
-async function chooseBackup(cfg: Readonly<Config>, target: RestoreTarget, onlyRepo?: number): Promise<{ repo: number; backup: BackupSet }> {
+async function chooseBackup(
+  cfg: Readonly<Config>,
+  target: RestoreTarget,
+  onlyRepo?: number,
+): Promise<{ repo: number; backup: BackupSet }> {
   const repos = onlyRepo ? [onlyRepo] : cfg.backup.repos.map((_, i) => i + 1);
   const paths = backupPaths(cfg);
   const present = repos.filter((r) => cfg.backup.repos[r - 1]?.type !== 'posix' || existsSync(paths.repo(r)));
   if (!present.length) {
-    throw new BillInquiryError('BACKUP_REPO_MISSING', `backup repository ${repos.map((r) => paths.repo(r)).join(', ')} does not exist`, 'restore from another repository (--repo) or check backup.repos');
+    throw new BillInquiryError(
+      'BACKUP_REPO_MISSING',
+      `backup repository ${repos.map((r) => paths.repo(r)).join(', ')} does not exist`,
+      'restore from another repository (--repo) or check backup.repos',
+    );
   }
   const info = await backupInfo(cfg);
   const good = info.backups.filter((b) => b.ok && present.includes(b.repo));
-  if (!good.length) throw new BillInquiryError('NO_BACKUP', `no usable backup in repository ${present.join(', ')}`, 'run `bill-inquiry backup run --type full` first');
+  if (!good.length)
+    throw new BillInquiryError(
+      'NO_BACKUP',
+      `no usable backup in repository ${present.join(', ')}`,
+      'run `bill-inquiry backup run --type full` first',
+    );
   const reaches = (b: BackupSet) =>
-    target.kind === 'latest' || (target.kind === 'time' ? new Date(b.stop) <= target.time : lsnValue(b.stopLsn) <= lsnValue(target.lsn));
+    target.kind === 'latest' ||
+    (target.kind === 'time' ? new Date(b.stop) <= target.time : lsnValue(b.stopLsn) <= lsnValue(target.lsn));
   const candidates = good.filter(reaches).sort((a, b) => b.stop.localeCompare(a.stop) || a.repo - b.repo);
   if (!candidates.length) {
     const oldest = [...good].sort((a, b) => a.stop.localeCompare(b.stop))[0]!;
-    throw new BillInquiryError('TARGET_BEFORE_OLDEST_BACKUP', `restore target ${describe(target)} is before the oldest backup (${oldest.label}, consistent at ${oldest.stop} / ${oldest.stopLsn})`, 'choose a later target: older states are beyond the 35-day retention');
+    throw new BillInquiryError(
+      'TARGET_BEFORE_OLDEST_BACKUP',
+      `restore target ${describe(target)} is before the oldest backup (${oldest.label}, consistent at ${oldest.stop} / ${oldest.stopLsn})`,
+      'choose a later target: older states are beyond the 35-day retention',
+    );
   }
   return { repo: candidates[0]!.repo, backup: candidates[0]! };
 }

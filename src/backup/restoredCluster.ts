@@ -1,6 +1,6 @@
 import { appendFileSync, chownSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Config } from '../config/schema.js';
 import { SUPERUSER, SUPERUSER_SECRET } from '../cluster/local/localCluster.js';
 import { scaledProfile } from '../cluster/local/memoryProfile.js';
@@ -29,7 +29,11 @@ export class RestoredCluster {
   readonly logFile: string;
   private readonly user;
 
-  constructor(readonly cfg: Readonly<Config>, readonly dir: string, readonly port: number) {
+  constructor(
+    readonly cfg: Readonly<Config>,
+    readonly dir: string,
+    readonly port: number,
+  ) {
     this.user = serverUser(cfg.cluster.osUser);
     this.pgdata = path.join(dir, 'data');
     this.socketDir = path.join(dir, 'run');
@@ -39,7 +43,11 @@ export class RestoredCluster {
   /** The directory must be new or empty: a restore never overwrites a cluster. */
   assertFree(): void {
     if (existsSync(path.join(this.pgdata, 'postmaster.pid')) || existsSync(path.join(this.pgdata, 'PG_VERSION'))) {
-      throw new BillInquiryError('TARGET_DIR_IN_USE', `${this.pgdata} already holds a PostgreSQL cluster`, 'restore into a new, empty --into directory');
+      throw new BillInquiryError(
+        'TARGET_DIR_IN_USE',
+        `${this.pgdata} already holds a PostgreSQL cluster`,
+        'restore into a new, empty --into directory',
+      );
     }
   }
 
@@ -75,13 +83,23 @@ export class RestoredCluster {
   async startAndPromote(timeoutS: number): Promise<void> {
     const pgCtl = findPgBinaries(this.cfg.cluster, this.user).bin('pg_ctl');
     try {
-      await run(pgCtl, ['-D', this.pgdata, '-l', this.logFile, '-w', '-t', String(timeoutS), 'start'], { as: this.user });
+      await run(pgCtl, ['-D', this.pgdata, '-l', this.logFile, '-w', '-t', String(timeoutS), 'start'], {
+        as: this.user,
+      });
     } catch (e) {
-      throw new BillInquiryError('RESTORE_START_FAILED', `the restored cluster did not start: ${this.logTail()}`, `see ${this.logFile}`, { cause: e });
+      throw new BillInquiryError(
+        'RESTORE_START_FAILED',
+        `the restored cluster did not start: ${this.logTail()}`,
+        `see ${this.logFile}`,
+        { cause: e },
+      );
     }
     const deadline = Date.now() + timeoutS * 1000;
     while (Date.now() < deadline) {
-      const inRecovery = await this.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r').then(([row]) => row!.r, () => undefined);
+      const inRecovery = await this.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r').then(
+        ([row]) => row!.r,
+        () => undefined,
+      );
       if (inRecovery === false) return;
       if (inRecovery === undefined && !this.running()) {
         const log = this.logTail();
@@ -92,7 +110,11 @@ export class RestoredCluster {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new BillInquiryError('RESTORE_NOT_PROMOTED', `the restored cluster is still in recovery after ${timeoutS}s: ${this.logTail()}`, `see ${this.logFile}`);
+    throw new BillInquiryError(
+      'RESTORE_NOT_PROMOTED',
+      `the restored cluster is still in recovery after ${timeoutS}s: ${this.logTail()}`,
+      `see ${this.logFile}`,
+    );
   }
 
   running(): boolean {
@@ -101,13 +123,21 @@ export class RestoredCluster {
 
   async stop(): Promise<void> {
     if (!this.running()) return;
-    await run(findPgBinaries(this.cfg.cluster, this.user).bin('pg_ctl'), ['-D', this.pgdata, '-m', 'fast', '-w', 'stop'], { as: this.user });
+    await run(
+      findPgBinaries(this.cfg.cluster, this.user).bin('pg_ctl'),
+      ['-D', this.pgdata, '-m', 'fast', '-w', 'stop'],
+      { as: this.user },
+    );
   }
 
   target(database = 'postgres'): ConnTarget {
     return {
-      host: this.cfg.cluster.host, port: this.port, database, user: SUPERUSER,
-      password: new SecretStore(this.cfg.dataDir).get(SUPERUSER_SECRET), caFile: path.join(this.cfg.dataDir, 'tls', 'ca.crt'),
+      host: this.cfg.cluster.host,
+      port: this.port,
+      database,
+      user: SUPERUSER,
+      password: new SecretStore(this.cfg.dataDir).get(SUPERUSER_SECRET),
+      caFile: path.join(this.cfg.dataDir, 'tls', 'ca.crt'),
     };
   }
 
@@ -119,10 +149,23 @@ export class RestoredCluster {
     const logDir = path.join(this.pgdata, 'log');
     const files = [this.logFile];
     if (existsSync(logDir)) files.push(...readdirLogs(logDir));
-    const text = files.filter(existsSync).map((f) => readFileSync(f, 'utf8')).join('\n');
-    return text.trim().split('\n').filter((l) => /FATAL|ERROR|PANIC|LOG: +(recovery|consistent|redo|selected)/.test(l)).slice(-lines).join(' | ') || '(no server log)';
+    const text = files
+      .filter(existsSync)
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    return (
+      text
+        .trim()
+        .split('\n')
+        .filter((l) => /FATAL|ERROR|PANIC|LOG: +(recovery|consistent|redo|selected)/.test(l))
+        .slice(-lines)
+        .join(' | ') || '(no server log)'
+    );
   }
 }
 
 const readdirLogs = (dir: string): string[] =>
-  readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => path.join(dir, f));
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .sort()
+    .map((f) => path.join(dir, f));

@@ -20,7 +20,11 @@ export interface BackupRunResult {
 export async function runBackup(cfg: Readonly<Config>, type: BackupType, onlyRepo?: number): Promise<BackupRunResult> {
   const repos = onlyRepo ? [onlyRepo] : cfg.backup.repos.map((_, i) => i + 1);
   if (onlyRepo && (onlyRepo < 1 || onlyRepo > cfg.backup.repos.length)) {
-    throw new BillInquiryError('NO_SUCH_REPO', `repository ${onlyRepo} is not configured`, `choose 1..${cfg.backup.repos.length}`);
+    throw new BillInquiryError(
+      'NO_SUCH_REPO',
+      `repository ${onlyRepo} is not configured`,
+      `choose 1..${cfg.backup.repos.length}`,
+    );
   }
   await ensureStanza(cfg);
   const out: BackupRunResult['repos'] = [];
@@ -42,13 +46,19 @@ const latest = (sets: BackupSet[]) => [...sets].sort((a, b) => a.stop.localeComp
  * A repository whose info files cannot be read (never written, or an Azure
  * container that does not exist) has nothing verified: that is a failure.
  */
-export async function verifyBackups(cfg: Readonly<Config>): Promise<{ ok: boolean; repos: Array<{ repo: number; ok: boolean; detail: string }> }> {
+export async function verifyBackups(
+  cfg: Readonly<Config>,
+): Promise<{ ok: boolean; repos: Array<{ repo: number; ok: boolean; detail: string }> }> {
   writePgbackrestConf(cfg);
   const results = [];
   for (const repo of cfg.backup.repos.map((_, i) => i + 1)) {
     try {
       const r = await pgbackrest(cfg, [`--repo=${repo}`, '--log-level-console=detail', 'verify']);
-      const detail = (r.stdout + r.stderr).split('\n').filter((l) => /archiveId:|backup:|No usable|WARN/.test(l)).map((l) => l.replace(/^.*?(DETAIL|WARN): /, '').trim()).join('\n');
+      const detail = (r.stdout + r.stderr)
+        .split('\n')
+        .filter((l) => /archiveId:|backup:|No usable|WARN/.test(l))
+        .map((l) => l.replace(/^.*?(DETAIL|WARN): /, '').trim())
+        .join('\n');
       // verify exits 0 even when it finds damage: the per-backup status says it.
       results.push({ repo, ok: !/status: (?!valid\b)|No usable|WARN/.test(detail), detail });
     } catch (e) {

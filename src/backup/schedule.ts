@@ -8,11 +8,25 @@ const DAY_MIN = 1440;
 /** Minutes east of UTC of `timeZone` at `at`. */
 export function utcOffsetMinutes(timeZone: string, at: Date): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    })
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   );
-  const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
+  const local = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+  );
   return Math.round((local - Math.floor(at.getTime() / 60_000) * 60_000) / 60_000);
 }
 
@@ -33,7 +47,10 @@ export function toHostTime(hhmm: string, weekday: number, planZone: string, host
  * on the other six at dailyAt, the weekly logical dump at logicalAt — all in
  * the plan's timezone (KST) converted to the host's.
  */
-export function scheduleLines(cfg: Readonly<Config>, opts: { config?: string; hostZone?: string; at?: Date; cli?: string } = {}): string[] {
+export function scheduleLines(
+  cfg: Readonly<Config>,
+  opts: { config?: string; hostZone?: string; at?: Date; cli?: string } = {},
+): string[] {
   const s = cfg.backup.schedule;
   const hostZone = opts.hostZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   const at = opts.at ?? new Date();
@@ -42,7 +59,10 @@ export function scheduleLines(cfg: Readonly<Config>, opts: { config?: string; ho
   const log = path.join(cfg.dataDir, 'backup', 'log', 'cron.log');
   const line = (hhmm: string, weekdays: number[], command: string) => {
     const times = weekdays.map((d) => toHostTime(hhmm, d, s.timezone, hostZone, at));
-    const days = times.map((t) => t.weekday).sort((a, b) => a - b).join(',');
+    const days = times
+      .map((t) => t.weekday)
+      .sort((a, b) => a - b)
+      .join(',');
     return `${times[0]!.minute} ${times[0]!.hour} * * ${days} ${base} ${command} >> ${log} 2>&1`;
   };
   const others = [0, 1, 2, 3, 4, 5, 6].filter((d) => d !== s.fullOnWeekday);
@@ -61,4 +81,5 @@ export function installSchedule(lines: string[], file = CRON_FILE): string {
   return file;
 }
 
-const fmtOffset = (min: number) => `${min < 0 ? '-' : '+'}${String(Math.floor(Math.abs(min) / 60)).padStart(2, '0')}:${String(Math.abs(min) % 60).padStart(2, '0')}`;
+const fmtOffset = (min: number) =>
+  `${min < 0 ? '-' : '+'}${String(Math.floor(Math.abs(min) / 60)).padStart(2, '0')}:${String(Math.abs(min) % 60).padStart(2, '0')}`;

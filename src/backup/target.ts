@@ -1,7 +1,8 @@
 import { BillInquiryError } from '../errors.js';
 
 /** What `restore --to` asked for, as pgBackRest restore options. */
-export type RestoreTarget = { kind: 'latest' } | { kind: 'time'; time: Date; text: string } | { kind: 'lsn'; lsn: string };
+export type RestoreTarget =
+  { kind: 'latest' } | { kind: 'time'; time: Date; text: string } | { kind: 'lsn'; lsn: string };
 
 /** A trailing zone: Z, +09, +09:00 or +0900. */
 const ZONE = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
@@ -12,10 +13,19 @@ export function parseTarget(to: string): RestoreTarget {
   if (LSN.test(to)) return { kind: 'lsn', lsn: to.toUpperCase() };
   const time = new Date(to);
   if (!Number.isNaN(time.getTime()) && /^\d{4}-\d{2}-\d{2}/.test(to)) {
-    if (!ZONE.test(to)) throw new BillInquiryError('BAD_TARGET', `--to "${to}" has no time zone`, 'add one, e.g. "2026-11-24T10:15:00+09:00" (KST) or a trailing Z for UTC');
+    if (!ZONE.test(to))
+      throw new BillInquiryError(
+        'BAD_TARGET',
+        `--to "${to}" has no time zone`,
+        'add one, e.g. "2026-11-24T10:15:00+09:00" (KST) or a trailing Z for UTC',
+      );
     return { kind: 'time', time, text: to };
   }
-  throw new BillInquiryError('BAD_TARGET', `--to "${to}" is neither a timestamp, an LSN nor "latest"`, 'e.g. --to "2026-11-24T10:15:00+09:00", --to 0/3000060 or --to latest');
+  throw new BillInquiryError(
+    'BAD_TARGET',
+    `--to "${to}" is neither a timestamp, an LSN nor "latest"`,
+    'e.g. --to "2026-11-24T10:15:00+09:00", --to 0/3000060 or --to latest',
+  );
 }
 
 export function targetOptions(t: RestoreTarget): string[] {

@@ -15,7 +15,21 @@ import { registerRestoreCommands } from './commands/restore.js';
 import { reportError } from './output.js';
 
 /** Every command group registers itself here; each lives in its own file under commands/. */
-const REGISTRARS: Array<(program: Command) => void> = [registerClusterCommands, registerDbCommands, registerAzureCommands, registerServeCommands, registerTokenCommands, registerKosCommands, registerKeysCommands, registerMonitorCommands, registerCheckCommands, registerBackupCommands, registerRestoreCommands, registerDrillCommands, registerHistoryCommands];
+const REGISTRARS: Array<(program: Command) => void> = [
+  registerClusterCommands,
+  registerDbCommands,
+  registerAzureCommands,
+  registerServeCommands,
+  registerTokenCommands,
+  registerKosCommands,
+  registerKeysCommands,
+  registerMonitorCommands,
+  registerCheckCommands,
+  registerBackupCommands,
+  registerRestoreCommands,
+  registerDrillCommands,
+  registerHistoryCommands,
+];
 
 export function buildProgram(): Command {
   const program = new Command('bill-inquiry')
@@ -23,6 +37,7 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'JSON config file (default: ./bill-inquiry.config.json when present)')
     .option('-d, --data-dir <dir>', 'where clusters, certificates and secrets live (default: ./.data)')
     .option('--json', 'machine-readable output')
+    .option('-v, --verbose', 'on failure, also print the cause chain and stack')
     // One line that says what went wrong and where to look, for every usage error.
     .configureOutput({ outputError: (msg, write) => write(`${msg.trimEnd()} (see --help)\n`) })
     .exitOverride();
@@ -40,6 +55,9 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
-    process.exitCode = reportError(e, { json: argv.includes('--json') });
+    process.exitCode = reportError(e, {
+      json: argv.includes('--json'),
+      verbose: argv.includes('--verbose') || argv.includes('-v'),
+    });
   }
 }

@@ -20,11 +20,18 @@ export interface LoadOptions {
 /** Defaults ← file ← environment ← flags, validated once, frozen. */
 export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
   const env = opts.env ?? process.env;
-  const merged = deepMerge(deepMerge(readFile(opts.file ?? env.BILL_INQUIRY_CONFIG), fromEnv(env)), opts.overrides ?? {});
+  const merged = deepMerge(
+    deepMerge(readFile(opts.file ?? env.BILL_INQUIRY_CONFIG), fromEnv(env)),
+    opts.overrides ?? {},
+  );
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new BillInquiryError('CONFIG_INVALID', `invalid configuration: ${issues}`, 'fix the file or BILL_INQUIRY__* variable named');
+    throw new BillInquiryError(
+      'CONFIG_INVALID',
+      `invalid configuration: ${issues}`,
+      'fix the file or BILL_INQUIRY__* variable named',
+    );
   }
   const cfg = parsed.data;
   cfg.dataDir = path.resolve(cfg.dataDir);
@@ -40,7 +47,9 @@ function readFile(file: string | undefined): Json {
   try {
     return z.record(z.string(), z.unknown()).parse(JSON.parse(readFileSync(candidate, 'utf8')));
   } catch (e) {
-    throw new BillInquiryError('CONFIG_INVALID', `config file ${candidate} is not a JSON object`, 'fix its syntax', { cause: e });
+    throw new BillInquiryError('CONFIG_INVALID', `config file ${candidate} is not a JSON object`, 'fix its syntax', {
+      cause: e,
+    });
   }
 }
 

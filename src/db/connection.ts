@@ -27,7 +27,12 @@ export function clientConfig(t: ConnTarget, extra: Partial<ClientConfig> = {}): 
     password: t.password,
     application_name: t.applicationName ?? 'bill-inquiry',
     ssl: t.caFile
-      ? { ca: readFileSync(t.caFile, 'utf8'), servername: t.servername ?? (t.host === '127.0.0.1' ? 'localhost' : t.host), minVersion: MIN_TLS, rejectUnauthorized: true }
+      ? {
+          ca: readFileSync(t.caFile, 'utf8'),
+          servername: t.servername ?? (t.host === '127.0.0.1' ? 'localhost' : t.host),
+          minVersion: MIN_TLS,
+          rejectUnauthorized: true,
+        }
       : { rejectUnauthorized: false, minVersion: MIN_TLS },
     ...extra,
   };
@@ -51,6 +56,9 @@ export function libpqEnv(t: ConnTarget): NodeJS.ProcessEnv {
 /** postgres://… URL of a target (password included: print only on request). */
 export function connectionUrl(t: ConnTarget, withPassword = false): string {
   const auth = `${encodeURIComponent(t.user)}${withPassword ? `:${encodeURIComponent(t.password)}` : ''}`;
-  const params = new URLSearchParams({ sslmode: t.caFile ? 'verify-full' : 'require', ...(t.caFile ? { sslrootcert: t.caFile } : {}) });
-  return `postgres://${auth}@${t.host === '127.0.0.1' && t.caFile ? 'localhost' : t.host}:${t.port}/${t.database}?${params}`;
+  const params = new URLSearchParams({
+    sslmode: t.caFile ? 'verify-full' : 'require',
+    ...(t.caFile ? { sslrootcert: t.caFile } : {}),
+  });
+  return `postgres://${auth}@${t.host === '127.0.0.1' && t.caFile ? 'localhost' : t.host}:${t.port}/${t.database}?${params.toString()}`;
 }

@@ -2,7 +2,11 @@ import pg from 'pg';
 import { clientConfig, type ConnTarget } from './connection.js';
 
 /** One short-lived connection for housekeeping work: connect, run `fn`, always close. */
-export async function withClient<T>(target: ConnTarget, fn: (client: pg.Client) => Promise<T>, extra: Partial<pg.ClientConfig> = {}): Promise<T> {
+export async function withClient<T>(
+  target: ConnTarget,
+  fn: (client: pg.Client) => Promise<T>,
+  extra: Partial<pg.ClientConfig> = {},
+): Promise<T> {
   const client = new pg.Client(clientConfig(target, extra));
   await client.connect();
   try {
@@ -13,5 +17,8 @@ export async function withClient<T>(target: ConnTarget, fn: (client: pg.Client) 
 }
 
 /** Rows of one statement on a short-lived connection. */
-export const queryOnce = <T extends pg.QueryResultRow = pg.QueryResultRow>(target: ConnTarget, sql: string, params: unknown[] = []): Promise<T[]> =>
-  withClient(target, async (c) => (await c.query<T>(sql, params)).rows);
+export const queryOnce = <T extends pg.QueryResultRow = pg.QueryResultRow>(
+  target: ConnTarget,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> => withClient(target, async (c) => (await c.query<T>(sql, params)).rows);

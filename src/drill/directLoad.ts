@@ -20,7 +20,14 @@ const QUERY_TIMEOUT_MS = 2000;
 export async function directLoad(cfg: Readonly<Config>, locator: PatroniLocator): Promise<LoadDriver> {
   const password = new SecretStore(cfg.dataDir).get(SUPERUSER_SECRET);
   const caFile = path.join(cfg.dataDir, 'tls', 'ca.crt');
-  const target = async (): Promise<ConnTarget> => ({ ...(await locator.primary()), database: 'postgres', user: SUPERUSER, password, caFile, applicationName: 'bill-inquiry-drill' });
+  const target = async (): Promise<ConnTarget> => ({
+    ...(await locator.primary()),
+    database: 'postgres',
+    user: SUPERUSER,
+    password,
+    caFile,
+    applicationName: 'bill-inquiry-drill',
+  });
   await withClient(await target(), (c) => c.query(FAILOVER_TABLE_SETUP));
   const clients = new Map<number, pg.Client>();
   let nextId = 1;
@@ -34,14 +41,19 @@ export async function directLoad(cfg: Readonly<Config>, locator: PatroniLocator)
         await c.query(FAILOVER_INSERT, [id]);
         return String(id);
       } catch (e) {
-        await clients.get(writer)?.end().catch(() => undefined);
+        await clients
+          .get(writer)
+          ?.end()
+          .catch(() => undefined);
         clients.delete(writer);
         locator.invalidate();
         throw e;
       }
     },
     async lost(acknowledged) {
-      const present = new Set((await withClient(await target(), (c) => c.query<{ id: string }>(FAILOVER_IDS))).rows.map((r) => String(r.id)));
+      const present = new Set(
+        (await withClient(await target(), (c) => c.query<{ id: string }>(FAILOVER_IDS))).rows.map((r) => String(r.id)),
+      );
       return acknowledged.filter((id) => !present.has(id)).length;
     },
     // A direct write is acknowledged only after its synchronous commit: acknowledged is persisted.
@@ -53,7 +65,9 @@ export async function directLoad(cfg: Readonly<Config>, locator: PatroniLocator)
 }
 
 async function connect(t: ConnTarget): Promise<pg.Client> {
-  const client = new pg.Client(clientConfig(t, { connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS }));
+  const client = new pg.Client(
+    clientConfig(t, { connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS }),
+  );
   client.on('error', () => undefined);
   await client.connect();
   return client;

@@ -59,8 +59,16 @@ const DEFAULT_WRITERS = 4;
  * kill -9, and we measure how long writes are refused, how many attempts
  * failed, and whether every acknowledged write survived on the new primary.
  */
-export async function failoverDrill(cfg: Readonly<Config>, opts: FailoverDrillOptions = {}): Promise<FailoverDrillResult> {
-  if (!isHa(cfg)) throw new BillInquiryError('NOT_HA', 'the failover drill needs the HA topology', 'start it with `bill-inquiry cluster up --ha`');
+export async function failoverDrill(
+  cfg: Readonly<Config>,
+  opts: FailoverDrillOptions = {},
+): Promise<FailoverDrillResult> {
+  if (!isHa(cfg))
+    throw new BillInquiryError(
+      'NOT_HA',
+      'the failover drill needs the HA topology',
+      'start it with `bill-inquiry cluster up --ha`',
+    );
   // A drill right after another one must wait for the synchronous standby to be back: only it may be promoted.
   await waitFor(cfg, 'a healthy cluster with a synchronous standby', async () => ready(cfg, await haStatus(cfg)));
   const before = await haStatus(cfg);
@@ -110,11 +118,18 @@ export async function failoverDrill(cfg: Readonly<Config>, opts: FailoverDrillOp
   }
 }
 
-const ready = (cfg: Readonly<Config>, s: HaStatus) => s.ok && !!s.leader && (!cfg.ha.synchronousMode || !!s.syncStandby);
+const ready = (cfg: Readonly<Config>, s: HaStatus) =>
+  s.ok && !!s.leader && (!cfg.ha.synchronousMode || !!s.syncStandby);
 const round = (n: number) => Math.round(n * 100) / 100;
 const DURABLE_POLL_MS = 100;
 
-async function measure(cfg: Readonly<Config>, driver: LoadDriver, leader: string, writers: number, opts: FailoverDrillOptions) {
+async function measure(
+  cfg: Readonly<Config>,
+  driver: LoadDriver,
+  leader: string,
+  writers: number,
+  opts: FailoverDrillOptions,
+) {
   const acked: string[] = [];
   const afterKill: { id: string; at: number }[] = [];
   let lastFailureAt = 0;
@@ -143,21 +158,39 @@ async function measure(cfg: Readonly<Config>, driver: LoadDriver, leader: string
   await sleep((opts.warmupS ?? 2) * 1000);
   const node = cfg.ha.nodes.find((n) => n.name === leader)!;
   const pid = nodePostmasterPid(cfg, node);
-  if (!pid) throw new BillInquiryError('DRILL_NO_LEADER', `the leader ${leader} has no running postmaster`, 'check `bill-inquiry cluster status`');
+  if (!pid)
+    throw new BillInquiryError(
+      'DRILL_NO_LEADER',
+      `the leader ${leader} has no running postmaster`,
+      'check `bill-inquiry cluster status`',
+    );
   const patroni = opts.crash === 'node' ? livePid(nodePaths(cfg, node).pidFile) : undefined;
-  if (opts.crash === 'node' && !patroni) throw new BillInquiryError('DRILL_NO_LEADER', `the leader ${leader} has no running Patroni`, 'check `bill-inquiry cluster status`');
+  if (opts.crash === 'node' && !patroni)
+    throw new BillInquiryError(
+      'DRILL_NO_LEADER',
+      `the leader ${leader} has no running Patroni`,
+      'check `bill-inquiry cluster status`',
+    );
   killedAt = Date.now();
   if (patroni) process.kill(patroni, 'SIGKILL');
   process.kill(pid, 'SIGKILL');
   const { resumedAt, durableAt } = await awaitRecovery(driver, {
-    afterKill, lastFailureAt: () => lastFailureAt,
-    deadline: killedAt + cfg.ha.startTimeoutS * 1000, settleMs: (opts.settleS ?? 2) * 1000,
+    afterKill,
+    lastFailureAt: () => lastFailureAt,
+    deadline: killedAt + cfg.ha.startTimeoutS * 1000,
+    settleMs: (opts.settleS ?? 2) * 1000,
   });
   stop = true;
   await Promise.all(running);
   while (alive(pid)) await sleep(50);
   const since = (t: number) => (t ? (t - killedAt) / 1000 : Number.POSITIVE_INFINITY);
-  return { acked, failed, slowestFailureMs, unavailableS: Math.max(since(durableAt), since(resumedAt)), ackUnavailableS: since(resumedAt) };
+  return {
+    acked,
+    failed,
+    slowestFailureMs,
+    unavailableS: Math.max(since(durableAt), since(resumedAt)),
+    ackUnavailableS: since(resumedAt),
+  };
 }
 
 interface RecoveryWatch {
@@ -182,7 +215,8 @@ async function awaitRecovery(driver: LoadDriver, w: RecoveryWatch): Promise<{ re
     resumedAt = since[0]?.at ?? 0;
     if (durableAt <= lastFailure) durableAt = 0;
     if (resumedAt && !durableAt && (await driver.persisted(since.map((a) => a.id)))) durableAt = Date.now();
-    if (durableAt && Date.now() - Math.max(durableAt, lastFailure) >= w.settleMs && w.lastFailureAt() === lastFailure) break;
+    if (durableAt && Date.now() - Math.max(durableAt, lastFailure) >= w.settleMs && w.lastFailureAt() === lastFailure)
+      break;
     await sleep(DURABLE_POLL_MS);
   }
   return { resumedAt, durableAt };

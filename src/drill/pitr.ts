@@ -33,7 +33,8 @@ const TARGET_GAP_MS = 200;
  */
 export async function pitrDrill(cfg: Readonly<Config>, opts: { rows?: number } = {}): Promise<PitrDrillResult> {
   const rows = opts.rows ?? 500;
-  if (!(await backupInfo(cfg).catch(() => undefined))?.backups.some((b) => b.ok && b.repo === 1)) await runBackup(cfg, 'full', 1);
+  if (!(await backupInfo(cfg).catch(() => undefined))?.backups.some((b) => b.ok && b.repo === 1))
+    await runBackup(cfg, 'full', 1);
   const client = new pg.Client(clientConfig(await primaryTarget(cfg, 'postgres')));
   await client.connect();
   let targetTime: string;
@@ -49,10 +50,12 @@ export async function pitrDrill(cfg: Readonly<Config>, opts: { rows?: number } =
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bi-pitr-'));
   const started = Date.now();
-  const restored = await restoreTo(cfg, { to: targetTime, into: dir, repo: 1, skipIntegrity: true }).catch((e: unknown) => {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  });
+  const restored = await restoreTo(cfg, { to: targetTime, into: dir, repo: 1, skipIntegrity: true }).catch(
+    (e: unknown) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    },
+  );
   const restoreS = (Date.now() - started) / 1000;
   try {
     const [counts] = await restored.cluster.query<{ before: number; after: number }>(PITR_COUNTS, [rows]);

@@ -43,7 +43,12 @@ export async function restoreDrill(cfg: Readonly<Config>, opts: { dataMb?: numbe
   const expected = await fill(cfg, rows);
   await runBackup(cfg, 'full', 2);
   const source = pgTargets(cfg).find(targetRunning);
-  if (!source) throw new BillInquiryError('NO_CLUSTER', 'no running cluster to compare a raw copy with', 'start it with `bill-inquiry cluster up`');
+  if (!source)
+    throw new BillInquiryError(
+      'NO_CLUSTER',
+      'no running cluster to compare a raw copy with',
+      'start it with `bill-inquiry cluster up`',
+    );
   const repo1 = backupPaths(cfg).repo(1);
   const aside = `${repo1}.drill-aside`;
   const work = mkdtempSync(path.join(os.tmpdir(), 'bi-restore-drill-'));
@@ -51,7 +56,12 @@ export async function restoreDrill(cfg: Readonly<Config>, opts: { dataMb?: numbe
   const hide = cfg.backup.repos[0]?.type === 'posix' && existsSync(repo1);
   if (hide) renameSync(repo1, aside);
   try {
-    const restored = await restoreTo(cfg, { to: 'latest', into: path.join(work, 'restored'), repo: 2, skipIntegrity: true });
+    const restored = await restoreTo(cfg, {
+      to: 'latest',
+      into: path.join(work, 'restored'),
+      repo: 2,
+      skipIntegrity: true,
+    });
     try {
       const mb = await sizeMb(restored.cluster.pgdata);
       const [count] = await restored.cluster.query<{ n: string }>(RESTORE_COUNT);
@@ -84,7 +94,8 @@ export async function restoreDrill(cfg: Readonly<Config>, opts: { dataMb?: numbe
 async function fill(cfg: Readonly<Config>, rows: number): Promise<number> {
   return withClient(await primaryTarget(cfg, 'postgres'), async (c) => {
     await c.query(RESTORE_CREATE);
-    for (let from = 1; from <= rows; from += FILL_BATCH_ROWS) await c.query(RESTORE_FILL, [from, Math.min(rows, from + FILL_BATCH_ROWS - 1)]);
+    for (let from = 1; from <= rows; from += FILL_BATCH_ROWS)
+      await c.query(RESTORE_FILL, [from, Math.min(rows, from + FILL_BATCH_ROWS - 1)]);
     return Number((await c.query<{ n: string }>(RESTORE_COUNT)).rows[0]!.n);
   });
 }

@@ -24,10 +24,17 @@ const ACKNOWLEDGED = new Set([200, 202]);
  * and writes it in batches, so HTTP answers can continue through a failover:
  * the drill therefore also measures when history rows land again.
  */
-export async function serviceLoad(cfg: Readonly<Config>, locator: PatroniLocator, writers: number): Promise<LoadDriver> {
+export async function serviceLoad(
+  cfg: Readonly<Config>,
+  locator: PatroniLocator,
+  writers: number,
+): Promise<LoadDriver> {
   const admin = async (database: string): Promise<ConnTarget> => ({
-    ...(await locator.primary()), database, user: SUPERUSER,
-    password: new SecretStore(cfg.dataDir).get(SUPERUSER_SECRET), caFile: path.join(cfg.dataDir, 'tls', 'ca.crt'),
+    ...(await locator.primary()),
+    database,
+    user: SUPERUSER,
+    password: new SecretStore(cfg.dataDir).get(SUPERUSER_SECRET),
+    caFile: path.join(cfg.dataDir, 'tls', 'ca.crt'),
   });
   await applyDatabase(cfg, await admin('postgres'));
   const kos = await startKosMock(cfg.service.kosMock);
@@ -60,7 +67,9 @@ export async function serviceLoad(cfg: Readonly<Config>, locator: PatroniLocator
     },
     async persisted(ids) {
       try {
-        const r = await withClient(await admin(cfg.database.name), (c) => c.query<{ n: string }>(HISTORY_PRESENT, [ids]));
+        const r = await withClient(await admin(cfg.database.name), (c) =>
+          c.query<{ n: string }>(HISTORY_PRESENT, [ids]),
+        );
         return Number(r.rows[0]!.n) > 0;
       } catch {
         return false;
@@ -69,7 +78,9 @@ export async function serviceLoad(cfg: Readonly<Config>, locator: PatroniLocator
     async lost(acknowledged) {
       // Stopping the service flushes its queued history (retrying on the new primary).
       await stop();
-      const found = await withClient(await admin(cfg.database.name), (c) => c.query<{ n: string }>(HISTORY_PRESENT, [acknowledged]));
+      const found = await withClient(await admin(cfg.database.name), (c) =>
+        c.query<{ n: string }>(HISTORY_PRESENT, [acknowledged]),
+      );
       return acknowledged.length - Number(found.rows[0]!.n);
     },
     close: stop,

@@ -28,9 +28,18 @@ export async function memberSources(cfg: Readonly<Config>): Promise<MemberSource
 }
 
 async function localMembers(cfg: Readonly<Config>): Promise<MemberSource[]> {
-  const instances = LOCAL_NAMES.map((n) => new LocalInstance(cfg, n)).filter((i) => i.name === 'primary' || i.initialized);
+  const instances = LOCAL_NAMES.map((n) => new LocalInstance(cfg, n)).filter(
+    (i) => i.name === 'primary' || i.initialized,
+  );
   return Promise.all(
-    instances.map(async (i) => ({ name: i.name, port: i.port, pgdata: i.paths.pgdata, logDir: path.join(i.paths.pgdata, 'log'), running: (await i.status()).running, target: () => monitorTarget(cfg, i) })),
+    instances.map(async (i) => ({
+      name: i.name,
+      port: i.port,
+      pgdata: i.paths.pgdata,
+      logDir: path.join(i.paths.pgdata, 'log'),
+      running: (await i.status()).running,
+      target: () => monitorTarget(cfg, i),
+    })),
   );
 }
 
@@ -41,7 +50,14 @@ async function haMembers(cfg: Readonly<Config>): Promise<MemberSource[]> {
     // Same TLS CA and role secrets as the plain cluster: a LocalInstance on the node's port yields its target.
     const inst = new LocalInstance(cfg, node.name, node.pgPort);
     const pgdata = nodePaths(cfg, node).pgdata;
-    return { name: node.name, port: node.pgPort, pgdata, logDir: path.join(pgdata, 'log'), running: !!m && ['running', 'streaming'].includes(m.state), target: () => monitorTarget(cfg, inst) };
+    return {
+      name: node.name,
+      port: node.pgPort,
+      pgdata,
+      logDir: path.join(pgdata, 'log'),
+      running: !!m && ['running', 'streaming'].includes(m.state),
+      target: () => monitorTarget(cfg, inst),
+    };
   });
 }
 

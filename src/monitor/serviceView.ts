@@ -8,7 +8,13 @@ import type { EventEmitter } from 'node:events';
 export interface MonitoredRuntime {
   breakerState(): string;
   cacheStats(): { hits: number; misses: number; size: number };
-  historyStats(): { queued: number; flushed: number; failedFlushes: number; lastFlushLagMs: number; deadLettered: number };
+  historyStats(): {
+    queued: number;
+    flushed: number;
+    failedFlushes: number;
+    lastFlushLagMs: number;
+    deadLettered: number;
+  };
   poolStats(): Record<string, { total: number; idle: number; waiting: number }>;
   /** Emits 'kosCall' {durationMs, outcome, resultCode?}. */
   events: EventEmitter;

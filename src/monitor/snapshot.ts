@@ -61,7 +61,12 @@ export async function collectSnapshot(cfg: Readonly<Config>, sources: SnapshotSo
     expectedReplicas: expected,
     streamingReplicas: primary?.db?.replicas.filter((r) => r.state === 'streaming').length ?? 0,
     ...(host ? { host } : {}),
-    failedConnectionsLastMin: sources.authFailures ? sources.authFailures.lastMinute(list.map((m) => m.logDir), now) : failedLastMinute(cfg, list, now),
+    failedConnectionsLastMin: sources.authFailures
+      ? sources.authFailures.lastMinute(
+          list.map((m) => m.logDir),
+          now,
+        )
+      : failedLastMinute(cfg, list, now),
     deadLetterRows: rowCount(new DeadLetterFile(cfg.dataDir).read()),
     backup,
     ...(sources.runtime ? { service: serviceSnapshot(sources.runtime, sources.requests) } : {}),
@@ -82,7 +87,10 @@ async function memberHealth(cfg: Readonly<Config>, m: MemberSource): Promise<Mem
 /** §8.1 "실패한 연결": authentication failures logged by every member in the last minute. */
 function failedLastMinute(cfg: Readonly<Config>, members: MemberSource[], now: Date): number {
   const since = new Date(now.getTime() - 60_000);
-  return members.reduce((n, m) => n + authFailures(readLogEvents(m.logDir, since, cfg.server.timezone, cfg.monitor.logTailBytes)).length, 0);
+  return members.reduce(
+    (n, m) => n + authFailures(readLogEvents(m.logDir, since, cfg.server.timezone, cfg.monitor.logTailBytes)).length,
+    0,
+  );
 }
 
 export function serviceSnapshot(runtime: MonitoredRuntime, requests?: RequestRecorder): ServiceSnapshot {

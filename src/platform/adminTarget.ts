@@ -13,18 +13,35 @@ export function adminTargetFromUrl(raw: string): ConnTarget {
   try {
     url = new URL(raw);
   } catch {
-    throw new BillInquiryError('BAD_URL', 'the admin URL is not a valid URL', 'use postgres://USER:PASSWORD@HOST:PORT/postgres?sslmode=require');
+    throw new BillInquiryError(
+      'BAD_URL',
+      'the admin URL is not a valid URL',
+      'use postgres://USER:PASSWORD@HOST:PORT/postgres?sslmode=require',
+    );
   }
   if (!['postgres:', 'postgresql:'].includes(url.protocol)) {
-    throw new BillInquiryError('BAD_URL', `the admin URL must start with postgres://, got ${url.protocol}//`, 'use postgres://USER:PASSWORD@HOST:PORT/postgres?sslmode=require');
+    throw new BillInquiryError(
+      'BAD_URL',
+      `the admin URL must start with postgres://, got ${url.protocol}//`,
+      'use postgres://USER:PASSWORD@HOST:PORT/postgres?sslmode=require',
+    );
   }
   const sslmode = url.searchParams.get('sslmode') ?? 'require';
   if (!['require', 'verify-ca', 'verify-full'].includes(sslmode)) {
-    throw new BillInquiryError('TLS_REQUIRED', `sslmode=${sslmode} would allow an unencrypted admin connection`, 'plan §3.2 requires TLS: use sslmode=require or verify-full');
+    throw new BillInquiryError(
+      'TLS_REQUIRED',
+      `sslmode=${sslmode} would allow an unencrypted admin connection`,
+      'plan §3.2 requires TLS: use sslmode=require or verify-full',
+    );
   }
   const caFile = url.searchParams.get('sslrootcert') ?? undefined;
   const user = decodeURIComponent(url.username);
-  if (!user) throw new BillInquiryError('BAD_URL', 'the admin URL names no user', 'use postgres://USER:PASSWORD@HOST:PORT/postgres');
+  if (!user)
+    throw new BillInquiryError(
+      'BAD_URL',
+      'the admin URL names no user',
+      'use postgres://USER:PASSWORD@HOST:PORT/postgres',
+    );
   return {
     host: url.hostname,
     port: Number(url.port || 5432),

@@ -20,7 +20,7 @@ export type { Change } from './context.js';
 export interface ApplyOptions {
   /** Report what would change without changing anything (`db plan`). */
   dryRun?: boolean;
-  onProgress?(msg: string): void;
+  onProgress?: (msg: string) => void;
   /** The moment partitions are laid out around (tests move it). */
   now?: Date;
 }
@@ -41,11 +41,16 @@ export interface ApplyResult {
  * database, roles, privileges, extensions, schema migrations, partitions and
  * seed data. Each step inspects first and changes only what differs.
  */
-export async function applyDatabase(cfg: Readonly<Config>, admin: ConnTarget, opts: ApplyOptions = {}): Promise<ApplyResult> {
+export async function applyDatabase(
+  cfg: Readonly<Config>,
+  admin: ConnTarget,
+  opts: ApplyOptions = {},
+): Promise<ApplyResult> {
   const server = await connect(cfg, admin);
   let db: pg.Client | undefined;
   try {
-    const { version, superuser } = (await server.query<{ version: number; superuser: boolean }>(SERVER_VERSION)).rows[0]!;
+    const { version, superuser } = (await server.query<{ version: number; superuser: boolean }>(SERVER_VERSION))
+      .rows[0]!;
     const ctx = new StepContext(cfg, opts.dryRun ?? false, version, opts.onProgress, admin);
     const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
       try {
@@ -63,11 +68,20 @@ export async function applyDatabase(cfg: Readonly<Config>, admin: ConnTarget, op
     // Before migrations, so new tables get their grants as they are created.
     await step('default privileges', () => ensureDefaultPrivileges(ctx, db));
     await step('migrations', () => runMigrations(ctx, db));
-    const tablesExist = db ? Boolean((await db.query<{ exists: boolean }>(RELATION_EXISTS, ['public.system_config'])).rows[0]?.exists) : false;
+    const tablesExist = db
+      ? Boolean((await db.query<{ exists: boolean }>(RELATION_EXISTS, ['public.system_config'])).rows[0]?.exists)
+      : false;
     await step('partitions', () => ensurePartitions(ctx, db, tablesExist, opts.now ?? new Date()));
     await step('table privileges', () => ensureRelationAcls(ctx, db));
     await step('seed', () => seedSystemConfig(ctx, db, tablesExist));
-    return { ok: true, dryRun: ctx.dryRun, database: cfg.database.name, server: { host: admin.host, port: admin.port, version }, changes: ctx.changes, warnings: ctx.warnings };
+    return {
+      ok: true,
+      dryRun: ctx.dryRun,
+      database: cfg.database.name,
+      server: { host: admin.host, port: admin.port, version },
+      changes: ctx.changes,
+      warnings: ctx.warnings,
+    };
   } finally {
     await db?.end().catch(() => {});
     await server.end().catch(() => {});

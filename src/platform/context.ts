@@ -26,9 +26,15 @@ export class StepContext {
   ) {}
 
   /** Records a change and, unless this is a dry run, executes its statements in order. */
-  async change(client: pg.Client | undefined, change: Change, statements: Array<string | { text: string; values: unknown[] }>): Promise<void> {
+  async change(
+    client: pg.Client | undefined,
+    change: Change,
+    statements: Array<string | { text: string; values: unknown[] }>,
+  ): Promise<void> {
     this.changes.push(change);
-    this.onProgress(`${this.dryRun ? 'would ' : ''}${change.action} ${change.id}${change.detail ? ` (${change.detail})` : ''}`);
+    this.onProgress(
+      `${this.dryRun ? 'would ' : ''}${change.action} ${change.id}${change.detail ? ` (${change.detail})` : ''}`,
+    );
     if (this.dryRun || !client) return;
     for (const s of statements) await client.query(s);
   }
@@ -48,7 +54,13 @@ export const grantee = (role: string): string => (role === PUBLIC ? PUBLIC : esc
 export const ident = escapeIdentifier;
 
 /** Groups ACL rows (grantee, privilege) into grantee → privileges. */
-export function aclMap(rows: Array<{ grantee: string | null; privilege: string | null }>): Map<string, Set<string>> {
+/** One row of an ACL query: who holds which privilege. */
+export interface AclRow {
+  grantee: string | null;
+  privilege: string | null;
+}
+
+export function aclMap(rows: AclRow[]): Map<string, Set<string>> {
   const m = new Map<string, Set<string>>();
   for (const r of rows) {
     if (!r.grantee || !r.privilege) continue;

@@ -30,14 +30,27 @@ export interface MaintainResult {
 }
 
 export async function attachedPartitions(db: Queryable, table: string): Promise<PartitionSpec[]> {
-  const rows = (await db.query<{ relname: string; lower_bound: Date | null; upper_bound: Date | null }>(PARTITIONS_OF, [`public.${table}`])).rows;
-  return rows.filter((r) => r.lower_bound && r.upper_bound).map((r) => ({ table, name: r.relname, lower: r.lower_bound!, upper: r.upper_bound! }));
+  const rows = (
+    await db.query<{ relname: string; lower_bound: Date | null; upper_bound: Date | null }>(PARTITIONS_OF, [
+      `public.${table}`,
+    ])
+  ).rows;
+  return rows
+    .filter((r) => r.lower_bound && r.upper_bound)
+    .map((r) => ({ table, name: r.relname, lower: r.lower_bound!, upper: r.upper_bound! }));
 }
 
 /** Month partitions that should exist around `now` (current month, partitionsBehind before, partitionsAhead after) but do not. */
 export async function missingPartitions(cfg: Readonly<Config>, db: Queryable, now: Date): Promise<PartitionSpec[]> {
   const { partitionsAhead, partitionsBehind } = cfg.database.retention;
-  const months = (await db.query<{ suffix: string; lower_bound: Date; upper_bound: Date }>(MONTHS_AROUND, [now, cfg.database.timezone, partitionsBehind, partitionsAhead])).rows;
+  const months = (
+    await db.query<{ suffix: string; lower_bound: Date; upper_bound: Date }>(MONTHS_AROUND, [
+      now,
+      cfg.database.timezone,
+      partitionsBehind,
+      partitionsAhead,
+    ])
+  ).rows;
   const missing: PartitionSpec[] = [];
   for (const { table } of [...historyTables(cfg)].reverse()) {
     const have = new Set((await attachedPartitions(db, table)).map((p) => p.lower.getTime()));
@@ -87,7 +100,11 @@ async function dropPartition(cfg: Readonly<Config>, db: pg.Client, p: PartitionS
 }
 
 /** Creates the partitions due around `now` and drops those past retention (`db maintain`; the service runs it at start and daily). */
-export async function maintainPartitions(cfg: Readonly<Config>, admin: ConnTarget, now: Date = new Date()): Promise<MaintainResult> {
+export async function maintainPartitions(
+  cfg: Readonly<Config>,
+  admin: ConnTarget,
+  now: Date = new Date(),
+): Promise<MaintainResult> {
   return withClient(cfg, admin, cfg.database.name, async (db) => {
     const result: MaintainResult = { created: [], dropped: [], kept: [] };
     for (const p of await missingPartitions(cfg, db, now)) {

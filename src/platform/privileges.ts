@@ -76,7 +76,10 @@ export function roleSpecs(cfg: Readonly<Config>) {
 export type RoleSpec = ReturnType<typeof roleSpecs>[number];
 
 /** Difference between an ACL as found and as wanted, per grantee. */
-export function aclDiff(actual: Map<string, Set<string>>, wanted: AclSpec): Array<{ grantee: string; grant: string[]; revoke: string[] }> {
+export function aclDiff(
+  actual: Map<string, Set<string>>,
+  wanted: AclSpec,
+): Array<{ grantee: string; grant: string[]; revoke: string[] }> {
   const out: Array<{ grantee: string; grant: string[]; revoke: string[] }> = [];
   for (const [grantee, privs] of Object.entries(wanted)) {
     const have = actual.get(grantee) ?? new Set<string>();

@@ -2,10 +2,21 @@
  * What the migrations must have produced (SPEC.md data design, plan §6.2):
  * the checker compares the live schema with this list.
  */
-export const TABLES = ['bill_info_cache', 'bill_inquiry_history', 'customer_info', 'kos_inquiry_history', 'system_config'] as const;
+export const TABLES = [
+  'bill_info_cache',
+  'bill_inquiry_history',
+  'customer_info',
+  'kos_inquiry_history',
+  'system_config',
+] as const;
 
 /** Tables whose updated_at a BEFORE UPDATE trigger maintains. */
-export const UPDATED_AT_TABLES = ['customer_info', 'bill_inquiry_history', 'kos_inquiry_history', 'system_config'] as const;
+export const UPDATED_AT_TABLES = [
+  'customer_info',
+  'bill_inquiry_history',
+  'kos_inquiry_history',
+  'system_config',
+] as const;
 
 export const INDEXES: Record<string, string> = {
   customer_info_pkey: 'customer_info',

@@ -8,7 +8,10 @@ import { billRoutes } from './routes/bills.js';
 import { healthRoutes } from './routes/health.js';
 
 /** The Fastify app: schemas, envelope errors, OpenAPI at /docs, the bill routes, plus any extra plugins (monitoring). */
-export async function buildApp(rt: ServiceRuntime, extraPlugins: FastifyPluginAsync<any>[] = []): Promise<FastifyInstance> {
+export async function buildApp(
+  rt: ServiceRuntime,
+  extraPlugins: FastifyPluginAsync<{ runtime: ServiceRuntime }>[] = [],
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     // The hot path logs nothing per request; errors are logged by the error handler, masked.
@@ -23,14 +26,23 @@ export async function buildApp(rt: ServiceRuntime, extraPlugins: FastifyPluginAs
   // Callback style, no promise per request; emits only when someone (monitoring) listens.
   app.addHook('onResponse', (req, reply, done) => {
     if (rt.events.listenerCount('request') > 0) {
-      rt.events.emit('request', { method: req.method, route: req.routeOptions.url ?? 'unknown', statusCode: reply.statusCode, durationMs: reply.elapsedTime });
+      rt.events.emit('request', {
+        method: req.method,
+        route: req.routeOptions.url ?? 'unknown',
+        statusCode: reply.statusCode,
+        durationMs: reply.elapsedTime,
+      });
     }
     done();
   });
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Bill-Inquiry API', version: '1.0.0', description: 'Phone-bill inquiry (SPEC.md "The service API")' },
+      info: {
+        title: 'Bill-Inquiry API',
+        version: '1.0.0',
+        description: 'Phone-bill inquiry (SPEC.md "The service API")',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });

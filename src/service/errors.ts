@@ -10,7 +10,7 @@ export class ApiError extends Error {
   }
 }
 
-export const unavailable = (message: string, detail?: unknown): ApiError => new ApiError(503, 'SERVICE_UNAVAILABLE', message, detail);
-export const badRequest = (message: string, detail?: unknown): ApiError => new ApiError(400, 'BAD_REQUEST', message, detail);
+export const unavailable = (message: string, detail?: unknown): ApiError =>
+  new ApiError(503, 'SERVICE_UNAVAILABLE', message, detail);
 export const forbidden = (message: string): ApiError => new ApiError(403, 'FORBIDDEN', message);
 export const notFound = (message: string): ApiError => new ApiError(404, 'NOT_FOUND', message);

@@ -11,9 +11,13 @@ export async function startPartitionJob(cfg: Readonly<Config>, admin: ConnTarget
   const run = async () => {
     try {
       const r = await maintainPartitions(cfg, admin);
-      if (r.created.length || r.dropped.length) log.info({ created: r.created, dropped: r.dropped }, 'history partitions maintained');
+      if (r.created.length || r.dropped.length)
+        log.info({ created: r.created, dropped: r.dropped }, 'history partitions maintained');
     } catch (e) {
-      log.error({ err: safeError(e) }, 'partition maintenance failed; history writes may fail when a month has no partition');
+      log.error(
+        { err: safeError(e) },
+        'partition maintenance failed; history writes may fail when a month has no partition',
+      );
     }
   };
   await run();

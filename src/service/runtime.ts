@@ -38,9 +38,19 @@ const kosSettings = (s: LiveSettings, windowMs: number): KosClientSettings => ({
 function roleTemplate(cfg: Readonly<Config>, role: 'app' | 'readonly'): Omit<ConnTarget, 'host' | 'port'> {
   const ext = cfg.service.database;
   if (ext) {
-    return { database: cfg.database.name, user: cfg.database.roles[role], password: rolePassword(cfg, role), ...(ext.caFile ? { caFile: ext.caFile } : {}), ...(ext.servername ? { servername: ext.servername } : {}) };
+    return {
+      database: cfg.database.name,
+      user: cfg.database.roles[role],
+      password: rolePassword(cfg, role),
+      ...(ext.caFile ? { caFile: ext.caFile } : {}),
+      ...(ext.servername ? { servername: ext.servername } : {}),
+    };
   }
-  const { host: _h, port: _p, ...tls } = new LocalInstance(cfg, 'primary').target(cfg.database.name, cfg.database.roles[role], rolePassword(cfg, role));
+  const {
+    host: _h,
+    port: _p,
+    ...tls
+  } = new LocalInstance(cfg, 'primary').target(cfg.database.name, cfg.database.roles[role], rolePassword(cfg, role));
   return tls;
 }
 
@@ -87,8 +97,20 @@ export class ServiceRuntime {
     this.billCache = new BillCache(svc.cache.maxEntries, this.primary, this.cipher, this.log);
     this.customers = new CustomerCache(svc.cache.maxEntries, this.primary, this.cipher, this.log);
     this.history = new HistoryWriter(cfg, this.primary, this.cipher, this.log);
-    this.inquiries = new InquiryService({ timeZone: cfg.database.timezone, processingAfterMs: svc.processingAfterMs }, this.live, this.billCache, this.kos, this.history);
-    this.historyQuery = new HistoryQuery(this.primary, this.reads, this.history, this.cipher, utcOffset(cfg.database.timezone));
+    this.inquiries = new InquiryService(
+      { timeZone: cfg.database.timezone, processingAfterMs: svc.processingAfterMs },
+      this.live,
+      this.billCache,
+      this.kos,
+      this.history,
+    );
+    this.historyQuery = new HistoryQuery(
+      this.primary,
+      this.reads,
+      this.history,
+      this.cipher,
+      utcOffset(cfg.database.timezone),
+    );
     this.verify = tokenVerifier(cfg);
   }
 

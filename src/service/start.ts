@@ -26,13 +26,18 @@ export async function startService(
     port?: number;
     kosUrl?: string;
     locator?: DbLocator;
-    extraPlugins?: FastifyPluginAsync<any>[];
+    extraPlugins?: FastifyPluginAsync<{ runtime: ServiceRuntime }>[];
     /** Superuser/owner target: when given, history partitions are maintained at start and daily. */
     admin?: ConnTarget;
   } = {},
 ): Promise<StartedService> {
   const kosUrl = opts.kosUrl ?? cfg.service.kosUrl;
-  if (!kosUrl) throw new BillInquiryError('KOS_URL_MISSING', 'no KOS URL to call', 'set service.kosUrl, pass --kos-url, or let `serve` start the KOS mock');
+  if (!kosUrl)
+    throw new BillInquiryError(
+      'KOS_URL_MISSING',
+      'no KOS URL to call',
+      'set service.kosUrl, pass --kos-url, or let `serve` start the KOS mock',
+    );
   const runtime = new ServiceRuntime(cfg, opts.locator ?? configuredLocator(cfg), kosUrl);
   await runtime.start();
   const stopPartitions = opts.admin ? await startPartitionJob(cfg, opts.admin, runtime.log) : () => undefined;
@@ -47,7 +52,12 @@ export async function startService(
     await runtime.stop();
     const port = opts.port ?? cfg.service.port;
     if ((e as { code?: string }).code === 'EADDRINUSE') {
-      throw new BillInquiryError('PORT_IN_USE', `port ${port} on ${cfg.service.host} is already in use`, 'pick another with --port (or service.port)', { cause: e });
+      throw new BillInquiryError(
+        'PORT_IN_USE',
+        `port ${port} on ${cfg.service.host} is already in use`,
+        'pick another with --port (or service.port)',
+        { cause: e },
+      );
     }
     throw e;
   }

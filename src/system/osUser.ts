@@ -22,9 +22,27 @@ export function serverUser(name: string): OsUser | undefined {
   const existing = lookup(name);
   if (existing) return existing;
   try {
-    execFileSync('useradd', ['--system', '--user-group', '--home-dir', `/var/lib/${name}`, '--create-home', '--shell', '/usr/sbin/nologin', name], { stdio: 'pipe' });
+    execFileSync(
+      'useradd',
+      [
+        '--system',
+        '--user-group',
+        '--home-dir',
+        `/var/lib/${name}`,
+        '--create-home',
+        '--shell',
+        '/usr/sbin/nologin',
+        name,
+      ],
+      { stdio: 'pipe' },
+    );
   } catch (e) {
-    throw new BillInquiryError('OS_USER', `cannot create OS user ${name} to run PostgreSQL as`, `create it yourself (useradd --system ${name}) or set cluster.osUser`, { cause: e });
+    throw new BillInquiryError(
+      'OS_USER',
+      `cannot create OS user ${name} to run PostgreSQL as`,
+      `create it yourself (useradd --system ${name}) or set cluster.osUser`,
+      { cause: e },
+    );
   }
   const created = lookup(name);
   if (!created) throw new BillInquiryError('OS_USER', `OS user ${name} not found after useradd`, 'check /etc/passwd');
@@ -32,7 +50,9 @@ export function serverUser(name: string): OsUser | undefined {
 }
 
 function lookup(name: string): OsUser | undefined {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
   if (!line) return undefined;
   const [, , uid, gid, , home] = line.split(':');
   return { name, uid: Number(uid), gid: Number(gid), home: home || os.tmpdir() };

@@ -27,11 +27,13 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = opts.timeoutMs
-      ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs).unref()
-      : undefined;
+    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs).unref() : undefined;
     child.on('error', (e) =>
-      reject(new BillInquiryError('EXEC_FAILED', `cannot run ${cmd}: ${e.message}`, `is ${cmd} installed and on PATH?`, { cause: e })),
+      reject(
+        new BillInquiryError('EXEC_FAILED', `cannot run ${cmd}: ${e.message}`, `is ${cmd} installed and on PATH?`, {
+          cause: e,
+        }),
+      ),
     );
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
@@ -39,7 +41,11 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       if (code === 0 || (code !== null && opts.okCodes?.includes(code))) return resolve(result);
       const why = signal ? `killed by ${signal}` : `exit ${code}`;
       const tail = (stderr || stdout).trim().split('\n').slice(-5).join(' | ');
-      reject(new BillInquiryError('EXEC_FAILED', `${cmd} ${args.join(' ')} failed (${why}): ${tail}`, undefined, { cause: result }));
+      reject(
+        new BillInquiryError('EXEC_FAILED', `${cmd} ${args.join(' ')} failed (${why}): ${tail}`, undefined, {
+          cause: result,
+        }),
+      );
     });
     if (opts.input !== undefined) child.stdin?.end(opts.input);
     else child.stdin?.end();

@@ -11,7 +11,10 @@ import { ensureDir } from './osUser.js';
  */
 export class SecretStore {
   readonly dir: string;
-  constructor(dataDir: string, private readonly env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    dataDir: string,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.dir = path.join(dataDir, 'secrets');
   }
 
@@ -54,7 +57,11 @@ export class SecretStore {
   private read(file: string): string {
     const mode = statSync(file).mode & 0o777;
     if (mode & 0o077) {
-      throw new BillInquiryError('SECRET_MODE', `secret file ${file} is readable by others (mode ${mode.toString(8)})`, `chmod 600 ${file}`);
+      throw new BillInquiryError(
+        'SECRET_MODE',
+        `secret file ${file} is readable by others (mode ${mode.toString(8)})`,
+        `chmod 600 ${file}`,
+      );
     }
     return readFileSync(file, 'utf8').trim();
   }

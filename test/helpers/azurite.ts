@@ -42,12 +42,28 @@ export async function startAzurite(tls: TlsFiles): Promise<Azurite> {
   const port = await freePort();
   const key = randomBytes(64).toString('base64');
   const location = tempDataDir('bi-azurite-');
-  const args = [azuriteBlobMain(), '--blobHost', bindAddress, '--blobPort', String(port), '--location', location,
-    '--cert', tls.serverCert, '--key', tls.serverKey, '--silent', '--disableTelemetry'];
-  const child = spawn(process.execPath, args, { env: { ...process.env, AZURITE_ACCOUNTS: `${ACCOUNT}:${key}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [
+    azuriteBlobMain(),
+    '--blobHost',
+    bindAddress,
+    '--blobPort',
+    String(port),
+    '--location',
+    location,
+    '--cert',
+    tls.serverCert,
+    '--key',
+    tls.serverKey,
+    '--silent',
+    '--disableTelemetry',
+  ];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, AZURITE_ACCOUNTS: `${ACCOUNT}:${key}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d));
-  child.stderr.on('data', (d: Buffer) => (output += d));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
@@ -71,7 +87,9 @@ export async function startAzurite(tls: TlsFiles): Promise<Azurite> {
   }
   const url = `https://localhost:${port}/${ACCOUNT}`;
   // The SDK hands its options on to @azure/core-rest-pipeline, whose tlsOptions trust the local CA.
-  const options: StoragePipelineOptions & { tlsOptions: { ca: Buffer } } = { tlsOptions: { ca: readFileSync(tls.caCert) } };
+  const options: StoragePipelineOptions & { tlsOptions: { ca: Buffer } } = {
+    tlsOptions: { ca: readFileSync(tls.caCert) },
+  };
   const blobs = new BlobServiceClient(url, new StorageSharedKeyCredential(ACCOUNT, key), options);
   return { host: 'localhost', port, account: ACCOUNT, key, url, blobs, stop };
 }
@@ -83,7 +101,8 @@ export async function startAzurite(tls: TlsFiles): Promise<Azurite> {
  */
 async function localhostAddress(): Promise<string> {
   const { address } = await lookup('localhost');
-  if (address !== '::1' && !address.startsWith('127.')) throw new Error(`localhost resolves to ${address}, not a loopback address`);
+  if (address !== '::1' && !address.startsWith('127.'))
+    throw new Error(`localhost resolves to ${address}, not a loopback address`);
   return address;
 }
 

@@ -13,11 +13,14 @@ export interface CliResult {
 /** Runs the real CLI in a child process, as a user would. */
 export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -41,11 +44,14 @@ export interface RunningCli {
 
 /** Starts a long-running CLI command (serve, cluster up --foreground, kos-mock, monitor serve) in a child process. */
 export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((r) => child.on('close', r));
   return {
     get stdout() {
@@ -57,7 +63,8 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {})
     async waitFor(text, timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       while (!stdout.includes(text)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`\`${args.join(' ')}\` never printed "${text}":\n${stderr}`);
+        if (Date.now() > deadline || child.exitCode !== null)
+          throw new Error(`\`${args.join(' ')}\` never printed "${text}":\n${stderr}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },

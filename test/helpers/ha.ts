@@ -64,7 +64,8 @@ export async function haTestConfig(overrides: Record<string, unknown> = {}): Pro
   writeFileSync(configFile, JSON.stringify(input));
   const cfg = loadConfig({ file: configFile, env: {} });
   live.add(cfg);
-  const run = (args: string[], opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }) => cli(['-c', configFile, ...args], { timeoutMs: 240_000, ...opts });
+  const run = (args: string[], opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }) =>
+    cli(['-c', configFile, ...args], { timeoutMs: 240_000, ...opts });
   after(async () => {
     await run(['cluster', 'down']);
     killAll(cfg);

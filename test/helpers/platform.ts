@@ -7,14 +7,22 @@ import { roleTarget, type LoginRole } from '../../src/platform/roleTargets.js';
 import { startTempCluster, type TempCluster } from './tempCluster.js';
 
 /** A temp cluster with the Bill-Inquiry database applied on it. */
-export async function appliedCluster(overrides: ConfigInput = {}, now?: Date): Promise<TempCluster & { apply: ApplyResult }> {
+export async function appliedCluster(
+  overrides: ConfigInput = {},
+  now?: Date,
+): Promise<TempCluster & { apply: ApplyResult }> {
   const c = await startTempCluster({ overrides });
   const apply = await applyDatabase(c.cfg, c.primary.target(), now ? { now } : {});
   return { ...c, apply };
 }
 
 /** Runs `fn` with a client logged in as a login role (TLS, SCRAM), closed afterwards. */
-export async function asLogin<T>(cfg: Readonly<Config>, primary: LocalInstance, role: LoginRole, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+export async function asLogin<T>(
+  cfg: Readonly<Config>,
+  primary: LocalInstance,
+  role: LoginRole,
+  fn: (c: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client(clientConfig(roleTarget(cfg, role, primary)));
   await client.connect();
   try {

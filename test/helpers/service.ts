@@ -13,7 +13,11 @@ export interface ServiceHarness extends TempCluster {
   service: StartedService;
   url: string;
   token(userId: string, lines: string[], ttlSeconds?: number): string;
-  api<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: T }>;
+  api<T = any>(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T }>;
   /** Changes the KOS mock's scenario over its admin endpoint. */
   scenario(s: Partial<KosScenario>): Promise<void>;
   /** SQL as superuser on the Bill-Inquiry database of the primary. */
@@ -24,12 +28,24 @@ export interface ServiceHarness extends TempCluster {
 
 /** Fast test settings: no retry waits, short breaker recovery, quick flushes. */
 const FAST: ConfigInput = {
-  systemConfig: { kosRetryDelayMs: 10, kosConnectTimeoutMs: 2000, kosReadTimeoutMs: 5000, circuitRecoveryTimeoutMs: 1000 },
-  service: { port: 0, processingAfterMs: 1500, history: { flushIntervalMs: 50, retryDelayMs: 200 }, kosMock: { latencyMs: 0 } },
+  systemConfig: {
+    kosRetryDelayMs: 10,
+    kosConnectTimeoutMs: 2000,
+    kosReadTimeoutMs: 5000,
+    circuitRecoveryTimeoutMs: 1000,
+  },
+  service: {
+    port: 0,
+    processingAfterMs: 1500,
+    history: { flushIntervalMs: 50, retryDelayMs: 200 },
+    kosMock: { latencyMs: 0 },
+  },
 };
 
 /** A real PostgreSQL (applied by the platform), the KOS mock and the service, all on 127.0.0.1, stopped after the file. */
-export async function startServiceHarness(opts: { overrides?: ConfigInput; replica?: boolean; locatorFor?: (c: TempCluster) => DbLocator } = {}): Promise<ServiceHarness> {
+export async function startServiceHarness(
+  opts: { overrides?: ConfigInput; replica?: boolean; locatorFor?: (c: TempCluster) => DbLocator } = {},
+): Promise<ServiceHarness> {
   const cluster = await startTempCluster({ overrides: merge(FAST, opts.overrides ?? {}), replica: false });
   const { cfg, primary } = cluster;
   await applyDatabase(cfg, primary.target());
@@ -43,8 +59,18 @@ export async function startServiceHarness(opts: { overrides?: ConfigInput; repli
     after(() => replica.stop('fast'));
   }
   const kos = await startKosMock(cfg.service.kosMock);
-  const locator = opts.locatorFor?.(cluster) ?? staticLocator({ host: cfg.cluster.host, port: primary.port }, cluster.replica ? { host: cfg.cluster.host, port: cluster.replica.port } : undefined);
-  const service = await startService(cfg, { port: 0, kosUrl: kos.url, locator, admin: primary.target(cfg.database.name) });
+  const locator =
+    opts.locatorFor?.(cluster) ??
+    staticLocator(
+      { host: cfg.cluster.host, port: primary.port },
+      cluster.replica ? { host: cfg.cluster.host, port: cluster.replica.port } : undefined,
+    );
+  const service = await startService(cfg, {
+    port: 0,
+    kosUrl: kos.url,
+    locator,
+    admin: primary.target(cfg.database.name),
+  });
   after(async () => {
     await service.stop();
     await kos.close();
@@ -68,7 +94,11 @@ export async function startServiceHarness(opts: { overrides?: ConfigInput; repli
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     },
     async scenario(s) {
-      await fetch(kos.url + KOS_PATHS.admin, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(s) });
+      await fetch(kos.url + KOS_PATHS.admin, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(s),
+      });
     },
     sql: (text, params = []) => primary.query(text, params, cfg.database.name),
     async flush() {
@@ -80,6 +110,7 @@ export async function startServiceHarness(opts: { overrides?: ConfigInput; repli
 
 function merge(a: any, b: any): any {
   const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === 'object' && !Array.isArray(v) && typeof out[k] === 'object' ? merge(out[k], v) : v;
+  for (const [k, v] of Object.entries(b))
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && typeof out[k] === 'object' ? merge(out[k], v) : v;
   return out;
 }

@@ -16,7 +16,10 @@ process.once('exit', () => {
     const bins = inst.state?.binDir;
     if (!bins) continue;
     const asUser = inst.user ? { uid: inst.user.uid, gid: inst.user.gid } : {};
-    spawnSync(path.join(bins, 'pg_ctl'), ['-D', inst.paths.pgdata, '-m', 'immediate', 'stop'], { stdio: 'ignore', ...asUser });
+    spawnSync(path.join(bins, 'pg_ctl'), ['-D', inst.paths.pgdata, '-m', 'immediate', 'stop'], {
+      stdio: 'ignore',
+      ...asUser,
+    });
   }
   // Removed last, after every `after` hook has stopped its servers: a hook-time rm could race a
   // server (or pgBackRest's async archiver) still writing into the dir.
@@ -43,7 +46,7 @@ export async function testConfig(overrides: ConfigInput = {}): Promise<Readonly<
   const [port, replicaPort] = [await freePort(), await freePort()];
   return loadConfig({
     env: {},
-    overrides: deepMerge({ dataDir, cluster: { port, replicaPort }, server: { memoryMb: 1024 } }, overrides as Record<string, unknown>),
+    overrides: deepMerge({ dataDir, cluster: { port, replicaPort }, server: { memoryMb: 1024 } }, overrides),
   });
 }
 
@@ -55,7 +58,9 @@ export interface TempCluster {
 }
 
 /** Starts a real local PostgreSQL (plus a streaming replica if asked) and stops it after the test file. */
-export async function startTempCluster(opts: { overrides?: ConfigInput; replica?: boolean } = {}): Promise<TempCluster> {
+export async function startTempCluster(
+  opts: { overrides?: ConfigInput; replica?: boolean } = {},
+): Promise<TempCluster> {
   const cfg = await testConfig(opts.overrides);
   const primary = track(new LocalInstance(cfg, 'primary'));
   await primary.init();
@@ -82,7 +87,10 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   const out = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k];
-    out[k] = prev && typeof prev === 'object' && v && typeof v === 'object' && !Array.isArray(v) ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      prev && typeof prev === 'object' && v && typeof v === 'object' && !Array.isArray(v)
+        ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }

@@ -6,7 +6,9 @@ import { commandConfig, globals } from '../context.js';
 import { emit } from '../output.js';
 
 export function registerAzureCommands(program: Command): void {
-  const azure = program.command('azure').description('the production target: Azure Database for PostgreSQL Flexible Server');
+  const azure = program
+    .command('azure')
+    .description('the production target: Azure Database for PostgreSQL Flexible Server');
 
   azure
     .command('script')

@@ -7,7 +7,9 @@ import { commandConfig, globals, intOption } from '../context.js';
 import { emit, progress } from '../output.js';
 
 export function registerBackupCommands(program: Command): void {
-  const backup = program.command('backup').description('pgBackRest physical backups (two encrypted repositories), WAL archive, logical dumps');
+  const backup = program
+    .command('backup')
+    .description('pgBackRest physical backups (two encrypted repositories), WAL archive, logical dumps');
 
   backup
     .command('run')
@@ -18,7 +20,13 @@ export function registerBackupCommands(program: Command): void {
       const cfg = commandConfig(cmd);
       progress(`pgBackRest ${opts.type} backup`);
       const r = await runBackup(cfg, opts.type, opts.repo);
-      emit(r, globals(cmd), (x) => x.repos.map((b) => `repo${b.repo}: ${b.label}  ${(b.sizeBytes / 2 ** 20).toFixed(1)} MB in ${b.seconds.toFixed(1)} s`).join('\n'));
+      emit(r, globals(cmd), (x) =>
+        x.repos
+          .map(
+            (b) => `repo${b.repo}: ${b.label}  ${(b.sizeBytes / 2 ** 20).toFixed(1)} MB in ${b.seconds.toFixed(1)} s`,
+          )
+          .join('\n'),
+      );
     });
 
   backup
@@ -35,7 +43,9 @@ export function registerBackupCommands(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const cfg = commandConfig(cmd);
       const r = await verifyBackups(cfg);
-      emit(r, globals(cmd), (x) => x.repos.map((v) => `repo${v.repo}: ${v.ok ? 'ok' : 'FAILED'}\n${v.detail}`).join('\n'));
+      emit(r, globals(cmd), (x) =>
+        x.repos.map((v) => `repo${v.repo}: ${v.ok ? 'ok' : 'FAILED'}\n${v.detail}`).join('\n'),
+      );
       if (!r.ok) process.exitCode = 1;
     });
 
@@ -45,7 +55,11 @@ export function registerBackupCommands(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const cfg = commandConfig(cmd);
       const r = await logicalBackup(cfg);
-      emit(r, globals(cmd), (x) => `${x.file} (${(x.bytes / 2 ** 20).toFixed(1)} MB, ${x.seconds.toFixed(1)} s); pruned ${x.pruned.length}`);
+      emit(
+        r,
+        globals(cmd),
+        (x) => `${x.file} (${(x.bytes / 2 ** 20).toFixed(1)} MB, ${x.seconds.toFixed(1)} s); pruned ${x.pruned.length}`,
+      );
     });
 
   backup
@@ -57,14 +71,22 @@ export function registerBackupCommands(program: Command): void {
       const cfg = commandConfig(cmd);
       const lines = scheduleLines(cfg, { config: globals(cmd).config });
       const installed = opts.install ? installSchedule(lines) : undefined;
-      emit({ ok: true, lines, ...(installed ? { installed } : {}) }, globals(cmd), (x) => [...x.lines, ...(installed ? [`# installed in ${installed}`] : [])].join('\n'));
+      emit({ ok: true, lines, ...(installed ? { installed } : {}) }, globals(cmd), (x) =>
+        [...x.lines, ...(installed ? [`# installed in ${installed}`] : [])].join('\n'),
+      );
     });
 }
 
 function renderInfo(i: BackupInfo): string {
   return [
     `stanza ${i.stanza}: ${i.status}`,
-    ...i.repos.map((r) => `repo${r.repo} (${r.cipher}): ${r.status}; ${r.backups} backups; last ${r.lastSuccessfulBackup ?? 'never'}; WAL ${r.walArchive?.min ?? '-'} … ${r.walArchive?.max ?? '-'}`),
-    ...i.backups.map((b) => `  repo${b.repo} ${b.label} ${b.type.padEnd(4)} ${b.stop}  ${(b.sizeBytes / 2 ** 20).toFixed(1)} MB${b.ok ? '' : '  ERROR'}`),
+    ...i.repos.map(
+      (r) =>
+        `repo${r.repo} (${r.cipher}): ${r.status}; ${r.backups} backups; last ${r.lastSuccessfulBackup ?? 'never'}; WAL ${r.walArchive?.min ?? '-'} … ${r.walArchive?.max ?? '-'}`,
+    ),
+    ...i.backups.map(
+      (b) =>
+        `  repo${b.repo} ${b.label} ${b.type.padEnd(4)} ${b.stop}  ${(b.sizeBytes / 2 ** 20).toFixed(1)} MB${b.ok ? '' : '  ERROR'}`,
+    ),
   ].join('\n');
 }

@@ -25,44 +25,65 @@ export function registerClusterCommands(program: Command): void {
     .option('--ha', 'etcd + three Patroni nodes: primary, synchronous standby, async read replica')
     .option('--binaries <source>', 'auto | system | embedded')
     .option('--foreground', 'stay attached; Ctrl-C / SIGTERM stops the cluster cleanly')
-    .action(async (opts: { port?: number; replica?: boolean; replicaPort?: number; ha?: boolean; binaries?: string; foreground?: boolean }, cmd: Command) => {
-      const cfg = commandConfig(cmd, { cluster: { ...(opts.binaries ? { binaries: opts.binaries } : {}) } });
-      if (opts.ha) return upHa(cfg, cmd);
-      const primary = new LocalInstance(cfg, 'primary', opts.port);
-      const bins = primary.binaries();
-      progress(`PostgreSQL ${bins.version} from ${bins.source} (${bins.binDir})`);
-      if (await primary.init()) progress(`initialized ${primary.paths.pgdata}`);
-      let walArchiving = prepareArchiving(cfg) ? 'pgBackRest archive-push (async)' : 'off (pgBackRest not installed, or backup.walArchiving is false)';
-      const statuses = [await primary.start()];
-      if (walArchiving.startsWith('pgBackRest')) {
-        try {
-          await ensureStanza(cfg);
-        } catch (e) {
-          walArchiving = `off: pgBackRest cannot back up this cluster (${errorMessage(e)})`;
-          progress(`WARNING: WAL archiving ${walArchiving}`);
-          abandonArchiving(cfg);
-          await primary.stop();
-          statuses[0] = await primary.start();
+    .action(
+      async (
+        opts: {
+          port?: number;
+          replica?: boolean;
+          replicaPort?: number;
+          ha?: boolean;
+          binaries?: string;
+          foreground?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const cfg = commandConfig(cmd, { cluster: { ...(opts.binaries ? { binaries: opts.binaries } : {}) } });
+        if (opts.ha) return upHa(cfg, cmd);
+        const primary = new LocalInstance(cfg, 'primary', opts.port);
+        const bins = primary.binaries();
+        progress(`PostgreSQL ${bins.version} from ${bins.source} (${bins.binDir})`);
+        if (await primary.init()) progress(`initialized ${primary.paths.pgdata}`);
+        let walArchiving = prepareArchiving(cfg)
+          ? 'pgBackRest archive-push (async)'
+          : 'off (pgBackRest not installed, or backup.walArchiving is false)';
+        const statuses = [await primary.start()];
+        if (walArchiving.startsWith('pgBackRest')) {
+          try {
+            await ensureStanza(cfg);
+          } catch (e) {
+            walArchiving = `off: pgBackRest cannot back up this cluster (${errorMessage(e)})`;
+            progress(`WARNING: WAL archiving ${walArchiving}`);
+            abandonArchiving(cfg);
+            await primary.stop();
+            statuses[0] = await primary.start();
+          }
         }
-      }
-      if (opts.replica) {
-        const replica = new LocalInstance(cfg, 'replica', opts.replicaPort);
-        if (await replica.initReplicaOf(primary)) progress(`replica cloned from primary into ${replica.paths.pgdata}`);
-        statuses.push(await replica.start());
-      }
-      const params = await primary.parameters();
-      const result = {
-        ok: true,
-        binaries: { source: bins.source, version: bins.version, binDir: bins.binDir },
-        memory: { plan16GB: planProfile(cfg.server), thisMachine: scaledProfile(cfg.server) },
-        pgaudit: String(params.shared_preload_libraries).includes('pgaudit') ? 'loaded' : 'not installed for these binaries: audit relies on log_statement',
-        walArchiving,
-        instances: statuses,
-        connect: connectionUrl(primary.target()),
-      };
-      emit(result, globals(cmd), renderUp);
-      if (opts.foreground) await holdUntilSignal(cfg, statuses.map((s) => s.name));
-    });
+        if (opts.replica) {
+          const replica = new LocalInstance(cfg, 'replica', opts.replicaPort);
+          if (await replica.initReplicaOf(primary))
+            progress(`replica cloned from primary into ${replica.paths.pgdata}`);
+          statuses.push(await replica.start());
+        }
+        const params = await primary.parameters();
+        const result = {
+          ok: true,
+          binaries: { source: bins.source, version: bins.version, binDir: bins.binDir },
+          memory: { plan16GB: planProfile(cfg.server), thisMachine: scaledProfile(cfg.server) },
+          pgaudit: String(params.shared_preload_libraries).includes('pgaudit')
+            ? 'loaded'
+            : 'not installed for these binaries: audit relies on log_statement',
+          walArchiving,
+          instances: statuses,
+          connect: connectionUrl(primary.target()),
+        };
+        emit(result, globals(cmd), renderUp);
+        if (opts.foreground)
+          await holdUntilSignal(
+            cfg,
+            statuses.map((s) => s.name),
+          );
+      },
+    );
 
   cluster
     .command('down')
@@ -81,7 +102,8 @@ export function registerClusterCommands(program: Command): void {
       const cfg = commandConfig(cmd);
       if (isHa(cfg)) {
         const s = await haStatus(cfg).catch((e: unknown) => {
-          if (e instanceof BillInquiryError && e.code === 'HA_DOWN') return { ok: false, scope: cfg.ha.scope, members: [] } as HaStatus;
+          if (e instanceof BillInquiryError && e.code === 'HA_DOWN')
+            return { ok: false, scope: cfg.ha.scope, members: [] };
           throw e;
         });
         emit(s, globals(cmd), renderHa);
@@ -90,7 +112,9 @@ export function registerClusterCommands(program: Command): void {
       }
       const instances = await Promise.all(['primary', 'replica'].map((n) => new LocalInstance(cfg, n).status()));
       const present = instances.filter((s) => s.name === 'primary' || s.running);
-      emit({ ok: present.every((s) => s.running), instances: present }, globals(cmd), (r) => r.instances.map(renderStatus).join('\n'));
+      emit({ ok: present.every((s) => s.running), instances: present }, globals(cmd), (r) =>
+        r.instances.map(renderStatus).join('\n'),
+      );
       if (!present.every((s) => s.running)) process.exitCode = 1;
     });
 
@@ -102,7 +126,11 @@ export function registerClusterCommands(program: Command): void {
       const cfg = commandConfig(cmd);
       requireHa(cfg);
       const r = await switchover(cfg, opts.to);
-      emit({ ok: true, ...r }, globals(cmd), (x) => `switched over ${x.from} → ${x.to} in ${x.seconds.toFixed(1)} s\n${renderHa(x.status)}`);
+      emit(
+        { ok: true, ...r },
+        globals(cmd),
+        (x) => `switched over ${x.from} → ${x.to} in ${x.seconds.toFixed(1)} s\n${renderHa(x.status)}`,
+      );
     });
 
   cluster
@@ -112,12 +140,25 @@ export function registerClusterCommands(program: Command): void {
       const cfg = commandConfig(cmd);
       if (isHa(cfg)) {
         const r = await promoteHaReplica(cfg);
-        return emit({ ok: true, promoted: r.node, port: r.port }, globals(cmd), (x) => `promoted ${x.promoted} (port ${x.port}) to primary`);
+        return emit(
+          { ok: true, promoted: r.node, port: r.port },
+          globals(cmd),
+          (x) => `promoted ${x.promoted} (port ${x.port}) to primary`,
+        );
       }
       const replica = new LocalInstance(cfg, 'replica');
-      if (!(await replica.status()).running) throw new BillInquiryError('NO_REPLICA', 'no running local replica to promote', 'start one with `bill-inquiry cluster up --replica`');
+      if (!(await replica.status()).running)
+        throw new BillInquiryError(
+          'NO_REPLICA',
+          'no running local replica to promote',
+          'start one with `bill-inquiry cluster up --replica`',
+        );
       await replica.promote();
-      emit({ ok: true, promoted: 'replica', port: replica.port }, globals(cmd), (x) => `promoted ${x.promoted} (port ${x.port}) to primary`);
+      emit(
+        { ok: true, promoted: 'replica', port: replica.port },
+        globals(cmd),
+        (x) => `promoted ${x.promoted} (port ${x.port}) to primary`,
+      );
     });
 }
 
@@ -128,19 +169,34 @@ async function upHa(cfg: Readonly<Config>, cmd: Command): Promise<void> {
 }
 
 function requireHa(cfg: Readonly<Config>): void {
-  if (!isHa(cfg)) throw new BillInquiryError('NOT_HA', 'this data dir does not run the HA topology', 'start it with `bill-inquiry cluster up --ha`');
+  if (!isHa(cfg))
+    throw new BillInquiryError(
+      'NOT_HA',
+      'this data dir does not run the HA topology',
+      'start it with `bill-inquiry cluster up --ha`',
+    );
 }
 
 const renderHa = (s: HaStatus) =>
   [
     `HA cluster ${s.scope}: ${s.ok ? 'healthy' : 'DEGRADED'}  leader ${s.leader ?? '(none)'}  timeline ${s.timeline ?? '?'}`,
-    ...s.members.map((m) => `${m.name.padEnd(6)} ${m.role.padEnd(12)} ${m.state.padEnd(10)} ${m.host}:${m.port}  tl ${m.timeline ?? '?'}  lag ${m.lag ?? 0}${m.tags?.nofailover ? '  (nofailover)' : ''}`),
+    ...s.members.map(
+      (m) =>
+        `${m.name.padEnd(6)} ${m.role.padEnd(12)} ${m.state.padEnd(10)} ${m.host}:${m.port}  tl ${m.timeline ?? '?'}  lag ${m.lag ?? 0}${m.tags?.nofailover ? '  (nofailover)' : ''}`,
+    ),
   ].join('\n');
 
 const renderStatus = (s: InstanceStatus) =>
   `${s.name.padEnd(8)} ${s.running ? `running (pid ${s.pid})` : 'stopped'}  port ${s.port}  ${s.role}  ${s.pgdata}`;
 
-function renderUp(r: { binaries: { source: string; version: number }; memory: { plan16GB: object; thisMachine: object }; pgaudit: string; walArchiving: string; instances: InstanceStatus[]; connect: string }): string {
+function renderUp(r: {
+  binaries: { source: string; version: number };
+  memory: { plan16GB: object; thisMachine: object };
+  pgaudit: string;
+  walArchiving: string;
+  instances: InstanceStatus[];
+  connect: string;
+}): string {
   return [
     `PostgreSQL ${r.binaries.version} (${r.binaries.source})`,
     ...r.instances.map(renderStatus),
@@ -162,7 +218,7 @@ function holdUntilSignal(cfg: Readonly<Config>, names: string[]): Promise<void> 
       progress('cluster stopped');
       resolve();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
   });
 }

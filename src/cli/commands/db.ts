@@ -25,15 +25,25 @@ function adminTarget(cfg: Readonly<Config>, opts: TargetOptions): { target: Conn
   }
   const primary = new LocalInstance(cfg, 'primary');
   if (!primary.initialized) {
-    throw new BillInquiryError('NO_CLUSTER', `no local cluster in ${cfg.dataDir}`, `run \`bill-inquiry cluster up\` first, or give --admin-url / ${ADMIN_URL_ENV}`);
+    throw new BillInquiryError(
+      'NO_CLUSTER',
+      `no local cluster in ${cfg.dataDir}`,
+      `run \`bill-inquiry cluster up\` first, or give --admin-url / ${ADMIN_URL_ENV}`,
+    );
   }
   return { target: primary.target(), where: `local cluster ${cfg.cluster.host}:${primary.port}` };
 }
 
-const adminUrlOption = () => new Option('--admin-url <url>', `admin connection postgres://USER:PASSWORD@HOST:PORT/postgres?sslmode=require (env ${ADMIN_URL_ENV}); default: the local cluster`);
+const adminUrlOption = () =>
+  new Option(
+    '--admin-url <url>',
+    `admin connection postgres://USER:PASSWORD@HOST:PORT/postgres?sslmode=require (env ${ADMIN_URL_ENV}); default: the local cluster`,
+  );
 
 export function registerDbCommands(program: Command): void {
-  const db = program.command('db').description('install and verify the Bill-Inquiry database as the plan says (§4, §5, §6, §10)');
+  const db = program
+    .command('db')
+    .description('install and verify the Bill-Inquiry database as the plan says (§4, §5, §6, §10)');
 
   db.command('plan')
     .description('show what `db apply` would change, changing nothing')
@@ -102,13 +112,23 @@ export function registerDbCommands(program: Command): void {
         ...(opts.showPassword ? { password: target.password } : {}),
       };
       emit(result, globals(cmd), (r) =>
-        [`${r.user} @ ${r.host}:${r.port}/${r.database} (sslmode=${r.sslmode})`, `url: ${r.url}`, ...(r.replicaUrl ? [`replica: ${r.replicaUrl}`] : []), `password: ${opts.showPassword ? r.password : `in ${r.passwordSource} (--show-password prints it)`}`].join('\n'),
+        [
+          `${r.user} @ ${r.host}:${r.port}/${r.database} (sslmode=${r.sslmode})`,
+          `url: ${r.url}`,
+          ...(r.replicaUrl ? [`replica: ${r.replicaUrl}`] : []),
+          `password: ${opts.showPassword ? r.password : `in ${r.passwordSource} (--show-password prints it)`}`,
+        ].join('\n'),
       );
     });
 }
 
 /** The local read replica, when there is one: where §7.2 sends reads and analytics. */
-function replicaUrl(cfg: Readonly<Config>, opts: TargetOptions, target: ConnTarget, withPassword: boolean): { replicaUrl?: string } {
+function replicaUrl(
+  cfg: Readonly<Config>,
+  opts: TargetOptions,
+  target: ConnTarget,
+  withPassword: boolean,
+): { replicaUrl?: string } {
   const remote = Boolean(opts.adminUrl || process.env[ADMIN_URL_ENV]);
   const replica = new LocalInstance(cfg, 'replica');
   if (remote || !replica.initialized) return {};
@@ -117,7 +137,12 @@ function replicaUrl(cfg: Readonly<Config>, opts: TargetOptions, target: ConnTarg
 
 function parseDate(value: string): Date {
   const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new BillInquiryError('BAD_DATE', `--now must be an ISO date, got "${value}"`, 'e.g. --now 2027-01-15T00:00:00Z');
+  if (Number.isNaN(d.getTime()))
+    throw new BillInquiryError(
+      'BAD_DATE',
+      `--now must be an ISO date, got "${value}"`,
+      'e.g. --now 2027-01-15T00:00:00Z',
+    );
   return d;
 }
 
@@ -125,14 +150,20 @@ function renderApply(r: ApplyResult, verb: 'would' | 'made'): string {
   const head = r.changes.length
     ? `${verb === 'would' ? 'would make' : 'made'} ${r.changes.length} change(s) to ${r.database} on ${r.server.host}:${r.server.port}:`
     : `${r.database} on ${r.server.host}:${r.server.port} already matches the plan: no changes`;
-  return [head, ...r.changes.map((c) => `  ${c.action} ${c.id}${c.detail ? ` (${c.detail})` : ''}`), ...r.warnings.map((w) => `WARNING: ${w}`)].join('\n');
+  return [
+    head,
+    ...r.changes.map((c) => `  ${c.action} ${c.id}${c.detail ? ` (${c.detail})` : ''}`),
+    ...r.warnings.map((w) => `WARNING: ${w}`),
+  ].join('\n');
 }
 
 function renderVerify(r: VerifyResult): string {
   const failed = r.checks.filter((c) => !c.ok);
   return [
     ...r.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.id}: ${c.detail}`),
-    r.ok ? `all ${r.checks.length} checks passed` : `${failed.length} of ${r.checks.length} checks failed: ${failed.map((c) => c.id).join(', ')}`,
+    r.ok
+      ? `all ${r.checks.length} checks passed`
+      : `${failed.length} of ${r.checks.length} checks failed: ${failed.map((c) => c.id).join(', ')}`,
   ].join('\n');
 }
 

@@ -7,21 +7,45 @@ import { emit, progress } from '../output.js';
 
 /** Prints a drill's figures; a missed target is a non-zero exit. */
 function report<T extends { ok: boolean }>(cmd: Command, r: T): void {
-  emit(r, globals(cmd), (x) => Object.entries(x).map(([k, v]) => `${k.padEnd(28)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n'));
+  emit(r, globals(cmd), (x) =>
+    Object.entries(x)
+      .map(([k, v]) => `${k.padEnd(28)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join('\n'),
+  );
   if (!r.ok) process.exitCode = 1;
 }
 
 export function registerDrillCommands(program: Command): void {
-  const drill = program.command('drill').description('real recovery drills that measure failover, PITR and full restore');
+  const drill = program
+    .command('drill')
+    .description('real recovery drills that measure failover, PITR and full restore');
 
   drill
     .command('failover')
-    .description('kill -9 the leader (its postmaster, or the whole node) under write load; seconds unavailable, acknowledged writes lost, failed requests')
+    .description(
+      'kill -9 the leader (its postmaster, or the whole node) under write load; seconds unavailable, acknowledged writes lost, failed requests',
+    )
     .option('--writers <n>', 'concurrent writers', intOption('--writers'))
-    .addOption(new Option('--via <load>', 'service: the Bill-Inquiry service under HTTP load; direct: INSERTs through the locator').choices(['service', 'direct']).default('service'))
-    .addOption(new Option('--crash <what>', 'postgres: the leader postmaster; node: its Patroni too (restarted after the failover)').choices(['postgres', 'node']).default('postgres'))
+    .addOption(
+      new Option(
+        '--via <load>',
+        'service: the Bill-Inquiry service under HTTP load; direct: INSERTs through the locator',
+      )
+        .choices(['service', 'direct'])
+        .default('service'),
+    )
+    .addOption(
+      new Option(
+        '--crash <what>',
+        'postgres: the leader postmaster; node: its Patroni too (restarted after the failover)',
+      )
+        .choices(['postgres', 'node'])
+        .default('postgres'),
+    )
     .action(async (opts: { writers?: number; via?: 'service' | 'direct'; crash?: CrashKind }, cmd: Command) => {
-      progress(`failover drill: load, kill -9 the leader ${opts.crash === 'node' ? 'node (Patroni and postmaster)' : 'postmaster'}, measure`);
+      progress(
+        `failover drill: load, kill -9 the leader ${opts.crash === 'node' ? 'node (Patroni and postmaster)' : 'postmaster'}, measure`,
+      );
       report(cmd, await failoverDrill(commandConfig(cmd), opts));
     });
 

@@ -10,7 +10,9 @@ export function registerHistoryCommands(program: Command): void {
 
   history
     .command('replay')
-    .description('write the dead-lettered history rows (<data-dir>/history/dead-letter.jsonl) again, after fixing why the database refused them')
+    .description(
+      'write the dead-lettered history rows (<data-dir>/history/dead-letter.jsonl) again, after fixing why the database refused them',
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       const cfg = commandConfig(cmd);
       const r = await replayDeadLetters(cfg, roleTarget(cfg, 'app', new LocalInstance(cfg, 'primary')));

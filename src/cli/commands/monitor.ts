@@ -12,7 +12,9 @@ import { commandConfig, globals, intOption } from '../context.js';
 import { emit, progress } from '../output.js';
 
 export function registerMonitorCommands(program: Command): void {
-  const monitor = program.command('monitor').description('database and host metrics, alerts (plan §8) and the /ops dashboard');
+  const monitor = program
+    .command('monitor')
+    .description('database and host metrics, alerts (plan §8) and the /ops dashboard');
 
   monitor
     .command('serve')
@@ -23,10 +25,20 @@ export function registerMonitorCommands(program: Command): void {
       const app = Fastify({ logger: false });
       for (const plugin of monitoringPlugins(cfg, undefined, { database: true })) await app.register(plugin);
       const url = await app.listen({ host: '127.0.0.1', port: cfg.monitor.port }).catch((e: Error) => {
-        throw new BillInquiryError('MONITOR_LISTEN', `cannot listen on 127.0.0.1:${cfg.monitor.port}: ${e.message}`, 'pick another port with --port');
+        throw new BillInquiryError(
+          'MONITOR_LISTEN',
+          `cannot listen on 127.0.0.1:${cfg.monitor.port}: ${e.message}`,
+          'pick another port with --port',
+        );
       });
-      emit({ ok: true, metrics: `${url}/metrics`, dashboard: `${url}/ops` }, globals(cmd), (r) => `metrics   ${r.metrics}\ndashboard ${r.dashboard}?token=<\`bill-inquiry monitor token\`>`);
-      await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((sig) => process.once(sig, () => void app.close().then(() => resolve()))));
+      emit(
+        { ok: true, metrics: `${url}/metrics`, dashboard: `${url}/ops` },
+        globals(cmd),
+        (r) => `metrics   ${r.metrics}\ndashboard ${r.dashboard}?token=<\`bill-inquiry monitor token\`>`,
+      );
+      await new Promise<void>((resolve) =>
+        ['SIGINT', 'SIGTERM'].forEach((sig) => process.once(sig, () => void app.close().then(() => resolve()))),
+      );
     });
 
   monitor
@@ -39,7 +51,9 @@ export function registerMonitorCommands(program: Command): void {
       const alerts = evaluateAlerts(cfg, await collectSnapshot(cfg));
       const firing = alerts.filter((a) => a.firing);
       if (opts.webhook && firing.length) await sendWebhook(opts.webhook, firing);
-      emit({ ok: firing.length === 0, firing: firing.map((a) => a.name), alerts }, globals(cmd), (r) => renderAlerts(opts.all ? r.alerts : firing, r.alerts.length));
+      emit({ ok: firing.length === 0, firing: firing.map((a) => a.name), alerts }, globals(cmd), (r) =>
+        renderAlerts(opts.all ? r.alerts : firing, r.alerts.length),
+      );
       if (firing.length) process.exitCode = 1;
     });
 
@@ -77,6 +91,9 @@ export function registerMonitorCommands(program: Command): void {
 function renderAlerts(list: AlertResult[], total: number): string {
   if (!list.length) return `no alert firing (${total} checked)`;
   return list
-    .map((a) => `${a.firing ? 'FIRING' : 'ok    '} S${a.severity} ${a.title}: ${a.detail}${a.firing ? `\n       → ${a.action}\n       → ${a.severityLabel}: ${a.response}` : ''}`)
+    .map(
+      (a) =>
+        `${a.firing ? 'FIRING' : 'ok    '} S${a.severity} ${a.title}: ${a.detail}${a.firing ? `\n       → ${a.action}\n       → ${a.severityLabel}: ${a.response}` : ''}`,
+    )
     .join('\n');
 }

@@ -15,19 +15,32 @@ export function registerRestoreCommands(program: Command): void {
     .option('--into <dir|database>', 'new, empty directory for the restored cluster (logical: new database name)')
     .option('-p, --port <port>', 'port of the restored cluster (default: a free one)', intOption('--port'))
     .option('--repo <n>', 'restore from this repository only', intOption('--repo'))
-    .option('--switch', 'when the integrity check passes, make the restored cluster the local primary (HA: the Patroni leader, the other members cloned from it); old data kept beside')
-    .action(async (opts: { to?: string; into?: string; port?: number; repo?: number; switch?: boolean }, cmd: Command) => {
-      if (!opts.to || !opts.into) throw new BillInquiryError('USAGE', 'restore needs --to <timestamp|lsn|latest> and --into <dir>', 'e.g. bill-inquiry restore --to latest --into /srv/restored');
-      const cfg = commandConfig(cmd);
-      progress(`restoring to ${opts.to} into ${opts.into}`);
-      const r = await restoreTo(cfg, { ...opts, to: opts.to, into: opts.into });
-      const { cluster, ...restored } = r;
-      if (opts.switch && !r.ok) await cluster.stop();
-      const switched = opts.switch && r.ok ? await switchToRestored(cfg, cluster, progress) : undefined;
-      if (switched) progress(`the restored cluster is now the primary on port ${switched.primary.port}; previous data kept in ${switched.previousPrimary}`);
-      emit({ ...restored, ...(switched ? { switched } : {}) }, globals(cmd), renderRestore);
-      if (!r.ok) process.exitCode = 1;
-    });
+    .option(
+      '--switch',
+      'when the integrity check passes, make the restored cluster the local primary (HA: the Patroni leader, the other members cloned from it); old data kept beside',
+    )
+    .action(
+      async (opts: { to?: string; into?: string; port?: number; repo?: number; switch?: boolean }, cmd: Command) => {
+        if (!opts.to || !opts.into)
+          throw new BillInquiryError(
+            'USAGE',
+            'restore needs --to <timestamp|lsn|latest> and --into <dir>',
+            'e.g. bill-inquiry restore --to latest --into /srv/restored',
+          );
+        const cfg = commandConfig(cmd);
+        progress(`restoring to ${opts.to} into ${opts.into}`);
+        const r = await restoreTo(cfg, { ...opts, to: opts.to, into: opts.into });
+        const { cluster, ...restored } = r;
+        if (opts.switch && !r.ok) await cluster.stop();
+        const switched = opts.switch && r.ok ? await switchToRestored(cfg, cluster, progress) : undefined;
+        if (switched)
+          progress(
+            `the restored cluster is now the primary on port ${switched.primary.port}; previous data kept in ${switched.previousPrimary}`,
+          );
+        emit({ ...restored, ...(switched ? { switched } : {}) }, globals(cmd), renderRestore);
+        if (!r.ok) process.exitCode = 1;
+      },
+    );
 
   restore
     .command('logical')
@@ -35,7 +48,12 @@ export function registerRestoreCommands(program: Command): void {
     .requiredOption('--file <file>', 'dump written by `backup logical`')
     .action(async (opts: { file: string }, cmd: Command) => {
       const { into, port } = cmd.optsWithGlobals<{ into?: string; port?: number }>();
-      if (!into) throw new BillInquiryError('USAGE', 'restore logical needs --into <new database name>', 'e.g. bill-inquiry restore logical --file F --into bill_restored');
+      if (!into)
+        throw new BillInquiryError(
+          'USAGE',
+          'restore logical needs --into <new database name>',
+          'e.g. bill-inquiry restore logical --file F --into bill_restored',
+        );
       const cfg = commandConfig(cmd);
       const r = await restoreLogical(cfg, { file: opts.file, into, ...(port ? { port } : {}) });
       emit(r, globals(cmd), (x) => `restored ${x.file} into ${x.database} in ${x.seconds.toFixed(1)} s`);

@@ -10,16 +10,27 @@ import { emit, progress } from '../output.js';
 export function registerServeCommands(program: Command): void {
   program
     .command('serve')
-    .description('run the Bill-Inquiry HTTP service on the local database (started and applied if needed), with the KOS mock unless --kos-url')
+    .description(
+      'run the Bill-Inquiry HTTP service on the local database (started and applied if needed), with the KOS mock unless --kos-url',
+    )
     .option('-p, --port <port>', 'HTTP port (default 8080)', intOption('--port'))
     .option('--kos-url <url>', 'real KOS base URL (default: start the bundled KOS mock)')
     .option('--replica', 'also run a local streaming read replica for history reads')
     .action(async (opts: { port?: number; kosUrl?: string; replica?: boolean }, cmd: Command) => {
-      const cfg = commandConfig(cmd, { service: { ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.kosUrl ? { kosUrl: opts.kosUrl } : {}) } });
+      const cfg = commandConfig(cmd, {
+        service: {
+          ...(opts.port !== undefined ? { port: opts.port } : {}),
+          ...(opts.kosUrl ? { kosUrl: opts.kosUrl } : {}),
+        },
+      });
+      progress(`Node.js ${process.version} (${process.execPath})`);
       const external = cfg.service.database;
       const primaryWasRunning = external ? true : (await new LocalInstance(cfg, 'primary').status()).running;
       const db = external ? undefined : await ensureLocalDatabase(cfg, { replica: opts.replica, onProgress: progress });
-      if (external) progress(`external database ${external.primary.host}:${external.primary.port} (service.database): nothing started or applied`);
+      if (external)
+        progress(
+          `external database ${external.primary.host}:${external.primary.port} (service.database): nothing started or applied`,
+        );
       let mock: KosMock | undefined;
       const stopCluster = async () => {
         if (db && !primaryWasRunning) for (const inst of [db.replica, db.primary]) await inst?.stop();
@@ -34,20 +45,24 @@ export function registerServeCommands(program: Command): void {
           kosUrl: cfg.service.kosUrl ?? mock!.url,
           // /metrics and the /ops dashboard; the service runtime reaches them through the plugin options.
           extraPlugins: monitoringPlugins(cfg, undefined),
-          ...(db ? { admin: db.primary.target(cfg.database.name) } : {}) });
+          ...(db ? { admin: db.primary.target(cfg.database.name) } : {}),
+        });
       } catch (e) {
         await mock?.close();
         await stopCluster();
         throw e;
       }
       const dataDirFlag = globals(cmd).dataDir ? ` --data-dir ${globals(cmd).dataDir}` : '';
-      emit({ ok: true, url: service.url, docs: `${service.url}/docs`, kosUrl: cfg.service.kosUrl ?? mock!.url }, globals(cmd), (r) =>
-        [
-          `Bill-Inquiry service on ${r.url} (OpenAPI: ${r.docs})`,
-          `get a token:  node bin/bill-inquiry.mjs${dataDirFlag} token --user user1 --line 010-1234-5678`,
-          `then:         curl -H "Authorization: Bearer $TOKEN" ${r.url}/bills/menu`,
-          'Ctrl-C stops the service (history is flushed first).',
-        ].join('\n'),
+      emit(
+        { ok: true, url: service.url, docs: `${service.url}/docs`, kosUrl: cfg.service.kosUrl ?? mock!.url },
+        globals(cmd),
+        (r) =>
+          [
+            `Bill-Inquiry service on ${r.url} (OpenAPI: ${r.docs})`,
+            `get a token:  node bin/bill-inquiry.mjs${dataDirFlag} token --user user1 --line 010-1234-5678`,
+            `then:         curl -H "Authorization: Bearer $TOKEN" ${r.url}/bills/menu`,
+            'Ctrl-C stops the service (history is flushed first).',
+          ].join('\n'),
       );
       await new Promise<void>((resolve) => {
         const shutdown = () => {

@@ -16,7 +16,7 @@ import { scaledProfile } from './memoryProfile.js';
 import { findPgBinaries, type PgBinaries } from './pgBinaries.js';
 import { renderParameters, serverParameters, type ServerParameters } from './serverParameters.js';
 import { ensureTls, type TlsFiles } from './tls.js';
-import pg from 'pg';
+import type pg from 'pg';
 
 export const SUPERUSER = 'postgres';
 export const SUPERUSER_SECRET = 'postgres-superuser';
@@ -60,7 +60,11 @@ export class LocalInstance {
   }
 
   get port(): number {
-    return this.portOverride ?? this.state?.port ?? (this.name === 'replica' ? this.cfg.cluster.replicaPort : this.cfg.cluster.port);
+    return (
+      this.portOverride ??
+      this.state?.port ??
+      (this.name === 'replica' ? this.cfg.cluster.replicaPort : this.cfg.cluster.port)
+    );
   }
 
   binaries(): PgBinaries {
@@ -81,10 +85,21 @@ export class LocalInstance {
     writeFileSync(pwFile, this.secrets.get(SUPERUSER_SECRET), { mode: 0o600 });
     this.chown(pwFile);
     try {
-      await run(bins.bin('initdb'), [
-        '-D', this.paths.pgdata, '--data-checksums', '--encoding=UTF8', '--no-locale',
-        `--username=${SUPERUSER}`, `--pwfile=${pwFile}`, '--auth-local=scram-sha-256', '--auth-host=scram-sha-256',
-      ], { as: this.user, env: { LC_ALL: 'C' } });
+      await run(
+        bins.bin('initdb'),
+        [
+          '-D',
+          this.paths.pgdata,
+          '--data-checksums',
+          '--encoding=UTF8',
+          '--no-locale',
+          `--username=${SUPERUSER}`,
+          `--pwfile=${pwFile}`,
+          '--auth-local=scram-sha-256',
+          '--auth-host=scram-sha-256',
+        ],
+        { as: this.user, env: { LC_ALL: 'C' } },
+      );
     } finally {
       rmSync(pwFile, { force: true });
     }
@@ -94,30 +109,65 @@ export class LocalInstance {
 
   /** Writes the desired configuration, then starts the server if it is not running. */
   async start(): Promise<InstanceStatus> {
-    if (!this.initialized) throw new BillInquiryError('NO_CLUSTER', `no cluster in ${this.paths.pgdata}`, 'run `bill-inquiry cluster up` first');
+    if (!this.initialized)
+      throw new BillInquiryError(
+        'NO_CLUSTER',
+        `no cluster in ${this.paths.pgdata}`,
+        'run `bill-inquiry cluster up` first',
+      );
     const current = await this.status();
     if (current.running) return current;
     if (await portInUse(this.port)) {
-      throw new BillInquiryError('PORT_IN_USE', `port ${this.port} on 127.0.0.1 is already in use by another program`, 'pick a free one with --port');
+      throw new BillInquiryError(
+        'PORT_IN_USE',
+        `port ${this.port} on 127.0.0.1 is already in use by another program`,
+        'pick a free one with --port',
+      );
     }
     await this.writeConfig();
     this.saveState(this.state?.role ?? 'primary');
     const bins = this.binaries();
     try {
-      await run(bins.bin('pg_ctl'), ['-D', this.paths.pgdata, '-l', this.paths.logFile, '-w', '-t', String(this.cfg.cluster.startTimeoutS), 'start'], { as: this.user });
+      await run(
+        bins.bin('pg_ctl'),
+        [
+          '-D',
+          this.paths.pgdata,
+          '-l',
+          this.paths.logFile,
+          '-w',
+          '-t',
+          String(this.cfg.cluster.startTimeoutS),
+          'start',
+        ],
+        { as: this.user },
+      );
     } catch (e) {
-      throw new BillInquiryError('START_FAILED', `PostgreSQL ${this.name} did not start: ${this.logTail()}`, `see ${this.paths.logFile}`, { cause: e });
+      throw new BillInquiryError(
+        'START_FAILED',
+        `PostgreSQL ${this.name} did not start: ${this.logTail()}`,
+        `see ${this.paths.logFile}`,
+        { cause: e },
+      );
     }
     return this.status();
   }
 
   async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
     if (!this.initialized || !(await this.status()).running) return;
-    await run(this.binaries().bin('pg_ctl'), ['-D', this.paths.pgdata, '-m', mode, '-w', '-t', '120', 'stop'], { as: this.user });
+    await run(this.binaries().bin('pg_ctl'), ['-D', this.paths.pgdata, '-m', mode, '-w', '-t', '120', 'stop'], {
+      as: this.user,
+    });
   }
 
   async status(): Promise<InstanceStatus> {
-    const base = { name: this.name, port: this.port, role: this.state?.role ?? 'primary', pgdata: this.paths.pgdata, binaries: this.state?.binDir } as const;
+    const base = {
+      name: this.name,
+      port: this.port,
+      role: this.state?.role ?? 'primary',
+      pgdata: this.paths.pgdata,
+      binaries: this.state?.binDir,
+    } as const;
     if (!this.initialized) return { ...base, running: false };
     const pid = postmasterPid(this.paths.pgdata);
     return { ...base, running: pid !== undefined, ...(pid ? { pid } : {}) };
@@ -138,17 +188,32 @@ export class LocalInstance {
 
   /** Region failure on the plain topology: the streaming replica becomes a primary. */
   async promote(): Promise<void> {
-    await run(this.binaries().bin('pg_ctl'), ['-D', this.paths.pgdata, '-w', '-t', String(this.cfg.cluster.startTimeoutS), 'promote'], { as: this.user });
+    await run(
+      this.binaries().bin('pg_ctl'),
+      ['-D', this.paths.pgdata, '-w', '-t', String(this.cfg.cluster.startTimeoutS), 'promote'],
+      { as: this.user },
+    );
     this.saveState('primary');
   }
 
   /** Superuser connection over TLS, verified against the local CA. */
   target(database = 'postgres', user = SUPERUSER, password = this.secrets.get(SUPERUSER_SECRET)): ConnTarget {
-    return { host: this.cfg.cluster.host, port: this.port, database, user, password, caFile: path.join(this.cfg.dataDir, 'tls', 'ca.crt') };
+    return {
+      host: this.cfg.cluster.host,
+      port: this.port,
+      database,
+      user,
+      password,
+      caFile: path.join(this.cfg.dataDir, 'tls', 'ca.crt'),
+    };
   }
 
   /** Runs one statement as superuser (for cluster housekeeping, not application data). */
-  async query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> {
+  async query<T extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+    database = 'postgres',
+  ): Promise<T[]> {
     return queryOnce<T>(this.target(database), sql, params);
   }
 
@@ -161,11 +226,19 @@ export class LocalInstance {
     if (this.initialized) return false;
     const bins = this.binaries();
     if (!bins.has('pg_basebackup')) {
-      throw new BillInquiryError('NO_BASEBACKUP', `the ${bins.source} PostgreSQL has no pg_basebackup`, 'install PostgreSQL (apt-get install postgresql) for replicas');
+      throw new BillInquiryError(
+        'NO_BASEBACKUP',
+        `the ${bins.source} PostgreSQL has no pg_basebackup`,
+        'install PostgreSQL (apt-get install postgresql) for replicas',
+      );
     }
     const password = await primary.ensureReplicationRole();
     const env = libpqEnv({ ...primary.target('postgres', REPLICATION_ROLE, password), database: 'replication' });
-    await run(bins.bin('pg_basebackup'), ['-D', this.paths.pgdata, '-R', '-X', 'stream', '-c', 'fast', '--no-password'], { as: this.user, env });
+    await run(
+      bins.bin('pg_basebackup'),
+      ['-D', this.paths.pgdata, '-R', '-X', 'stream', '-c', 'fast', '--no-password'],
+      { as: this.user, env },
+    );
     this.saveState('replica');
     return true;
   }
@@ -181,14 +254,20 @@ export class LocalInstance {
        END $$`,
     );
     // ALTER ROLE takes no bind parameters: quote the literal via format() server-side.
-    const [row] = await this.query<{ sql: string }>(`SELECT format('ALTER ROLE ${REPLICATION_ROLE} PASSWORD %L', $1::text) AS sql`, [password]);
+    const [row] = await this.query<{ sql: string }>(
+      `SELECT format('ALTER ROLE ${REPLICATION_ROLE} PASSWORD %L', $1::text) AS sql`,
+      [password],
+    );
     await this.query(row!.sql);
     return password;
   }
 
   logTail(lines = 8): string {
     const files = [this.paths.logFile];
-    const text = files.filter(existsSync).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const text = files
+      .filter(existsSync)
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     return text.trim().split('\n').slice(-lines).join(' | ') || '(no server log)';
   }
 
@@ -205,7 +284,10 @@ export class LocalInstance {
     const confPath = path.join(this.paths.pgdata, 'postgresql.conf');
     const include = `include_if_exists '${CONF_FILE}'`;
     if (!readFileSync(confPath, 'utf8').includes(include)) appendFileSync(confPath, `\n${include}\n`);
-    this.writeOwned(path.join(this.paths.pgdata, CONF_FILE), `# Managed by bill-inquiry (plan §5.1, §10.3, §3.2)\n${renderParameters(params)}\n`);
+    this.writeOwned(
+      path.join(this.paths.pgdata, CONF_FILE),
+      `# Managed by bill-inquiry (plan §5.1, §10.3, §3.2)\n${renderParameters(params)}\n`,
+    );
     this.writeOwned(path.join(this.paths.pgdata, 'pg_hba.conf'), renderHba(this.cfg.server.allowedCidrs));
   }
 
@@ -220,6 +302,13 @@ export class LocalInstance {
 
   private saveState(role: InstanceState['role']): void {
     const b = this.binaries();
-    writeState(this.paths, { name: this.name, port: this.port, binDir: b.binDir, binarySource: b.source, version: b.version, role });
+    writeState(this.paths, {
+      name: this.name,
+      port: this.port,
+      binDir: b.binDir,
+      binarySource: b.source,
+      version: b.version,
+      role,
+    });
   }
 }

@@ -41,7 +41,11 @@ export function findPgBinaries(cfg: ClusterConfig, user?: OsUser, cacheDir?: str
 function locate(cfg: ClusterConfig): { binDir: string; source: BinarySource } {
   if (cfg.pgBin) {
     if (!existsSync(path.join(cfg.pgBin, 'postgres'))) {
-      throw new BillInquiryError('PG_BIN', `no postgres binary in PG_BIN=${cfg.pgBin}`, 'point PG_BIN at a PostgreSQL bin directory');
+      throw new BillInquiryError(
+        'PG_BIN',
+        `no postgres binary in PG_BIN=${cfg.pgBin}`,
+        'point PG_BIN at a PostgreSQL bin directory',
+      );
     }
     return { binDir: cfg.pgBin, source: 'PG_BIN' };
   }
@@ -49,7 +53,11 @@ function locate(cfg: ClusterConfig): { binDir: string; source: BinarySource } {
     const system = systemBinDir();
     if (system) return { binDir: system, source: 'system' };
     if (cfg.binaries === 'system') {
-      throw new BillInquiryError('PG_MISSING', 'no installed PostgreSQL found', 'install postgresql (apt-get install postgresql) or set cluster.binaries to auto');
+      throw new BillInquiryError(
+        'PG_MISSING',
+        'no installed PostgreSQL found',
+        'install postgresql (apt-get install postgresql) or set cluster.binaries to auto',
+      );
     }
   }
   return { binDir: embeddedBinDir(), source: 'embedded' };
@@ -58,12 +66,17 @@ function locate(cfg: ClusterConfig): { binDir: string; source: BinarySource } {
 function systemBinDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
-    const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(root)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     const found = versions.map((v) => path.join(root, v, 'bin')).find((d) => existsSync(path.join(d, 'postgres')));
     if (found) return found;
   }
   try {
-    const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dir = execFileSync('pg_config', ['--bindir'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return existsSync(path.join(dir, 'postgres')) ? dir : undefined;
   } catch {
     return undefined;
@@ -77,14 +90,20 @@ function embeddedBinDir(): string {
     const entry = createRequire(import.meta.url).resolve(pkg);
     return path.join(path.dirname(entry), '..', 'native', 'bin');
   } catch (e) {
-    throw new BillInquiryError('PG_MISSING', `no PostgreSQL installed and ${pkg} is not available`, 'run npm ci, or install PostgreSQL and set PG_BIN', { cause: e });
+    throw new BillInquiryError(
+      'PG_MISSING',
+      `no PostgreSQL installed and ${pkg} is not available`,
+      'run npm ci, or install PostgreSQL and set PG_BIN',
+      { cause: e },
+    );
   }
 }
 
 function describe(binDir: string, source: BinarySource): PgBinaries {
   const out = execFileSync(path.join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' });
   const version = Number(/(\d+)(?:\.\d+)?/.exec(out)?.[1] ?? NaN);
-  const libDir = source === 'system' || source === 'PG_BIN' ? pkglibdir(binDir) : path.join(binDir, '..', 'lib', 'postgresql');
+  const libDir =
+    source === 'system' || source === 'PG_BIN' ? pkglibdir(binDir) : path.join(binDir, '..', 'lib', 'postgresql');
   return {
     source,
     binDir,

@@ -77,6 +77,9 @@ export function serverParameters(i: ParameterInputs): ServerParameters {
 /** postgresql.conf syntax: strings quoted, quotes doubled. */
 export function renderParameters(p: ServerParameters): string {
   return Object.entries(p)
-    .map(([k, v]) => `${k} = ${typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : typeof v === 'boolean' ? (v ? 'on' : 'off') : v}`)
+    .map(
+      ([k, v]) =>
+        `${k} = ${typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : typeof v === 'boolean' ? (v ? 'on' : 'off') : v}`,
+    )
     .join('\n');
 }

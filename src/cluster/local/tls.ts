@@ -26,7 +26,18 @@ export async function ensureTls(dataDir: string, owner?: OsUser): Promise<TlsFil
     serverKey: path.join(dir, 'server.key'),
   };
   if (!existsSync(f.caCert) || !existsSync(f.caKey)) {
-    await openssl(['req', '-x509', '-new', ...ecKey(f.caKey), '-out', f.caCert, '-days', '3650', '-subj', '/CN=Bill-Inquiry local CA']);
+    await openssl([
+      'req',
+      '-x509',
+      '-new',
+      ...ecKey(f.caKey),
+      '-out',
+      f.caCert,
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=Bill-Inquiry local CA',
+    ]);
     chmodSync(f.caKey, 0o600);
   }
   if (!existsSync(f.serverCert) || !existsSync(f.serverKey)) {
@@ -34,13 +45,37 @@ export async function ensureTls(dataDir: string, owner?: OsUser): Promise<TlsFil
     const ext = path.join(dir, 'server.ext');
     writeFileSync(ext, 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
     await openssl(['req', '-new', ...ecKey(f.serverKey), '-out', csr, '-subj', '/CN=localhost']);
-    await openssl(['x509', '-req', '-in', csr, '-CA', f.caCert, '-CAkey', f.caKey, '-CAcreateserial', '-out', f.serverCert, '-days', '825', '-extfile', ext]);
+    await openssl([
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      f.caCert,
+      '-CAkey',
+      f.caKey,
+      '-CAcreateserial',
+      '-out',
+      f.serverCert,
+      '-days',
+      '825',
+      '-extfile',
+      ext,
+    ]);
     chmodSync(f.serverKey, 0o600);
   }
   if (owner) chownSync(f.serverKey, owner.uid, owner.gid);
   return { dir, caCert: f.caCert, serverCert: f.serverCert, serverKey: f.serverKey };
 }
 
-const ecKey = (keyFile: string) => ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile];
+const ecKey = (keyFile: string) => [
+  '-newkey',
+  'ec',
+  '-pkeyopt',
+  'ec_paramgen_curve:prime256v1',
+  '-nodes',
+  '-keyout',
+  keyFile,
+];
 
 const openssl = (args: string[]) => run('openssl', args);

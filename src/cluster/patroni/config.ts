@@ -63,7 +63,13 @@ export function patroniConfig(cfg: Readonly<Config>, i: PatroniInputs): Record<s
         synchronous_mode: ha.synchronousMode,
         postgresql: { use_pg_rewind: true, use_slots: true, parameters },
       },
-      initdb: [{ encoding: 'UTF8' }, 'data-checksums', 'no-locale', { 'auth-local': 'scram-sha-256' }, { 'auth-host': 'scram-sha-256' }],
+      initdb: [
+        { encoding: 'UTF8' },
+        'data-checksums',
+        'no-locale',
+        { 'auth-local': 'scram-sha-256' },
+        { 'auth-host': 'scram-sha-256' },
+      ],
     },
     postgresql: {
       listen: `${host}:${i.node.pgPort}`,
@@ -78,7 +84,9 @@ export function patroniConfig(cfg: Readonly<Config>, i: PatroniInputs): Record<s
         rewind: { username: SUPERUSER, password: i.superuserPassword },
       },
       parameters,
-      pg_hba: renderHba(cfg.server.allowedCidrs).split('\n').filter((l) => l && !l.startsWith('#')),
+      pg_hba: renderHba(cfg.server.allowedCidrs)
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#')),
       create_replica_methods: ['basebackup'],
       basebackup: [{ checkpoint: 'fast' }],
     },

@@ -7,10 +7,18 @@ import { processAlive } from '../local/postmaster.js';
  * Starts a long-running server program detached from the CLI (it outlives
  * `cluster up`), output appended to `log`, its pid in `pidFile`.
  */
-export function startDaemon(cmd: string, args: string[], opts: { as?: OsUser; log: string; pidFile: string; env?: NodeJS.ProcessEnv }): number {
+export function startDaemon(
+  cmd: string,
+  args: string[],
+  opts: { as?: OsUser; log: string; pidFile: string; env?: NodeJS.ProcessEnv },
+): number {
   const fd = openSync(opts.log, 'a', 0o600);
   try {
-    const env = { ...process.env, ...opts.env, ...(opts.as ? { HOME: opts.as.home, USER: opts.as.name, LOGNAME: opts.as.name } : {}) };
+    const env = {
+      ...process.env,
+      ...opts.env,
+      ...(opts.as ? { HOME: opts.as.home, USER: opts.as.name, LOGNAME: opts.as.name } : {}),
+    };
     const child = spawn(cmd, args, {
       detached: true,
       stdio: ['ignore', fd, fd],

@@ -21,24 +21,41 @@ export async function startEtcd(cfg: Readonly<Config>): Promise<number> {
   if (running) return running;
   for (const port of [cfg.ha.etcdClientPort, cfg.ha.etcdPeerPort]) {
     if (await portInUse(port)) {
-      throw new BillInquiryError('PORT_IN_USE', `etcd port ${port} on 127.0.0.1 is already in use by another program (a system etcd?)`, 'stop it, or set ha.etcdClientPort / ha.etcdPeerPort');
+      throw new BillInquiryError(
+        'PORT_IN_USE',
+        `etcd port ${port} on 127.0.0.1 is already in use by another program (a system etcd?)`,
+        'stop it, or set ha.etcdClientPort / ha.etcdPeerPort',
+      );
     }
   }
   const user = serverUser(cfg.cluster.osUser);
   ensureDir(path.dirname(p.root), 0o755);
   ensureDir(p.root, 0o700, user);
   const peer = `http://${cfg.cluster.host}:${cfg.ha.etcdPeerPort}`;
-  const pid = startDaemon('etcd', [
-    '--name', ETCD_NAME,
-    '--data-dir', p.data,
-    '--listen-client-urls', etcdUrl(cfg),
-    '--advertise-client-urls', etcdUrl(cfg),
-    '--listen-peer-urls', peer,
-    '--initial-advertise-peer-urls', peer,
-    '--initial-cluster', `${ETCD_NAME}=${peer}`,
-    '--initial-cluster-state', 'new',
-    '--listen-metrics-urls', '',
-  ], { as: user, log: p.log, pidFile: p.pidFile, env: { ETCD_UNSUPPORTED_ARCH: '' } });
+  const pid = startDaemon(
+    'etcd',
+    [
+      '--name',
+      ETCD_NAME,
+      '--data-dir',
+      p.data,
+      '--listen-client-urls',
+      etcdUrl(cfg),
+      '--advertise-client-urls',
+      etcdUrl(cfg),
+      '--listen-peer-urls',
+      peer,
+      '--initial-advertise-peer-urls',
+      peer,
+      '--initial-cluster',
+      `${ETCD_NAME}=${peer}`,
+      '--initial-cluster-state',
+      'new',
+      '--listen-metrics-urls',
+      '',
+    ],
+    { as: user, log: p.log, pidFile: p.pidFile, env: { ETCD_UNSUPPORTED_ARCH: '' } },
+  );
   const deadline = Date.now() + ETCD_START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (await etcdHealthy(cfg)) return pid;

@@ -20,7 +20,11 @@ export class PatroniLocator implements DbLocator {
     const node = (await this.lookup()).primary;
     if (!node) {
       this.invalidate();
-      throw new BillInquiryError('NO_PRIMARY', 'no PostgreSQL primary right now (failover in progress?)', 'retry shortly; `bill-inquiry cluster status` shows the members');
+      throw new BillInquiryError(
+        'NO_PRIMARY',
+        'no PostgreSQL primary right now (failover in progress?)',
+        'retry shortly; `bill-inquiry cluster status` shows the members',
+      );
     }
     return this.address(node);
   }
@@ -42,7 +46,9 @@ export class PatroniLocator implements DbLocator {
       Promise.all(nodes.map((n) => probe(this.cfg, n, '/primary'))),
       Promise.all(nodes.map((n) => probe(this.cfg, n, '/replica'))),
     ]);
-    const byPreference = [...nodes.keys()].sort((a, b) => Number(nodes[b]!.kind === 'async') - Number(nodes[a]!.kind === 'async'));
+    const byPreference = [...nodes.keys()].sort(
+      (a, b) => Number(nodes[b]!.kind === 'async') - Number(nodes[a]!.kind === 'async'),
+    );
     const primary = nodes.find((_, i) => primaries[i] === 200);
     const replicaIndex = byPreference.find((i) => replicas[i] === 200);
     const found = { primary, replica: replicaIndex === undefined ? undefined : nodes[replicaIndex], at: Date.now() };

@@ -15,7 +15,12 @@ export interface EtcdPaths {
 
 export const etcdPaths = (cfg: Readonly<Config>): EtcdPaths => {
   const root = path.join(haRoot(cfg), 'etcd');
-  return { root, data: path.join(root, 'data'), log: path.join(root, 'etcd.log'), pidFile: path.join(root, 'etcd.pid') };
+  return {
+    root,
+    data: path.join(root, 'data'),
+    log: path.join(root, 'etcd.log'),
+    pidFile: path.join(root, 'etcd.pid'),
+  };
 };
 
 export interface NodePaths {

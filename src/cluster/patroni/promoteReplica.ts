@@ -17,12 +17,19 @@ const PROMOTE_TIMEOUT_S = 60;
  */
 export async function promoteHaReplica(cfg: Readonly<Config>): Promise<{ node: string; port: number }> {
   const node = cfg.ha.nodes.find((n) => n.kind === 'async');
-  if (!node) throw new BillInquiryError('NO_READ_REPLICA', 'the HA topology has no async read replica to promote', 'add a node with kind "async" to ha.nodes');
+  if (!node)
+    throw new BillInquiryError(
+      'NO_READ_REPLICA',
+      'the HA topology has no async read replica to promote',
+      'add a node with kind "async" to ha.nodes',
+    );
   const p = nodePaths(cfg, node);
   const user = serverUser(cfg.cluster.osUser);
   const pgCtl = findPgBinaries(cfg.cluster, user).bin('pg_ctl');
   await stopDaemon(p.pidFile, PROMOTE_TIMEOUT_S * 1000);
-  await run(pgCtl, ['-D', p.pgdata, '-l', `${p.root}/promoted.log`, '-w', '-t', String(PROMOTE_TIMEOUT_S), 'start'], { as: user });
+  await run(pgCtl, ['-D', p.pgdata, '-l', `${p.root}/promoted.log`, '-w', '-t', String(PROMOTE_TIMEOUT_S), 'start'], {
+    as: user,
+  });
   await run(pgCtl, ['-D', p.pgdata, '-w', '-t', String(PROMOTE_TIMEOUT_S), 'promote'], { as: user });
   return { node: node.name, port: node.pgPort };
 }

@@ -25,7 +25,11 @@ export interface HaRebuild {
  * in etcd, so it registers that data as the cluster and leads; the other
  * members start empty and clone from it (pg_basebackup).
  */
-export async function rebuildHaFrom(cfg: Readonly<Config>, pgdata: string, log: (m: string) => void = () => {}): Promise<HaRebuild> {
+export async function rebuildHaFrom(
+  cfg: Readonly<Config>,
+  pgdata: string,
+  log: (m: string) => void = () => {},
+): Promise<HaRebuild> {
   const [first] = cfg.ha.nodes;
   log('stopping every Patroni member');
   await haDown(cfg);
@@ -41,7 +45,12 @@ export async function rebuildHaFrom(cfg: Readonly<Config>, pgdata: string, log: 
     renameSync(pgdata, nodePaths(cfg, first!).pgdata);
   } catch (e) {
     for (const n of cfg.ha.nodes) if (previous[n.name]) renameSync(previous[n.name]!, nodePaths(cfg, n).pgdata);
-    throw new BillInquiryError('SWITCH_MOVE', `cannot move ${pgdata} to ${nodePaths(cfg, first!).pgdata}: ${(e as Error).message}`, 'restore --into a directory on the same file system as the data dir', { cause: e });
+    throw new BillInquiryError(
+      'SWITCH_MOVE',
+      `cannot move ${pgdata} to ${nodePaths(cfg, first!).pgdata}: ${(e as Error).message}`,
+      'restore --into a directory on the same file system as the data dir',
+      { cause: e },
+    );
   }
   log(`${first!.name} takes the restored data over; the other members clone from it`);
   return { status: await haUp(cfg, log), leader: first!.name, previous };
@@ -58,7 +67,17 @@ async function forgetCluster(cfg: Readonly<Config>): Promise<void> {
     body: JSON.stringify({ key: b64(prefix), range_end: b64(end) }),
     signal: AbortSignal.timeout(5000),
   }).catch((e: unknown) => {
-    throw new BillInquiryError('ETCD_DOWN', `etcd is not reachable at ${etcdUrl(cfg)}: ${(e as Error).message}`, 'start etcd, then run restore --switch again', { cause: e });
+    throw new BillInquiryError(
+      'ETCD_DOWN',
+      `etcd is not reachable at ${etcdUrl(cfg)}: ${(e as Error).message}`,
+      'start etcd, then run restore --switch again',
+      { cause: e },
+    );
   });
-  if (!res.ok) throw new BillInquiryError('ETCD_DELETE', `etcd refused to delete the cluster state under ${prefix}: HTTP ${res.status}`, `see the etcd log; with etcdctl: etcdctl del --prefix ${prefix}`);
+  if (!res.ok)
+    throw new BillInquiryError(
+      'ETCD_DELETE',
+      `etcd refused to delete the cluster state under ${prefix}: HTTP ${res.status}`,
+      `see the etcd log; with etcdctl: etcdctl del --prefix ${prefix}`,
+    );
 }

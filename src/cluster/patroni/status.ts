@@ -5,7 +5,8 @@ import { patroniRequest } from './rest.js';
 /** A member as Patroni's `GET /cluster` reports it. */
 export interface HaMember {
   name: string;
-  role: 'leader' | 'sync_standby' | 'replica' | 'standby_leader' | string;
+  /** leader, sync_standby, replica, standby_leader — or whatever a newer Patroni reports. */
+  role: string;
   state: string;
   host: string;
   port: number;
@@ -37,7 +38,10 @@ export async function haStatus(cfg: Readonly<Config>): Promise<HaStatus> {
       const leader = members.find((m) => m.role === 'leader');
       const healthy = (m: HaMember) => ['running', 'streaming'].includes(m.state);
       return {
-        ok: !!leader && healthy(leader) && cfg.ha.nodes.every((n) => members.some((m) => m.name === n.name && healthy(m))),
+        ok:
+          !!leader &&
+          healthy(leader) &&
+          cfg.ha.nodes.every((n) => members.some((m) => m.name === n.name && healthy(m))),
         scope: cfg.ha.scope,
         leader: leader?.name,
         syncStandby: members.find((m) => m.role === 'sync_standby')?.name,
@@ -48,5 +52,9 @@ export async function haStatus(cfg: Readonly<Config>): Promise<HaStatus> {
       // this node is down: ask the next one
     }
   }
-  throw new BillInquiryError('HA_DOWN', `no Patroni REST API answers on ports ${cfg.ha.nodes.map((n) => n.restPort).join(', ')}`, 'start the HA cluster with `bill-inquiry cluster up --ha`');
+  throw new BillInquiryError(
+    'HA_DOWN',
+    `no Patroni REST API answers on ports ${cfg.ha.nodes.map((n) => n.restPort).join(', ')}`,
+    'start the HA cluster with `bill-inquiry cluster up --ha`',
+  );
 }

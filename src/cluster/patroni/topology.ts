@@ -31,7 +31,11 @@ export async function haUp(cfg: Readonly<Config>, log: (m: string) => void = () 
   const user = serverUser(cfg.cluster.osUser);
   const bins = findPgBinaries(cfg.cluster, user);
   if (!bins.has('pg_basebackup') || !bins.has('pg_rewind')) {
-    throw new BillInquiryError('HA_BINARIES', `the ${bins.source} PostgreSQL in ${bins.binDir} lacks pg_basebackup/pg_rewind`, 'install PostgreSQL (apt-get install postgresql) for HA');
+    throw new BillInquiryError(
+      'HA_BINARIES',
+      `the ${bins.source} PostgreSQL in ${bins.binDir} lacks pg_basebackup/pg_rewind`,
+      'install PostgreSQL (apt-get install postgresql) for HA',
+    );
   }
   const [first, ...rest] = cfg.ha.nodes;
   await ensureEtcd(cfg, log);
@@ -70,7 +74,10 @@ export async function haDown(cfg: Readonly<Config>): Promise<void> {
   const user = serverUser(cfg.cluster.osUser);
   for (const n of replicasFirst) {
     const pgdata = nodePaths(cfg, n).pgdata;
-    if (postmasterPid(pgdata) !== undefined) await run(findPgBinaries(cfg.cluster, user).bin('pg_ctl'), ['-D', pgdata, '-m', 'fast', '-w', 'stop'], { as: user });
+    if (postmasterPid(pgdata) !== undefined)
+      await run(findPgBinaries(cfg.cluster, user).bin('pg_ctl'), ['-D', pgdata, '-m', 'fast', '-w', 'stop'], {
+        as: user,
+      });
   }
   if (cfg.ha.manageEtcd) await stopEtcd(cfg);
 }
@@ -80,20 +87,38 @@ async function ensureEtcd(cfg: Readonly<Config>, log: (m: string) => void): Prom
     if (!livePid(etcdPaths(cfg).pidFile)) log(`starting etcd on ${etcdUrl(cfg)}`);
     await startEtcd(cfg);
   } else if (!(await etcdHealthy(cfg))) {
-    throw new BillInquiryError('ETCD_DOWN', `etcd is not reachable at ${etcdUrl(cfg)}: Patroni cannot elect a leader without it`, 'start etcd (or set ha.manageEtcd=true to let the tool run one), then retry');
+    throw new BillInquiryError(
+      'ETCD_DOWN',
+      `etcd is not reachable at ${etcdUrl(cfg)}: Patroni cannot elect a leader without it`,
+      'start etcd (or set ha.manageEtcd=true to let the tool run one), then retry',
+    );
   }
 }
 
-async function prepareNode(cfg: Readonly<Config>, node: HaNodeConfig, user: OsUser | undefined, binDir: string, tls: Awaited<ReturnType<typeof ensureTls>>): Promise<void> {
+async function prepareNode(
+  cfg: Readonly<Config>,
+  node: HaNodeConfig,
+  user: OsUser | undefined,
+  binDir: string,
+  tls: Awaited<ReturnType<typeof ensureTls>>,
+): Promise<void> {
   const p = nodePaths(cfg, node);
   if (livePid(p.pidFile)) return;
   const pmPid = postmasterPid(p.pgdata);
   if (pmPid !== undefined) {
-    throw new BillInquiryError('DATA_DIR_IN_USE', `${p.pgdata} is in use by a PostgreSQL (pid ${pmPid}) that this tool's Patroni does not manage`, 'stop that server first (pg_ctl stop -D …) or use another --data-dir');
+    throw new BillInquiryError(
+      'DATA_DIR_IN_USE',
+      `${p.pgdata} is in use by a PostgreSQL (pid ${pmPid}) that this tool's Patroni does not manage`,
+      'stop that server first (pg_ctl stop -D …) or use another --data-dir',
+    );
   }
   for (const port of [node.pgPort, node.restPort]) {
     if (await portInUse(port)) {
-      throw new BillInquiryError('PORT_IN_USE', `port ${port} on 127.0.0.1 (HA ${node.name}) is already in use by another program`, 'free it or change ha.nodes[].pgPort / restPort');
+      throw new BillInquiryError(
+        'PORT_IN_USE',
+        `port ${port} on 127.0.0.1 (HA ${node.name}) is already in use by another program`,
+        'free it or change ha.nodes[].pgPort / restPort',
+      );
     }
   }
   ensureDir(p.root, 0o700, user);
@@ -102,7 +127,10 @@ async function prepareNode(cfg: Readonly<Config>, node: HaNodeConfig, user: OsUs
   const parameters = {
     ...serverParameters({
       server: cfg.server,
-      memory: scaledProfile({ ...cfg.server, memoryMb: Math.floor(scaledProfile(cfg.server).memoryMb / cfg.ha.nodes.length) }),
+      memory: scaledProfile({
+        ...cfg.server,
+        memoryMb: Math.floor(scaledProfile(cfg.server).memoryMb / cfg.ha.nodes.length),
+      }),
       tls,
       port: node.pgPort,
       socketDir: p.socketDir,
@@ -111,7 +139,11 @@ async function prepareNode(cfg: Readonly<Config>, node: HaNodeConfig, user: OsUs
     ...archiveParameters(cfg, { pgdata: p.pgdata, node: node.name }),
   };
   const text = renderPatroniConfig(cfg, {
-    node, paths: p, binDir, tls, parameters,
+    node,
+    paths: p,
+    binDir,
+    tls,
+    parameters,
     superuserPassword: secrets.get(SUPERUSER_SECRET),
     replicationPassword: secrets.get(REPLICATION_SECRET),
     restPassword: secrets.get(REST_SECRET),
@@ -142,16 +174,25 @@ export async function waitFor(cfg: Readonly<Config>, what: string, check: () => 
     for (const n of cfg.ha.nodes) {
       const p = nodePaths(cfg, n);
       if (existsSync(p.pidFile) && !livePid(p.pidFile)) {
-        throw new BillInquiryError('PATRONI_EXITED', `Patroni ${n.name} exited while waiting for ${what}: ${tail(p.log)}`, `see ${p.log}`);
+        throw new BillInquiryError(
+          'PATRONI_EXITED',
+          `Patroni ${n.name} exited while waiting for ${what}: ${tail(p.log)}`,
+          `see ${p.log}`,
+        );
       }
     }
     await sleep(250);
   }
-  throw new BillInquiryError('HA_TIMEOUT', `timed out after ${cfg.ha.startTimeoutS}s waiting for ${what}`, `see the Patroni logs under ${haRoot(cfg)}`);
+  throw new BillInquiryError(
+    'HA_TIMEOUT',
+    `timed out after ${cfg.ha.startTimeoutS}s waiting for ${what}`,
+    `see the Patroni logs under ${haRoot(cfg)}`,
+  );
 }
 
 /** The live postmaster of a node (for drills that crash it). */
-export const nodePostmasterPid = (cfg: Readonly<Config>, node: HaNodeConfig): number | undefined => postmasterPid(nodePaths(cfg, node).pgdata);
+export const nodePostmasterPid = (cfg: Readonly<Config>, node: HaNodeConfig): number | undefined =>
+  postmasterPid(nodePaths(cfg, node).pgdata);
 
 function tail(file: string, lines = 5): string {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ') : '(no log)';

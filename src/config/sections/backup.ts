@@ -38,7 +38,10 @@ const repo = z.object({
 export type RepoConfig = z.infer<typeof repo>;
 
 /** What an object-store repository cannot work without; its credentials come from the secret store. */
-const REQUIRED_KEYS: Record<RepoConfig['type'], ReadonlyArray<'bucket' | 'endpoint' | 'region' | 'account' | 'container'>> = {
+const REQUIRED_KEYS: Record<
+  RepoConfig['type'],
+  ReadonlyArray<'bucket' | 'endpoint' | 'region' | 'account' | 'container'>
+> = {
   posix: [],
   s3: ['bucket', 'endpoint', 'region'],
   azure: ['account', 'container'],
@@ -60,11 +63,17 @@ const repoList = z.array(repo).superRefine((repos, ctx) => {
 /** Backups and recovery: plan §9 (schedule, retention), §2.3 (RTO 30 min / RPO 5 min), §10.2 (encryption). */
 export const backupSection = z.object({
   /** pgBackRest stanza name. */
-  stanza: z.string().regex(/^[a-z][a-z0-9-]*$/).default('bill-inquiry'),
+  stanza: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/)
+    .default('bill-inquiry'),
   /** Continuous WAL archiving through pgBackRest (archive-async) on the primary (§9.1, RPO 5 min). */
   walArchiving: z.boolean().default(true),
   /** repo1 = primary backup storage, repo2 = geo-redundant copy (§9.2). */
-  repos: repoList.min(1).max(4).prefault([{ type: 'posix' }, { type: 'posix' }]),
+  repos: repoList
+    .min(1)
+    .max(4)
+    .prefault([{ type: 'posix' }, { type: 'posix' }]),
   /** §10.2: repository encryption; passphrases generated into the secret store. */
   cipherType: z.enum(['aes-256-cbc', 'none']).default('aes-256-cbc'),
   /** §9.2: full backups kept 35 days (time-based retention). */
@@ -84,12 +93,18 @@ export const backupSection = z.object({
     .object({
       timezone: z.string().default('Asia/Seoul'),
       /** Daily physical backup at this local time (HH:MM). */
-      dailyAt: z.string().regex(/^\d{2}:\d{2}$/).default('02:00'),
+      dailyAt: z
+        .string()
+        .regex(/^\d{2}:\d{2}$/)
+        .default('02:00'),
       /** Day of week (0 = Sunday) of the weekly full backup; diff on other days. */
       fullOnWeekday: z.number().int().min(0).max(6).default(0),
       /** Weekly logical backup (pg_dump) day and time. */
       logicalWeekday: z.number().int().min(0).max(6).default(0),
-      logicalAt: z.string().regex(/^\d{2}:\d{2}$/).default('03:00'),
+      logicalAt: z
+        .string()
+        .regex(/^\d{2}:\d{2}$/)
+        .default('03:00'),
     })
     .prefault({}),
   /** `drill restore`: MB of table data generated so the throughput ratio means something. */

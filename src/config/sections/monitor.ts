@@ -9,9 +9,19 @@ export type Severity = z.infer<typeof severitySchema>;
 
 /** What §14.2 prescribes per severity (shown with every firing alert). */
 export const SEVERITY_RESPONSE: Record<Severity, { label: string; response: string }> = {
-  1: { label: 'severity 1 — service outage', response: 'check automatic failover; notify operations now; escalate to a manager within 15 min; restore service within 30 min' },
-  2: { label: 'severity 2 — degraded performance', response: 'analyse the metrics; tune queries or add resources; resolve within 2 h' },
-  3: { label: 'severity 3 — minor issue', response: 'keep monitoring; fix at the next regular check; plan within 24 h' },
+  1: {
+    label: 'severity 1 — service outage',
+    response:
+      'check automatic failover; notify operations now; escalate to a manager within 15 min; restore service within 30 min',
+  },
+  2: {
+    label: 'severity 2 — degraded performance',
+    response: 'analyse the metrics; tune queries or add resources; resolve within 2 h',
+  },
+  3: {
+    label: 'severity 3 — minor issue',
+    response: 'keep monitoring; fix at the next regular check; plan within 24 h',
+  },
 };
 
 const alert = (threshold: number, severity: Severity, action: string, forS = 0) =>
@@ -45,7 +55,11 @@ export const monitorSection = z.object({
   /** CPU is measured as busy time over this window. */
   cpuSampleMs: z.number().int().positive().default(500),
   /** How many bytes at the end of each server log file are scanned (logs are large with log_statement=all). */
-  logTailBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  logTailBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
   /** Rows shown for slow statements and largest tables (§8.2 LIMIT 10). */
   topN: z.number().int().positive().default(10),
   /** §8.2: statements whose total execution time exceeds this are "slow" (the plan's 1 minute). */
@@ -59,25 +73,75 @@ export const monitorSection = z.object({
       /** §8.1 memory ≥ 90 %. */
       memoryPercent: alert(90, 2, 'optimise connections (pool sizes) or scale up (§8.1)', 300),
       /** §8.1 disk ≥ 80 % of the data directory's file system. */
-      diskPercent: alert(80, 2, 'grow the storage (auto-grow on Azure) or free space; check WAL and log growth (§8.1)', 300),
+      diskPercent: alert(
+        80,
+        2,
+        'grow the storage (auto-grow on Azure) or free space; check WAL and log growth (§8.1)',
+        300,
+      ),
       /** §8.1 connections ≥ 180 = this percentage (90 %) of max_connections as configured on the server. */
-      connectionsPercent: alert(90, 2, 'tune the connection pools (pool.*); look for leaked or idle-in-transaction sessions (§8.1)', 60),
+      connectionsPercent: alert(
+        90,
+        2,
+        'tune the connection pools (pool.*); look for leaked or idle-in-transaction sessions (§8.1)',
+        60,
+      ),
       /** §8.1 response time ≥ 500 ms: service p99, and any statement running this long. */
-      responseTimeMs: alert(500, 2, 'review query optimisation: EXPLAIN the slow statements, check indexes and locks (§8.1)', 60),
+      responseTimeMs: alert(
+        500,
+        2,
+        'review query optimisation: EXPLAIN the slow statements, check indexes and locks (§8.1)',
+        60,
+      ),
       /** §8.1 failed connections ≥ 10 per minute (authentication failures in the server log). */
-      failedConnectionsPerMin: alert(10, 2, 'check network and security settings: wrong application password, pg_hba rules, or a brute-force attempt (§8.1)', 0),
+      failedConnectionsPerMin: alert(
+        10,
+        2,
+        'check network and security settings: wrong application password, pg_hba rules, or a brute-force attempt (§8.1)',
+        0,
+      ),
       /** Replica lag in seconds; a replica that stopped streaming counts as lagging. RPO 5 min (§9.2), failover 60 s (§2.2). */
-      replicationLagS: alert(60, 2, 'check the replica (is it running and streaming?), network and WAL volume; the RPO is 5 min (§9.2)', 60),
+      replicationLagS: alert(
+        60,
+        2,
+        'check the replica (is it running and streaming?), network and WAL volume; the RPO is 5 min (§9.2)',
+        60,
+      ),
       /** Hours since the last successful backup: daily at 02:00 KST (§9.1) plus slack. */
-      backupAgeH: alert(26, 2, 'check why the daily backup did not run or failed (`bill-inquiry backup list`), then take one now (§9.1)', 0),
+      backupAgeH: alert(
+        26,
+        2,
+        'check why the daily backup did not run or failed (`bill-inquiry backup list`), then take one now (§9.1)',
+        0,
+      ),
       /** WAL segments that failed to archive since the last success (pg_stat_archiver). */
-      walArchiveFailures: alert(1, 2, 'fix archive_command (repository reachable? disk full?) before PITR coverage is lost (§2.3)', 300),
+      walArchiveFailures: alert(
+        1,
+        2,
+        'fix archive_command (repository reachable? disk full?) before PITR coverage is lost (§2.3)',
+        300,
+      ),
       /** KOS circuit breaker open: bill inquiries fail. */
-      breakerOpen: alert(1, 1, 'the KOS upstream is failing: check KOS availability and the network; the breaker retries by itself', 0),
+      breakerOpen: alert(
+        1,
+        1,
+        'the KOS upstream is failing: check KOS availability and the network; the breaker retries by itself',
+        0,
+      ),
       /** History rows the database refused (a row's data), kept in `<dataDir>/history/dead-letter.jsonl`. */
-      historyDeadLetter: alert(1, 2, 'read why in the service log (or the file), fix the cause, then run `bill-inquiry history replay`', 0),
+      historyDeadLetter: alert(
+        1,
+        2,
+        'read why in the service log (or the file), fix the cause, then run `bill-inquiry history replay`',
+        0,
+      ),
       /** The database server does not answer. */
-      instanceDown: alert(1, 1, 'check automatic failover (§9.2 scenario 1) and the server log; restart or promote the replica', 60),
+      instanceDown: alert(
+        1,
+        1,
+        'check automatic failover (§9.2 scenario 1) and the server log; restart or promote the replica',
+        60,
+      ),
     })
     .prefault({}),
   checks: z
@@ -87,7 +151,11 @@ export const monitorSection = z.object({
       /** Weekly: tables with more dead tuples than this share of live ones need VACUUM. */
       deadTupleRatio: z.number().min(0).default(0.2),
       /** Weekly: sequential scans on tables at least this big are worth an index review. */
-      largeTableBytes: z.number().int().positive().default(64 * 1024 * 1024),
+      largeTableBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
       /** Weekly failover test switches over for real only when this is true: never on production. */
       allowSwitchover: z.boolean().default(false),
       /** §2.2: automatic failover within 60 s — the switchover test is judged against it. */

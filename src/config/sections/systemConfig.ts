@@ -46,7 +46,11 @@ export function systemConfigRows(
     int('kos.retry.attempts', s.kosRetryAttempts, 'KOS retry attempts'),
     int('kos.retry.delay.ms', s.kosRetryDelayMs, 'KOS retry base delay (ms)'),
     int('kos.circuit.failure.threshold', s.circuitFailureThreshold, 'Failures that open the KOS circuit breaker'),
-    int('kos.circuit.recovery.timeout.ms', s.circuitRecoveryTimeoutMs, 'Open breaker waits this long before a trial call (ms)'),
+    int(
+      'kos.circuit.recovery.timeout.ms',
+      s.circuitRecoveryTimeoutMs,
+      'Open breaker waits this long before a trial call (ms)',
+    ),
     int('kos.circuit.success.threshold', s.circuitSuccessThreshold, 'Trial successes that close the breaker'),
     int('mvno.connect.timeout.ms', s.mvnoConnectTimeoutMs, 'MVNO connect timeout (ms)'),
     int('bill.history.retention.days', retention.billHistoryDays, 'Bill inquiry history retention (days)'),

@@ -44,7 +44,9 @@ export class KosBreaker extends EventEmitter {
   }
 
   reconfigure(next: BreakerSettings): void {
-    const same = (['failureThreshold', 'recoveryTimeoutMs', 'successThreshold', 'windowMs'] as const).every((k) => next[k] === this.settings[k]);
+    const same = (['failureThreshold', 'recoveryTimeoutMs', 'successThreshold', 'windowMs'] as const).every(
+      (k) => next[k] === this.settings[k],
+    );
     if (same) return;
     this.settings = next;
     const wasOpen = this.breaker.opened;

@@ -85,8 +85,20 @@ export class KosClient extends EventEmitter {
     let attempts = 0;
     const finish = (outcome: KosOutcome, response?: KosResponse<T>, errorDetail?: string): KosCallRecord<T> => {
       const finishedAt = new Date();
-      const rec = { outcome, response, errorDetail, retryCount: Math.max(0, attempts - 1), breakerState: this.breaker.state(), startedAt, finishedAt };
-      this.emit('call', { durationMs: finishedAt.getTime() - startedAt.getTime(), outcome, resultCode: response?.resultCode });
+      const rec = {
+        outcome,
+        response,
+        errorDetail,
+        retryCount: Math.max(0, attempts - 1),
+        breakerState: this.breaker.state(),
+        startedAt,
+        finishedAt,
+      };
+      this.emit('call', {
+        durationMs: finishedAt.getTime() - startedAt.getTime(),
+        outcome,
+        resultCode: response?.resultCode,
+      });
       return rec;
     };
     try {
@@ -106,7 +118,11 @@ export class KosClient extends EventEmitter {
       return finish('success', response);
     } catch (e) {
       if (e instanceof KosUnavailable) return finish('rejected', undefined, e.message);
-      return finish(e instanceof KosTimeout ? 'timeout' : 'failure', (e as { response?: KosResponse<T> }).response, errText(e));
+      return finish(
+        e instanceof KosTimeout ? 'timeout' : 'failure',
+        (e as { response?: KosResponse<T> }).response,
+        errText(e),
+      );
     }
   }
 
@@ -124,7 +140,8 @@ export class KosClient extends EventEmitter {
         bodyTimeout: readTimeoutMs,
       });
     } catch (e) {
-      if (TIMEOUT_CODES.has((e as { code?: string }).code ?? '')) throw new KosTimeout(`KOS did not answer within ${readTimeoutMs} ms`);
+      if (TIMEOUT_CODES.has((e as { code?: string }).code ?? ''))
+        throw new KosTimeout(`KOS did not answer within ${readTimeoutMs} ms`);
       throw e;
     }
     if (res.statusCode >= 500) {

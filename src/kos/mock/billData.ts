@@ -20,7 +20,7 @@ function seed(...parts: string[]): number[] {
 
 export function billFor(digits: string, yyyymm: string): BillInfo {
   const s = seed('bill', digits, yyyymm);
-  const base = 20_000 + (s[0]! * 256 + s[1]!) % 80_000;
+  const base = 20_000 + ((s[0]! * 256 + s[1]!) % 80_000);
   const discount = (s[2]! % 10) * 1_000;
   const installment = s[3]! % 2 === 0 ? 0 : 15_000 + (s[4]! % 20) * 1_000;
   const year = yyyymm.slice(0, 4);

@@ -16,15 +16,30 @@ const LINE = /^[0-9]{10,11}$/;
 const MONTH = /^[0-9]{4}(0[1-9]|1[0-2])$/;
 
 export function scenarioFrom(cfg: ServiceConfig['kosMock']): KosScenario {
-  return { latencyMs: cfg.latencyMs, failureRate: cfg.failureRate, timeoutRate: cfg.timeoutRate, hangMs: cfg.hangMs, forceCode: null, httpError: false };
+  return {
+    latencyMs: cfg.latencyMs,
+    failureRate: cfg.failureRate,
+    timeoutRate: cfg.timeoutRate,
+    hangMs: cfg.hangMs,
+    forceCode: null,
+    httpError: false,
+  };
 }
 
 /** The KOS mock: real HTTP on 127.0.0.1, the KOS protocol, scenarios changeable at run time (PUT /kos/admin/scenario). */
 export async function startKosMock(cfg: ServiceConfig['kosMock'], opts: { port?: number } = {}): Promise<KosMock> {
   const scenario = scenarioFrom(cfg);
   const calls: Record<string, number> = {};
-  const app = Fastify({ logger: false, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: true });
-  const reply = (code: KosResultCode, data: unknown = null) => ({ resultCode: code, resultMessage: KOS_MESSAGES[code], data });
+  const app = Fastify({
+    logger: false,
+    logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: true,
+  });
+  const reply = (code: KosResultCode, data: unknown = null) => ({
+    resultCode: code,
+    resultMessage: KOS_MESSAGES[code],
+    data,
+  });
 
   /** Applies latency, hangs and failures; returns a failure answer, or undefined to go on. */
   async function behave(path: string): Promise<{ status: number; body: unknown } | undefined> {
@@ -40,10 +55,16 @@ export async function startKosMock(cfg: ServiceConfig['kosMock'], opts: { port?:
     const failed = await behave(KOS_PATHS.billInquiry);
     if (failed) return res.code(failed.status).send(failed.body);
     const { lineNumber, inquiryMonth } = req.body ?? {};
-    if (typeof lineNumber !== 'string' || !LINE.test(lineNumber) || typeof inquiryMonth !== 'string' || !MONTH.test(inquiryMonth)) {
+    if (
+      typeof lineNumber !== 'string' ||
+      !LINE.test(lineNumber) ||
+      typeof inquiryMonth !== 'string' ||
+      !MONTH.test(inquiryMonth)
+    ) {
       return res.code(400).send(reply('E999'));
     }
-    if (scenario.forceCode) return reply(scenario.forceCode, scenario.forceCode === '0000' ? billFor(lineNumber, inquiryMonth) : null);
+    if (scenario.forceCode)
+      return reply(scenario.forceCode, scenario.forceCode === '0000' ? billFor(lineNumber, inquiryMonth) : null);
     if (isUnknownLine(lineNumber)) return reply('E001');
     if (hasNoBills(lineNumber)) return reply('E002');
     return reply('0000', billFor(lineNumber, inquiryMonth));
@@ -73,7 +94,8 @@ function pickScenario(body: Partial<KosScenario>): Partial<KosScenario> {
   for (const key of ['latencyMs', 'failureRate', 'timeoutRate', 'hangMs'] as const) {
     if (typeof body[key] === 'number') out[key] = body[key];
   }
-  if (body.forceCode === null || (typeof body.forceCode === 'string' && body.forceCode in KOS_MESSAGES)) out.forceCode = body.forceCode;
+  if (body.forceCode === null || (typeof body.forceCode === 'string' && body.forceCode in KOS_MESSAGES))
+    out.forceCode = body.forceCode;
   if (typeof body.httpError === 'boolean') out.httpError = body.httpError;
   return out;
 }

@@ -16,9 +16,20 @@ export async function sendWebhook(url: string, firing: AlertResult[], timeoutMs 
   };
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (e) {
-    throw new BillInquiryError('WEBHOOK_FAILED', `alert webhook ${url} unreachable: ${(e as Error).message}`, 'check the URL and the network', { cause: e });
+    throw new BillInquiryError(
+      'WEBHOOK_FAILED',
+      `alert webhook ${url} unreachable: ${(e as Error).message}`,
+      'check the URL and the network',
+      { cause: e },
+    );
   }
-  if (!res.ok) throw new BillInquiryError('WEBHOOK_FAILED', `alert webhook ${url} answered ${res.status}`, 'check the receiver');
+  if (!res.ok)
+    throw new BillInquiryError('WEBHOOK_FAILED', `alert webhook ${url} answered ${res.status}`, 'check the receiver');
 }

@@ -28,7 +28,19 @@ export async function backupStatus(cfg: Readonly<Config>, now = new Date()): Pro
     return { configured: true, repos: [], error: errorMessage(e) };
   }
   if (NOT_SET_UP.test(info.status) && !info.backups.length) return { configured: false, repos: [] };
-  const repos = info.repos.map((r) => ({ repo: `repo${r.repo}`, status: r.status, ...(r.lastSuccessfulBackup ? { lastSuccessAt: r.lastSuccessfulBackup } : {}) }));
-  const newest = repos.map((r) => r.lastSuccessAt).filter((t): t is string => !!t).sort().at(-1);
-  return { configured: true, repos, ...(newest ? { lastSuccessAt: newest, ageHours: (now.getTime() - Date.parse(newest)) / 3_600_000 } : {}) };
+  const repos = info.repos.map((r) => ({
+    repo: `repo${r.repo}`,
+    status: r.status,
+    ...(r.lastSuccessfulBackup ? { lastSuccessAt: r.lastSuccessfulBackup } : {}),
+  }));
+  const newest = repos
+    .map((r) => r.lastSuccessAt)
+    .filter((t): t is string => !!t)
+    .sort()
+    .at(-1);
+  return {
+    configured: true,
+    repos,
+    ...(newest ? { lastSuccessAt: newest, ageHours: (now.getTime() - Date.parse(newest)) / 3_600_000 } : {}),
+  };
 }

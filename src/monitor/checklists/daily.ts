@@ -12,25 +12,42 @@ const DAY_MS = 86_400_000;
 export async function dailyChecks(cfg: Readonly<Config>, s: MonitorSnapshot): Promise<CheckItem[]> {
   const alerts = evaluateAlerts(cfg, s);
   const alert = (n: AlertResult['name']) => alerts.find((a) => a.name === n);
-  return [serverUp(s), usage(alert), backup(cfg, s), slowQueries(cfg, s), errorLog(cfg, await memberSources(cfg)), connections(cfg, s, alert)];
+  return [
+    serverUp(s),
+    usage(alert),
+    backup(cfg, s),
+    slowQueries(cfg, s),
+    errorLog(cfg, await memberSources(cfg)),
+    connections(cfg, s, alert),
+  ];
 }
 
 function serverUp(s: MonitorSnapshot): CheckItem {
   const down = s.members.filter((m) => !m.up);
   const primaryDown = !s.primary;
   return {
-    id: 'server', plan: '서버 상태 및 가용성 확인', title: 'server status and availability',
+    id: 'server',
+    plan: '서버 상태 및 가용성 확인',
+    title: 'server status and availability',
     status: primaryDown ? 'fail' : down.length ? 'warn' : 'pass',
-    detail: s.members.map((m) => `${m.name} (${m.role}, port ${m.port}): ${m.up ? 'up' : `DOWN — ${m.error}`}`).join('; '),
-    action: primaryDown ? 'no primary answers: check failover (§9.2 scenario 1), the server log, then `bill-inquiry cluster up`' : 'a replica is down: start it (`bill-inquiry cluster up --replica`) and check its log',
+    detail: s.members
+      .map((m) => `${m.name} (${m.role}, port ${m.port}): ${m.up ? 'up' : `DOWN — ${m.error}`}`)
+      .join('; '),
+    action: primaryDown
+      ? 'no primary answers: check failover (§9.2 scenario 1), the server log, then `bill-inquiry cluster up`'
+      : 'a replica is down: start it (`bill-inquiry cluster up --replica`) and check its log',
   };
 }
 
 function usage(alert: (n: AlertResult['name']) => AlertResult | undefined): CheckItem {
-  const items = (['cpuPercent', 'memoryPercent', 'diskPercent'] as const).map(alert).filter((a): a is AlertResult => !!a);
+  const items = (['cpuPercent', 'memoryPercent', 'diskPercent'] as const)
+    .map(alert)
+    .filter((a): a is AlertResult => !!a);
   const firing = items.filter((a) => a.firing);
   return {
-    id: 'usage', plan: 'CPU/메모리/디스크 사용률 점검', title: 'CPU, memory and disk usage',
+    id: 'usage',
+    plan: 'CPU/메모리/디스크 사용률 점검',
+    title: 'CPU, memory and disk usage',
     status: items.some((a) => a.value === undefined) ? 'warn' : firing.length ? 'fail' : 'pass',
     detail: items.map((a) => `${a.detail} (limit ${a.threshold} %)`).join('; '),
     action: firing.map((a) => a.action).join('; ') || 'usage could not be measured: check the data directory path',
@@ -40,8 +57,21 @@ function usage(alert: (n: AlertResult['name']) => AlertResult | undefined): Chec
 function backup(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
   const b = s.backup;
   const base = { id: 'backup', plan: '백업 성공 여부 확인', title: 'backup succeeded' };
-  if (!b.configured) return { ...base, status: 'warn', detail: 'warn: no backups configured', action: 'configure pgBackRest: `bill-inquiry cluster up` writes its config and stanza when pgbackrest is installed; then `bill-inquiry backup run` — without backups there is no PITR (§9.1)' };
-  if (b.ageHours === undefined) return { ...base, status: 'fail', detail: b.error ?? 'no successful backup found', action: 'take a backup now (`bill-inquiry backup run`) and check the schedule' };
+  if (!b.configured)
+    return {
+      ...base,
+      status: 'warn',
+      detail: 'warn: no backups configured',
+      action:
+        'configure pgBackRest: `bill-inquiry cluster up` writes its config and stanza when pgbackrest is installed; then `bill-inquiry backup run` — without backups there is no PITR (§9.1)',
+    };
+  if (b.ageHours === undefined)
+    return {
+      ...base,
+      status: 'fail',
+      detail: b.error ?? 'no successful backup found',
+      action: 'take a backup now (`bill-inquiry backup run`) and check the schedule',
+    };
   const maxH = cfg.monitor.alerts.backupAgeH.threshold;
   const archive = s.primary?.db?.archiver;
   return {
@@ -54,16 +84,34 @@ function backup(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
 
 function slowQueries(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
   const base = { id: 'slow-queries', plan: '슬로우 쿼리 로그 검토', title: 'slow queries (pg_stat_statements)' };
-  if (!s.primary) return { ...base, status: 'fail', detail: 'no primary answers: statement statistics unavailable', action: 'start the cluster (see the server item)' };
+  if (!s.primary)
+    return {
+      ...base,
+      status: 'fail',
+      detail: 'no primary answers: statement statistics unavailable',
+      action: 'start the cluster (see the server item)',
+    };
   const stmts = s.primary.db?.slowStatements;
-  if (!stmts) return { ...base, status: 'warn', detail: 'pg_stat_statements is not installed in the monitored database', action: 'run `bill-inquiry db apply` (creates the extension, §5.1)' };
+  if (!stmts)
+    return {
+      ...base,
+      status: 'warn',
+      detail: 'pg_stat_statements is not installed in the monitored database',
+      action: 'run `bill-inquiry db apply` (creates the extension, §5.1)',
+    };
   const slowMean = cfg.server.logMinDurationStatementMs;
   const slow = stmts.filter((q) => q.total_ms > cfg.monitor.slowTotalMs || q.mean_ms >= slowMean);
   return {
     ...base,
     status: slow.length ? 'warn' : 'pass',
     detail: slow.length
-      ? `${slow.length} statement(s) over ${cfg.monitor.slowTotalMs / 1000} s total or ${slowMean} ms mean: ${slow.slice(0, 3).map((q) => `${q.query.slice(0, 60)} (mean ${q.mean_ms.toFixed(0)} ms, total ${(q.total_ms / 1000).toFixed(1)} s)`).join(' | ')}`
+      ? `${slow.length} statement(s) over ${cfg.monitor.slowTotalMs / 1000} s total or ${slowMean} ms mean: ${slow
+          .slice(0, 3)
+          .map(
+            (q) =>
+              `${q.query.slice(0, 60)} (mean ${q.mean_ms.toFixed(0)} ms, total ${(q.total_ms / 1000).toFixed(1)} s)`,
+          )
+          .join(' | ')}`
       : `no statement over ${cfg.monitor.slowTotalMs / 1000} s total or ${slowMean} ms mean`,
     action: 'EXPLAIN (ANALYZE, BUFFERS) the statements listed; add indexes or rewrite (§8.2)',
   };
@@ -82,27 +130,57 @@ function errorLog(cfg: Readonly<Config>, members: MemberSource[]): CheckItem {
       samples.set(key, (samples.get(key) ?? 0) + 1);
     }
   }
-  const top = [...samples].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([m, n]) => `${n}× ${m}`);
+  const top = [...samples]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([m, n]) => `${n}× ${m}`);
   return {
-    id: 'error-log', plan: '오류 로그 검토', title: 'error log review (last 24 h)',
+    id: 'error-log',
+    plan: '오류 로그 검토',
+    title: 'error log review (last 24 h)',
     status: counts.PANIC ? 'fail' : counts.ERROR || counts.FATAL ? 'warn' : 'pass',
     detail: `${counts.ERROR} ERROR, ${counts.FATAL} FATAL, ${counts.PANIC} PANIC${top.length ? ` — ${top.join(' | ')}` : ''}`,
-    action: counts.PANIC ? 'PANIC = crash: read the log around it and check data integrity now' : 'read the most frequent messages; fix the application or access causing them',
+    action: counts.PANIC
+      ? 'PANIC = crash: read the log around it and check data integrity now'
+      : 'read the most frequent messages; fix the application or access causing them',
   };
 }
 
-function connections(cfg: Readonly<Config>, s: MonitorSnapshot, alert: (n: AlertResult['name']) => AlertResult | undefined): CheckItem {
+function connections(
+  cfg: Readonly<Config>,
+  s: MonitorSnapshot,
+  alert: (n: AlertResult['name']) => AlertResult | undefined,
+): CheckItem {
   const conn = alert('connectionsPercent');
   const failed = alert('failedConnectionsPerMin');
   const slow = alert('responseTimeMs');
   const db = s.primary?.db?.databases.find((d) => d.datname === (cfg.monitor.database ?? cfg.database.name));
   const hitLow = db?.cache_hit_ratio != null && db.cache_hit_ratio < cfg.monitor.checks.cacheHitRatioMinPercent;
   const firing = [conn, failed, slow].filter((a) => a?.firing);
-  if (!s.primary) return { id: 'connections', plan: '연결 수 및 성능 지표 확인', title: 'connections and performance', status: 'fail', detail: 'no primary answers', action: 'start the cluster (see the server item)' };
+  if (!s.primary)
+    return {
+      id: 'connections',
+      plan: '연결 수 및 성능 지표 확인',
+      title: 'connections and performance',
+      status: 'fail',
+      detail: 'no primary answers',
+      action: 'start the cluster (see the server item)',
+    };
   return {
-    id: 'connections', plan: '연결 수 및 성능 지표 확인', title: 'connections and performance',
+    id: 'connections',
+    plan: '연결 수 및 성능 지표 확인',
+    title: 'connections and performance',
     status: firing.length ? 'fail' : hitLow ? 'warn' : 'pass',
-    detail: [conn?.detail, failed?.detail, `cache hit ratio ${db?.cache_hit_ratio ?? 'n/a'} % (min ${cfg.monitor.checks.cacheHitRatioMinPercent} %)`, slow?.detail].filter(Boolean).join('; '),
-    action: firing.map((a) => a!.action).join('; ') || 'cache hit ratio low: raise shared_buffers or reduce the working set (§5.1)',
+    detail: [
+      conn?.detail,
+      failed?.detail,
+      `cache hit ratio ${db?.cache_hit_ratio ?? 'n/a'} % (min ${cfg.monitor.checks.cacheHitRatioMinPercent} %)`,
+      slow?.detail,
+    ]
+      .filter(Boolean)
+      .join('; '),
+    action:
+      firing.map((a) => a!.action).join('; ') ||
+      'cache hit ratio low: raise shared_buffers or reduce the working set (§5.1)',
   };
 }

@@ -29,16 +29,32 @@ export function checklistResult(checklist: ChecklistResult['checklist'], items: 
 }
 
 /** Worst of several statuses. */
-export const worst = (...s: CheckStatus[]): CheckStatus => (s.includes('fail') ? 'fail' : s.includes('warn') ? 'warn' : 'pass');
+export const worst = (...s: CheckStatus[]): CheckStatus =>
+  s.includes('fail') ? 'fail' : s.includes('warn') ? 'warn' : 'pass';
 
 export function renderMarkdown(r: ChecklistResult): string {
   const icon = { pass: '✅', warn: '⚠️', fail: '❌' };
-  const lines = [`# ${r.checklist} checklist — ${r.at}`, '', `${r.summary.pass} pass, ${r.summary.warn} warn, ${r.summary.fail} fail`, '', '| | item | result | what to do |', '|---|---|---|---|'];
-  for (const i of r.items) lines.push(`| ${icon[i.status]} | ${i.plan} — ${i.title} | ${i.detail.replace(/\|/g, '\\|')} | ${(i.action ?? '').replace(/\|/g, '\\|')} |`);
+  const lines = [
+    `# ${r.checklist} checklist — ${r.at}`,
+    '',
+    `${r.summary.pass} pass, ${r.summary.warn} warn, ${r.summary.fail} fail`,
+    '',
+    '| | item | result | what to do |',
+    '|---|---|---|---|',
+  ];
+  for (const i of r.items)
+    lines.push(
+      `| ${icon[i.status]} | ${i.plan} — ${i.title} | ${i.detail.replace(/\|/g, '\\|')} | ${(i.action ?? '').replace(/\|/g, '\\|')} |`,
+    );
   return lines.join('\n');
 }
 
 export function renderText(r: ChecklistResult): string {
-  const lines = r.items.map((i) => `${i.status.toUpperCase().padEnd(4)}  ${i.title}: ${i.detail}${i.action && i.status !== 'pass' ? `\n      → ${i.action}` : ''}`);
-  return [...lines, `${r.checklist}: ${r.summary.pass} pass, ${r.summary.warn} warn, ${r.summary.fail} fail`].join('\n');
+  const lines = r.items.map(
+    (i) =>
+      `${i.status.toUpperCase().padEnd(4)}  ${i.title}: ${i.detail}${i.action && i.status !== 'pass' ? `\n      → ${i.action}` : ''}`,
+  );
+  return [...lines, `${r.checklist}: ${r.summary.pass} pass, ${r.summary.warn} warn, ${r.summary.fail} fail`].join(
+    '\n',
+  );
 }

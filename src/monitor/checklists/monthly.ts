@@ -22,7 +22,9 @@ function performanceReview(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem
   if (!db) return { ...base, status: 'fail', detail: 'no primary answers', action: 'start the cluster' };
   const min = cfg.monitor.checks.cacheHitRatioMinPercent;
   const low = db.databases.filter((d) => d.cache_hit_ratio !== null && d.cache_hit_ratio < min);
-  const top = (db.slowStatements ?? []).slice(0, 3).map((q) => `${q.query.slice(0, 50)} (${q.calls} calls, mean ${q.mean_ms.toFixed(1)} ms)`);
+  const top = (db.slowStatements ?? [])
+    .slice(0, 3)
+    .map((q) => `${q.query.slice(0, 50)} (${q.calls} calls, mean ${q.mean_ms.toFixed(1)} ms)`);
   const unusedBytes = db.unusedIndexes.reduce((n, i) => n + i.size_bytes, 0);
   return {
     ...base,
@@ -46,20 +48,34 @@ function costEstimate(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
   const planned = c.items.reduce((n, i) => n + i.usd, 0);
   const total = lines.reduce((n, i) => n + i.estimate, 0);
   return {
-    id: 'cost', plan: '비용 최적화 기회 분석', title: 'cost estimate (§11.1)',
+    id: 'cost',
+    plan: '비용 최적화 기회 분석',
+    title: 'cost estimate (§11.1)',
     status: total > planned ? 'warn' : 'pass',
     detail: `${lines.map((l) => `${l.item} $${l.estimate.toFixed(0)}`).join(', ')}; total $${total.toFixed(0)}/month (plan $${planned}, reserved instance $${(total - c.reservedSavingUsd).toFixed(0)}); measured data ${usedGb.toFixed(2)} GB of ${c.plannedStorageGb} GB planned`,
-    action: 'storage outgrows the plan: review retention (§9.1) and partition pruning; consider the 1-year reserved instance (§11.1)',
+    action:
+      'storage outgrows the plan: review retention (§9.1) and partition pruning; consider the 1-year reserved instance (§11.1)',
   };
 }
 
 function drPlan(cfg: Readonly<Config>): CheckItem {
   const base = { id: 'dr-plan', plan: '재해복구 계획 업데이트', title: 'disaster-recovery plan freshness' };
   const file = path.resolve(cfg.monitor.checks.drPlanFile);
-  if (!existsSync(file)) return { ...base, status: 'warn', detail: `no DR plan at ${file}`, action: 'write the DR runbook (§9.2 scenarios, RTO 30 min / RPO 5 min) and set monitor.checks.drPlanFile' };
+  if (!existsSync(file))
+    return {
+      ...base,
+      status: 'warn',
+      detail: `no DR plan at ${file}`,
+      action: 'write the DR runbook (§9.2 scenarios, RTO 30 min / RPO 5 min) and set monitor.checks.drPlanFile',
+    };
   const ageDays = (Date.now() - statSync(file).mtimeMs) / DAY_MS;
   const max = cfg.monitor.checks.drPlanMaxAgeDays;
-  return { ...base, status: ageDays > max ? 'warn' : 'pass', detail: `${file} last changed ${ageDays.toFixed(0)} days ago (review every ${max} days)`, action: 'review the DR plan against the last drills and update it' };
+  return {
+    ...base,
+    status: ageDays > max ? 'warn' : 'pass',
+    detail: `${file} last changed ${ageDays.toFixed(0)} days ago (review every ${max} days)`,
+    action: 'review the DR plan against the last drills and update it',
+  };
 }
 
 /** Privileged roles, non-SCRAM passwords (superuser only) and pg_hba lines that allow non-TLS or weak methods. */
@@ -72,25 +88,42 @@ async function securityAudit(cfg: Readonly<Config>, s: MonitorSnapshot): Promise
   const notes: string[] = [];
   const statuses: Array<'pass' | 'warn' | 'fail'> = [];
   try {
-    const roles = (await client.query<{ rolname: string; rolsuper: boolean; rolcreaterole: boolean }>(PRIVILEGED_ROLES)).rows;
+    const roles = (await client.query<{ rolname: string; rolsuper: boolean; rolcreaterole: boolean }>(PRIVILEGED_ROLES))
+      .rows;
     const extra = roles.filter((r) => !cfg.monitor.checks.privilegedRoles.includes(r.rolname));
     statuses.push(extra.length ? 'fail' : 'pass');
-    notes.push(extra.length ? `unexpected privileged roles: ${extra.map((r) => `${r.rolname}${r.rolsuper ? ' (superuser)' : ' (createrole)'}`).join(', ')}` : `privileged roles: ${roles.map((r) => r.rolname).join(', ') || 'none'}`);
+    notes.push(
+      extra.length
+        ? `unexpected privileged roles: ${extra.map((r) => `${r.rolname}${r.rolsuper ? ' (superuser)' : ' (createrole)'}`).join(', ')}`
+        : `privileged roles: ${roles.map((r) => r.rolname).join(', ') || 'none'}`,
+    );
     try {
       const weak = (await client.query<{ rolname: string }>(NON_SCRAM_ROLES)).rows;
       statuses.push(weak.length ? 'fail' : 'pass');
-      notes.push(weak.length ? `passwords not SCRAM: ${weak.map((r) => r.rolname).join(', ')}` : 'all passwords SCRAM-SHA-256');
+      notes.push(
+        weak.length ? `passwords not SCRAM: ${weak.map((r) => r.rolname).join(', ')}` : 'all passwords SCRAM-SHA-256',
+      );
     } catch (e) {
       statuses.push('warn');
-      notes.push(`password hashes not readable as ${cfg.monitor.connectAs} (${errorMessage(e)}): run with monitor.connectAs=superuser to audit them`);
+      notes.push(
+        `password hashes not readable as ${cfg.monitor.connectAs} (${errorMessage(e)}): run with monitor.connectAs=superuser to audit them`,
+      );
     }
   } finally {
     await client.end();
   }
   const hba = hbaFindings(primary);
   statuses.push(hba.length ? 'fail' : 'pass');
-  notes.push(hba.length ? `pg_hba.conf: ${hba.join('; ')}` : 'pg_hba.conf: network access only via hostssl + scram-sha-256');
-  return { ...base, status: worst(...statuses), detail: notes.join('; '), action: 'revoke unneeded SUPERUSER/CREATEROLE, reset non-SCRAM passwords, allow network access only with hostssl (§10.1, §3.2)' };
+  notes.push(
+    hba.length ? `pg_hba.conf: ${hba.join('; ')}` : 'pg_hba.conf: network access only via hostssl + scram-sha-256',
+  );
+  return {
+    ...base,
+    status: worst(...statuses),
+    detail: notes.join('; '),
+    action:
+      'revoke unneeded SUPERUSER/CREATEROLE, reset non-SCRAM passwords, allow network access only with hostssl (§10.1, §3.2)',
+  };
 }
 
 /** Lines that accept connections without TLS or with a weak method. */

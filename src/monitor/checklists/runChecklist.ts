@@ -10,6 +10,11 @@ export type ChecklistName = ChecklistResult['checklist'];
 /** Runs one §14.1 checklist against the live cluster. */
 export async function runChecklist(cfg: Readonly<Config>, name: ChecklistName): Promise<ChecklistResult> {
   const s = await collectSnapshot(cfg);
-  const items = name === 'daily' ? await dailyChecks(cfg, s) : name === 'weekly' ? await weeklyChecks(cfg, s) : await monthlyChecks(cfg, s);
+  const items =
+    name === 'daily'
+      ? await dailyChecks(cfg, s)
+      : name === 'weekly'
+        ? await weeklyChecks(cfg, s)
+        : await monthlyChecks(cfg, s);
   return checklistResult(name, items);
 }

@@ -3,13 +3,64 @@ import { clientConfig, type ConnTarget } from '../../db/connection.js';
 import { BillInquiryError } from '../../errors.js';
 import * as q from './sql/queries.js';
 
-export interface SlowStatement { queryid: string; query: string; calls: number; total_ms: number; mean_ms: number; max_ms: number; rows: number; hit_percent: number | null }
-export interface DatabaseStat { datname: string; numbackends: number; cache_hit_ratio: number | null; size_bytes: number }
-export interface TableSize { schemaname: string; tablename: string; size_bytes: number; live_tuples: number; dead_tuples: number; seq_scan: number; idx_scan: number; last_autovacuum: Date | null; last_vacuum: Date | null; last_autoanalyze: Date | null; last_analyze: Date | null }
-export interface IndexSize { schemaname: string; tablename: string; indexname: string; size_bytes: number; idx_scan?: number }
-export interface ReplicaLag { application_name: string; client_addr: string | null; state: string; sync_state: string; lag_seconds: number; lag_bytes: number }
-export interface Archiver { archived_count: number; failed_count: number; last_archived_time: Date | null; last_failed_time: Date | null; last_failed_wal: string | null; archive_mode: string }
-export interface ActiveStatement { pid: number; query: string; datname: string; running_ms: number }
+export interface SlowStatement {
+  queryid: string;
+  query: string;
+  calls: number;
+  total_ms: number;
+  mean_ms: number;
+  max_ms: number;
+  rows: number;
+  hit_percent: number | null;
+}
+export interface DatabaseStat {
+  datname: string;
+  numbackends: number;
+  cache_hit_ratio: number | null;
+  size_bytes: number;
+}
+export interface TableSize {
+  schemaname: string;
+  tablename: string;
+  size_bytes: number;
+  live_tuples: number;
+  dead_tuples: number;
+  seq_scan: number;
+  idx_scan: number;
+  last_autovacuum: Date | null;
+  last_vacuum: Date | null;
+  last_autoanalyze: Date | null;
+  last_analyze: Date | null;
+}
+export interface IndexSize {
+  schemaname: string;
+  tablename: string;
+  indexname: string;
+  size_bytes: number;
+  idx_scan?: number;
+}
+export interface ReplicaLag {
+  application_name: string;
+  client_addr: string | null;
+  state: string;
+  sync_state: string;
+  lag_seconds: number;
+  lag_bytes: number;
+}
+export interface Archiver {
+  archived_count: number;
+  failed_count: number;
+  last_archived_time: Date | null;
+  last_failed_time: Date | null;
+  last_failed_wal: string | null;
+  archive_mode: string;
+}
+export interface ActiveStatement {
+  pid: number;
+  query: string;
+  datname: string;
+  running_ms: number;
+}
 
 /** Everything the collector reads from one server in one pass. */
 export interface DbSnapshot {
@@ -36,12 +87,25 @@ export async function collectDb(target: ConnTarget, topN: number): Promise<DbSna
   try {
     await client.connect();
   } catch (e) {
-    throw new BillInquiryError('MONITOR_CONNECT', `cannot connect to ${target.host}:${target.port}/${target.database} as ${target.user}: ${(e as Error).message}`,
-      'is the server up? For the monitoring role run `bill-inquiry db apply` (grants pg_monitor), or set monitor.connectAs=superuser', { cause: e });
+    throw new BillInquiryError(
+      'MONITOR_CONNECT',
+      `cannot connect to ${target.host}:${target.port}/${target.database} as ${target.user}: ${(e as Error).message}`,
+      'is the server up? For the monitoring role run `bill-inquiry db apply` (grants pg_monitor), or set monitor.connectAs=superuser',
+      { cause: e },
+    );
   }
   try {
-    const rows = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => (await client.query<T>(sql, params)).rows;
-    const [conn] = await rows<{ used: number; max: number; reserved: number; in_recovery: boolean; version_num: number; version: string; data_directory: string | null }>(q.CONNECTIONS);
+    const rows = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
+      (await client.query<T>(sql, params)).rows;
+    const [conn] = await rows<{
+      used: number;
+      max: number;
+      reserved: number;
+      in_recovery: boolean;
+      version_num: number;
+      version: string;
+      data_directory: string | null;
+    }>(q.CONNECTIONS);
     const [stmts] = await rows<{ present: boolean }>(q.HAS_PG_STAT_STATEMENTS);
     const inRecovery = conn!.in_recovery;
     const [archiver] = await rows<Archiver>(q.ARCHIVER);

@@ -18,7 +18,11 @@ export function monitorTarget(cfg: Readonly<Config>, instance: LocalInstance): C
   const user = cfg.database.roles.readonly;
   const password = new SecretStore(cfg.dataDir).peek(roleSecretName(cfg, 'readonly'));
   if (!password) {
-    throw new BillInquiryError('MONITOR_NO_ROLE', `no password for the monitoring role ${user} in ${cfg.dataDir}/secrets`, 'run `bill-inquiry db apply` (creates the role with pg_monitor), or set monitor.connectAs=superuser');
+    throw new BillInquiryError(
+      'MONITOR_NO_ROLE',
+      `no password for the monitoring role ${user} in ${cfg.dataDir}/secrets`,
+      'run `bill-inquiry db apply` (creates the role with pg_monitor), or set monitor.connectAs=superuser',
+    );
   }
   return { ...base, user, password };
 }

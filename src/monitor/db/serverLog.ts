@@ -9,10 +9,12 @@ export interface LogEvent {
 }
 
 /** `%t [%p]: …` from the log_line_prefix of serverParameters.ts: local time in log_timezone, then the level. */
-const LINE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) \S+ \[\d+\]: .*?\b(DEBUG\d?|INFO|NOTICE|WARNING|ERROR|LOG|FATAL|PANIC):\s+(.*)$/;
+const LINE =
+  /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) \S+ \[\d+\]: .*?\b(DEBUG\d?|INFO|NOTICE|WARNING|ERROR|LOG|FATAL|PANIC):\s+(.*)$/;
 
 /** Authentication failures: what §8.1 counts as "실패한 연결". */
-export const AUTH_FAILURE = /password authentication failed|no pg_hba\.conf entry|pg_hba\.conf rejects connection|role ".*" does not exist|certificate authentication failed/;
+export const AUTH_FAILURE =
+  /password authentication failed|no pg_hba\.conf entry|pg_hba\.conf rejects connection|role ".*" does not exist|certificate authentication failed/;
 
 /**
  * Events since `since` from the daily log files under `<pgdata>/log` (logging_collector).
@@ -23,7 +25,9 @@ export function readLogEvents(logDir: string, since: Date, timezone: string, tai
   const events: LogEvent[] = [];
   for (const file of logFiles(logDir, since)) {
     const size = statSync(file).size;
-    for (const line of readRange(file, Math.max(0, size - tailBytes), size).toString('utf8').split('\n')) {
+    for (const line of readRange(file, Math.max(0, size - tailBytes), size)
+      .toString('utf8')
+      .split('\n')) {
       const e = parseLine(line, timezone);
       if (e && e.at >= since) events.push(e);
     }
@@ -69,7 +73,10 @@ export class LogFollower {
     for (const file of files) {
       const size = statSync(file).size;
       const known = this.offsets.get(file);
-      const start = known === undefined || known > size || size - known > this.tailBytes ? Math.max(0, size - this.tailBytes) : known;
+      const start =
+        known === undefined || known > size || size - known > this.tailBytes
+          ? Math.max(0, size - this.tailBytes)
+          : known;
       const chunk = readRange(file, start, size);
       // Only whole lines: a line being written is read next time.
       const end = chunk.lastIndexOf(10) + 1;
@@ -138,15 +145,14 @@ function readRange(file: string, start: number, end: number): Buffer {
 
 /** Wall-clock fields in an IANA zone → the instant (the log writes local time with only an abbreviation). */
 export function zonedToUtc([y, mo, d, h, mi, s]: number[], timeZone: string): Date {
-  const guess = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
+  const guess = Date.UTC(y!, mo! - 1, d, h, mi, s);
   const fmt = formatter(timeZone);
   const offset = (at: number) => {
-    const p = Object.fromEntries(
-      fmt
-        .formatToParts(new Date(at))
-        .map((x) => [x.type, Number(x.value)]),
-    ) as Record<string, number>;
-    return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - at;
+    const p = Object.fromEntries(fmt.formatToParts(new Date(at)).map((x) => [x.type, Number(x.value)])) as Record<
+      string,
+      number
+    >;
+    return Date.UTC(p.year!, p.month! - 1, p.day, p.hour, p.minute, p.second) - at;
   };
   return new Date(guess - offset(guess - offset(guess)));
 }
@@ -156,6 +162,19 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 /** Building a DateTimeFormat costs far more than using one: one per zone. */
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
-  if (!f) formatters.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })));
+  if (!f)
+    formatters.set(
+      timeZone,
+      (f = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      })),
+    );
   return f;
 }

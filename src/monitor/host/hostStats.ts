@@ -16,7 +16,13 @@ export interface HostStats {
 export async function hostStats(dataPath: string, cpuSampleMs: number): Promise<HostStats> {
   const disk = diskUsage(dataPath);
   const mem = memory();
-  return { cpuPercent: await cpuBusy(cpuSampleMs), memoryPercent: mem.percent, memoryTotalBytes: mem.total, ...disk, diskPath: dataPath };
+  return {
+    cpuPercent: await cpuBusy(cpuSampleMs),
+    memoryPercent: mem.percent,
+    memoryTotalBytes: mem.total,
+    ...disk,
+    diskPath: dataPath,
+  };
 }
 
 /** Busy share of all cores over a short window (os.cpus() times are cumulative). */
@@ -30,7 +36,10 @@ async function cpuBusy(windowMs: number): Promise<number> {
 
 function cpuTimes(): { idle: number; total: number } {
   return os.cpus().reduce(
-    (acc, c) => ({ idle: acc.idle + c.times.idle, total: acc.total + Object.values(c.times).reduce((a, b) => a + b, 0) }),
+    (acc, c) => ({
+      idle: acc.idle + c.times.idle,
+      total: acc.total + Object.values(c.times).reduce((a, b) => a + b, 0),
+    }),
     { idle: 0, total: 0 },
   );
 }

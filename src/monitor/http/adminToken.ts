@@ -13,7 +13,10 @@ export const opsAdminToken = (cfg: Readonly<Config>): string => new SecretStore(
 export function presentedToken(req: FastifyRequest): string | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim().split('=')).find(([k]) => k === OPS_COOKIE);
+  const cookie = (req.headers.cookie ?? '')
+    .split(';')
+    .map((c) => c.trim().split('='))
+    .find(([k]) => k === OPS_COOKIE);
   if (cookie?.[1]) return decodeURIComponent(cookie[1]);
   return (req.query as Record<string, string | undefined> | undefined)?.token;
 }
@@ -29,5 +32,11 @@ export async function denied(reply: FastifyReply): Promise<FastifyReply> {
   return reply
     .code(401)
     .header('www-authenticate', 'Bearer realm="bill-inquiry ops"')
-    .send({ error: { code: 'OPS_UNAUTHORIZED', message: 'the operations dashboard needs the admin token', hint: 'open /ops?token=<token from `bill-inquiry monitor token`> or send Authorization: Bearer <token>' } });
+    .send({
+      error: {
+        code: 'OPS_UNAUTHORIZED',
+        message: 'the operations dashboard needs the admin token',
+        hint: 'open /ops?token=<token from `bill-inquiry monitor token`> or send Authorization: Bearer <token>',
+      },
+    });
 }

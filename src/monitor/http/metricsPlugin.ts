@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from '@prometheus-io/client';
 import type { Config } from '../../config/schema.js';
 import type { MonitoredRuntime } from '../serviceView.js';
 import type { SnapshotCache } from '../snapshotCache.js';

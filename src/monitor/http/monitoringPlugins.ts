@@ -24,16 +24,29 @@ type Registered = { runtime?: MonitoredRuntime };
  * /metrics (hooks on every route) and /ops (admin token). The runtime is taken from
  * the argument or, when undefined, from the options the service registers plugins with.
  */
-export function monitoringPlugins(cfg: Readonly<Config>, runtime: MonitoredRuntime | undefined, opts: MonitoringOptions = {}): FastifyPluginAsync<Registered>[] {
+export function monitoringPlugins(
+  cfg: Readonly<Config>,
+  runtime: MonitoredRuntime | undefined,
+  opts: MonitoringOptions = {},
+): FastifyPluginAsync<Registered>[] {
   const requests = new RequestRecorder();
-  const sources: SnapshotSources = { requests, authFailures: new AuthFailureWatch(cfg.server.timezone, cfg.monitor.logTailBytes), ...(runtime ? { runtime } : {}) };
+  const sources: SnapshotSources = {
+    requests,
+    authFailures: new AuthFailureWatch(cfg.server.timezone, cfg.monitor.logTailBytes),
+    ...(runtime ? { runtime } : {}),
+  };
   const snapshots = new SnapshotCache(cfg, sources);
   const metrics: FastifyPluginAsync<Registered> = async (app, reg) => {
     sources.runtime ??= reg.runtime;
-    await app.register(metricsPlugin, { cfg, requests, ...(sources.runtime ? { runtime: sources.runtime } : {}), ...((opts.database ?? cfg.monitor.serviceExportsDatabase) ? { snapshots } : {}) });
+    await app.register(metricsPlugin, {
+      cfg,
+      requests,
+      ...(sources.runtime ? { runtime: sources.runtime } : {}),
+      ...((opts.database ?? cfg.monitor.serviceExportsDatabase) ? { snapshots } : {}),
+    });
   };
   // fp keeps the wrapper transparent so the metrics hooks reach every route of the service (same function, marked).
-  const plugins = [fp(metrics) as unknown as FastifyPluginAsync<Registered>];
+  const plugins = [fp(metrics)];
   if (opts.dashboard ?? true) {
     plugins.push(async (app, reg) => {
       sources.runtime ??= reg.runtime;

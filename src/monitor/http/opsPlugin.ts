@@ -15,7 +15,8 @@ export interface OpsPluginOptions {
 }
 
 /** chart.js' UMD build, served from node_modules: the page needs no CDN (the package does not export the path, so it is found next to its main file). */
-const chartJs = () => readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js'), 'utf8');
+const chartJs = () =>
+  readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js'), 'utf8');
 
 /**
  * The operations dashboard: GET /ops (page), /ops/data (JSON), /ops/chart.js —
@@ -30,7 +31,10 @@ export const opsPlugin: FastifyPluginAsync<OpsPluginOptions> = async (app, { cfg
   let timer: NodeJS.Timeout | undefined;
 
   app.addHook('onReady', async () => {
-    timer = setInterval(() => void sample().catch((e: Error) => app.log.warn({ err: e.message }, 'ops sample failed')), cfg.monitor.dashboard.sampleS * 1000);
+    timer = setInterval(
+      () => void sample().catch((e: Error) => app.log.warn({ err: e.message }, 'ops sample failed')),
+      cfg.monitor.dashboard.sampleS * 1000,
+    );
     timer.unref();
   });
   app.addHook('onClose', async () => clearInterval(timer));
@@ -43,12 +47,23 @@ export const opsPlugin: FastifyPluginAsync<OpsPluginOptions> = async (app, { cfg
     // First visit with ?token=: keep it in an HttpOnly cookie and drop it from the address bar and history.
     if (q.token) {
       return reply
-        .header('set-cookie', `${OPS_COOKIE}=${encodeURIComponent(q.token)}; Path=/ops; HttpOnly; SameSite=Strict${req.protocol === 'https' ? '; Secure' : ''}`)
+        .header(
+          'set-cookie',
+          `${OPS_COOKIE}=${encodeURIComponent(q.token)}; Path=/ops; HttpOnly; SameSite=Strict${req.protocol === 'https' ? '; Secure' : ''}`,
+        )
         .redirect('/ops');
     }
-    return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'").send(DASHBOARD_HTML);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header(
+        'content-security-policy',
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'",
+      )
+      .send(DASHBOARD_HTML);
   });
-  app.get('/ops/chart.js', async (_req, reply) => reply.type('application/javascript').header('cache-control', 'max-age=3600').send(chart));
+  app.get('/ops/chart.js', async (_req, reply) =>
+    reply.type('application/javascript').header('cache-control', 'max-age=3600').send(chart),
+  );
   app.get('/ops/data', async () => {
     const snap = await snapshots.get();
     if (!history.all().length || history.all().at(-1)!.t !== snap.at) history.add(snap, dbName);

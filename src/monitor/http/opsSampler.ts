@@ -23,7 +23,13 @@ export class OpsHistory {
       t: s.at,
       ...(db ? { connections: db.connections.used, maxConnections: db.connections.max } : {}),
       replicationLagS: Math.max(0, ...(db?.replicas.map((r) => r.lag_seconds) ?? [])),
-      ...(s.service ? { requestRatePerS: s.service.http.ratePerS, p99Ms: s.service.http.p99Ms, cacheHitRatio: s.service.cache.hitRatio } : {}),
+      ...(s.service
+        ? {
+            requestRatePerS: s.service.http.ratePerS,
+            p99Ms: s.service.http.p99Ms,
+            cacheHitRatio: s.service.cache.hitRatio,
+          }
+        : {}),
       dbCacheHitRatio: db?.databases.find((d) => d.datname === dbName)?.cache_hit_ratio ?? null,
     });
     if (this.points.length > this.max) this.points.shift();

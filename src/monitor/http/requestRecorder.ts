@@ -40,7 +40,12 @@ export class RequestRecorder {
 
   constructor(private readonly windowMs = 60_000) {
     const seconds = Math.max(1, Math.ceil(windowMs / 1000));
-    this.slots = Array.from({ length: seconds }, () => ({ second: -1, count: 0, maxMs: 0, counts: new Uint32Array(BUCKETS) }));
+    this.slots = Array.from({ length: seconds }, () => ({
+      second: -1,
+      count: 0,
+      maxMs: 0,
+      counts: new Uint32Array(BUCKETS),
+    }));
   }
 
   record(ms: number, at = Date.now()): void {

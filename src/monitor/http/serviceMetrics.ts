@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from '@prometheus-io/client';
 import { M } from '../metricNames.js';
 import { isOpen, type KosCallEvent, type MonitoredRuntime } from '../serviceView.js';
 
@@ -10,11 +10,30 @@ export interface HttpMetrics {
 }
 
 export function registerHttpMetrics(registry: Registry): HttpMetrics {
-  const duration = new Histogram({ name: M.httpDuration, help: 'HTTP request latency per route', labelNames: ['method', 'route', 'status_code'], buckets: LATENCY_BUCKETS, registers: [registry] });
-  const requests = new Counter({ name: M.httpRequests, help: 'HTTP requests per route and status', labelNames: ['method', 'route', 'status_code'], registers: [registry] });
-  const errors = new Counter({ name: M.httpErrors, help: 'HTTP error responses by status and error code', labelNames: ['route', 'status_code', 'code'], registers: [registry] });
+  const duration = new Histogram({
+    name: M.httpDuration,
+    help: 'HTTP request latency per route',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const requests = new Counter({
+    name: M.httpRequests,
+    help: 'HTTP requests per route and status',
+    labelNames: ['method', 'route', 'status_code'],
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: M.httpErrors,
+    help: 'HTTP error responses by status and error code',
+    labelNames: ['route', 'status_code', 'code'],
+    registers: [registry],
+  });
   // Label children per (method, route, status), made once: prom-client hashes a label object on every call otherwise.
-  const children = new Map<string, { duration: ReturnType<typeof duration.labels>; requests: ReturnType<typeof requests.labels> }>();
+  const children = new Map<
+    string,
+    { duration: ReturnType<typeof duration.labels>; requests: ReturnType<typeof requests.labels> }
+  >();
   return {
     observe(route, method, status, seconds, errorCode) {
       const key = `${method} ${status} ${route}`;
@@ -32,22 +51,59 @@ export function registerHttpMetrics(registry: Registry): HttpMetrics {
 
 /** KOS calls (from runtime events) and the runtime's breaker, cache, history and pool figures. */
 export function registerRuntimeMetrics(registry: Registry, runtime: MonitoredRuntime): () => void {
-  const kosDuration = new Histogram({ name: M.kosDuration, help: 'KOS upstream call latency', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers: [registry] });
-  const kosCalls = new Counter({ name: M.kosCalls, help: 'KOS upstream calls by outcome and result code', labelNames: ['outcome', 'result_code'], registers: [registry] });
+  const kosDuration = new Histogram({
+    name: M.kosDuration,
+    help: 'KOS upstream call latency',
+    labelNames: ['outcome'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const kosCalls = new Counter({
+    name: M.kosCalls,
+    help: 'KOS upstream calls by outcome and result code',
+    labelNames: ['outcome', 'result_code'],
+    registers: [registry],
+  });
   const onKos = (e: KosCallEvent) => {
     kosDuration.observe({ outcome: e.outcome }, e.durationMs / 1000);
     kosCalls.inc({ outcome: e.outcome, result_code: e.resultCode ?? '' });
   };
   runtime.events.on('kosCall', onKos);
 
-  const gauge = (name: string, help: string, labelNames: string[], fill: (set: (l: Record<string, string>, v: number) => void) => void) =>
-    new Gauge({ name, help, labelNames, registers: [registry], collect() { this.reset(); fill((l, v) => this.set(l, v)); } });
+  const gauge = (
+    name: string,
+    help: string,
+    labelNames: string[],
+    fill: (set: (l: Record<string, string>, v: number) => void) => void,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        fill((l, v) => this.set(l, v));
+      },
+    });
   // Totals kept by the runtime are exposed as counters by re-setting them on each scrape.
   const counter = (name: string, help: string, read: () => number) =>
-    new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(read()); } });
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
 
-  gauge(M.breakerOpen, 'KOS circuit breaker open (1) or not (0)', [], (set) => set({}, isOpen(runtime.breakerState()) ? 1 : 0));
-  gauge(M.breakerState, 'KOS circuit breaker state (1 for the current one)', ['state'], (set) => set({ state: runtime.breakerState() }, 1));
+  gauge(M.breakerOpen, 'KOS circuit breaker open (1) or not (0)', [], (set) =>
+    set({}, isOpen(runtime.breakerState()) ? 1 : 0),
+  );
+  gauge(M.breakerState, 'KOS circuit breaker state (1 for the current one)', ['state'], (set) =>
+    set({ state: runtime.breakerState() }, 1),
+  );
   counter(M.cacheHits, 'Bill cache hits', () => runtime.cacheStats().hits);
   counter(M.cacheMisses, 'Bill cache misses', () => runtime.cacheStats().misses);
   gauge(M.cacheSize, 'Bill cache entries', [], (set) => set({}, runtime.cacheStats().size));
@@ -55,11 +111,19 @@ export function registerRuntimeMetrics(registry: Registry, runtime: MonitoredRun
     const c = runtime.cacheStats();
     if (c.hits + c.misses) set({}, (100 * c.hits) / (c.hits + c.misses));
   });
-  gauge(M.historyQueued, 'Inquiry history rows waiting to be written', [], (set) => set({}, runtime.historyStats().queued));
+  gauge(M.historyQueued, 'Inquiry history rows waiting to be written', [], (set) =>
+    set({}, runtime.historyStats().queued),
+  );
   counter(M.historyFlushed, 'Inquiry history rows written', () => runtime.historyStats().flushed);
   counter(M.historyFailed, 'Failed history flushes', () => runtime.historyStats().failedFlushes);
-  counter(M.historyDeadLettered, 'History rows the database refused, kept in the dead-letter file (history replay)', () => runtime.historyStats().deadLettered);
-  gauge(M.historyLag, 'Age of the oldest row at the last history flush', [], (set) => set({}, runtime.historyStats().lastFlushLagMs / 1000));
+  counter(
+    M.historyDeadLettered,
+    'History rows the database refused, kept in the dead-letter file (history replay)',
+    () => runtime.historyStats().deadLettered,
+  );
+  gauge(M.historyLag, 'Age of the oldest row at the last history flush', [], (set) =>
+    set({}, runtime.historyStats().lastFlushLagMs / 1000),
+  );
   gauge(M.pool, 'Database pool connections per pool and state', ['pool', 'state'], (set) => {
     for (const [pool, s] of Object.entries(runtime.poolStats())) {
       set({ pool, state: 'total' }, s.total);

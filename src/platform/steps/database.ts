@@ -14,9 +14,14 @@ export interface DatabaseInfo {
 }
 
 /** `en_US.UTF-8` and `en_US.utf8` name the same locale. */
-export const sameLocale = (a: string, b: string): boolean => a.toLowerCase().replace(/utf-?8/, 'utf8') === b.toLowerCase().replace(/utf-?8/, 'utf8');
+export const sameLocale = (a: string, b: string): boolean =>
+  a.toLowerCase().replace(/utf-?8/, 'utf8') === b.toLowerCase().replace(/utf-?8/, 'utf8');
 
-export async function readDatabase(client: Queryable, name: string, version: number): Promise<DatabaseInfo | undefined> {
+export async function readDatabase(
+  client: Queryable,
+  name: string,
+  version: number,
+): Promise<DatabaseInfo | undefined> {
   return (await client.query<DatabaseInfo>(databaseInfo(version), [name])).rows[0];
 }
 
@@ -36,12 +41,20 @@ export async function ensureDatabase(ctx: StepContext, admin: pg.Client): Promis
   const base = `CREATE DATABASE ${ident(db.name)} WITH ENCODING ${escapeLiteral(db.encoding)} TEMPLATE template0`;
   const libc = `${base} LC_COLLATE ${escapeLiteral(db.locale)} LC_CTYPE ${escapeLiteral(db.locale)}`;
   if (ctx.dryRun) {
-    await ctx.change(undefined, { id: `database:${db.name}`, action: 'create', detail: `${db.encoding}, ${db.locale}, template0` }, []);
+    await ctx.change(
+      undefined,
+      { id: `database:${db.name}`, action: 'create', detail: `${db.encoding}, ${db.locale}, template0` },
+      [],
+    );
     return { exists: false };
   }
   try {
     await admin.query(libc);
-    await ctx.change(undefined, { id: `database:${db.name}`, action: 'create', detail: `${db.encoding}, ${db.locale}, template0` }, []);
+    await ctx.change(
+      undefined,
+      { id: `database:${db.name}`, action: 'create', detail: `${db.encoding}, ${db.locale}, template0` },
+      [],
+    );
   } catch (e) {
     if (!isMissingLocale(e)) throw e;
     await createWithIcu(ctx, admin, base);
@@ -58,24 +71,47 @@ async function createWithIcu(ctx: StepContext, admin: pg.Client, base: string): 
   const db = ctx.cfg.database;
   const howToAdd = `add it on the database server (Debian/Ubuntu: echo "${db.locale} UTF-8" >> /etc/locale.gen && locale-gen), restart PostgreSQL and re-run`;
   if (db.localeFallback === 'error') {
-    throw new BillInquiryError('LOCALE_MISSING', `OS locale "${db.locale}" is not installed on the database server`, `${howToAdd}; or set database.localeFallback to "icu"`);
+    throw new BillInquiryError(
+      'LOCALE_MISSING',
+      `OS locale "${db.locale}" is not installed on the database server`,
+      `${howToAdd}; or set database.localeFallback to "icu"`,
+    );
   }
   if (ctx.serverVersion < 150000) {
-    throw new BillInquiryError('LOCALE_MISSING', `OS locale "${db.locale}" is missing and PostgreSQL ${Math.floor(ctx.serverVersion / 10000)} cannot use an ICU database locale`, howToAdd);
+    throw new BillInquiryError(
+      'LOCALE_MISSING',
+      `OS locale "${db.locale}" is missing and PostgreSQL ${Math.floor(ctx.serverVersion / 10000)} cannot use an ICU database locale`,
+      howToAdd,
+    );
   }
   // LC_COLLATE/LC_CTYPE 'C' always exist; sorting and case rules come from ICU.
-  await admin.query(`${base} LOCALE_PROVIDER icu ICU_LOCALE ${escapeLiteral(db.icuLocale)} LC_COLLATE 'C' LC_CTYPE 'C'`);
-  await ctx.change(undefined, { id: `database:${db.name}`, action: 'create (ICU locale fallback)', detail: `${db.encoding}, ICU ${db.icuLocale} instead of missing OS locale ${db.locale}` }, []);
-  ctx.warn(`OS locale ${db.locale} is missing on the server: ${db.name} uses the ICU locale ${db.icuLocale} instead (${howToAdd} to use the OS locale)`);
+  await admin.query(
+    `${base} LOCALE_PROVIDER icu ICU_LOCALE ${escapeLiteral(db.icuLocale)} LC_COLLATE 'C' LC_CTYPE 'C'`,
+  );
+  await ctx.change(
+    undefined,
+    {
+      id: `database:${db.name}`,
+      action: 'create (ICU locale fallback)',
+      detail: `${db.encoding}, ICU ${db.icuLocale} instead of missing OS locale ${db.locale}`,
+    },
+    [],
+  );
+  ctx.warn(
+    `OS locale ${db.locale} is missing on the server: ${db.name} uses the ICU locale ${db.icuLocale} instead (${howToAdd} to use the OS locale)`,
+  );
 }
 
 /** An existing database cannot change encoding or locale: say so instead of pretending. */
 function reportExisting(ctx: StepContext, d: DatabaseInfo): void {
   const db = ctx.cfg.database;
-  if (d.encoding !== db.encoding) ctx.warn(`${db.name} has encoding ${d.encoding}, plan §4.1 wants ${db.encoding}: recreate the database to fix`);
+  if (d.encoding !== db.encoding)
+    ctx.warn(`${db.name} has encoding ${d.encoding}, plan §4.1 wants ${db.encoding}: recreate the database to fix`);
   if (d.provider === 'i') {
     ctx.warn(`${db.name} uses the ICU locale ${d.icu_locale} (fallback for the missing OS locale ${db.locale})`);
   } else if (!sameLocale(d.datcollate, db.locale) || !sameLocale(d.datctype, db.locale)) {
-    ctx.warn(`${db.name} has collation ${d.datcollate}/ctype ${d.datctype}, plan §4.1 wants ${db.locale}: recreate the database to fix`);
+    ctx.warn(
+      `${db.name} has collation ${d.datcollate}/ctype ${d.datctype}, plan §4.1 wants ${db.locale}: recreate the database to fix`,
+    );
   }
 }

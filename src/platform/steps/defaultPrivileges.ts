@@ -10,7 +10,9 @@ import { DEFAULT_ACL } from '../sql/catalog.js';
  */
 export async function ensureDefaultPrivileges(ctx: StepContext, db: pg.Client | undefined): Promise<void> {
   const owner = ctx.cfg.database.roles.admin;
-  const rows = db ? (await db.query<{ objtype: string; grantee: string; privilege: string }>(DEFAULT_ACL, [owner, 'public'])).rows : [];
+  const rows = db
+    ? (await db.query<{ objtype: string; grantee: string; privilege: string }>(DEFAULT_ACL, [owner, 'public'])).rows
+    : [];
   const wanted = desiredAcls(ctx.cfg);
   const kinds: Array<{ objtype: string; noun: string; spec: AclSpec }> = [
     { objtype: 'r', noun: 'TABLES', spec: wanted.table },
@@ -24,8 +26,17 @@ export async function ensureDefaultPrivileges(ctx: StepContext, db: pg.Client | 
         ...(d.revoke.length ? [`${prefix} REVOKE ${d.revoke.join(', ')} ON ${k.noun} FROM ${grantee(d.grantee)}`] : []),
         ...(d.grant.length ? [`${prefix} GRANT ${d.grant.join(', ')} ON ${k.noun} TO ${grantee(d.grantee)}`] : []),
       ];
-      const detail = [d.grant.length ? `grant ${d.grant.join(',')}` : '', d.revoke.length ? `revoke ${d.revoke.join(',')}` : ''].filter(Boolean).join('; ');
-      await ctx.change(db, { id: `default-privileges:${k.noun.toLowerCase()}:${d.grantee}`, action: 'privileges', detail }, statements);
+      const detail = [
+        d.grant.length ? `grant ${d.grant.join(',')}` : '',
+        d.revoke.length ? `revoke ${d.revoke.join(',')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; ');
+      await ctx.change(
+        db,
+        { id: `default-privileges:${k.noun.toLowerCase()}:${d.grantee}`, action: 'privileges', detail },
+        statements,
+      );
     }
   }
 }

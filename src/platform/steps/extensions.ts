@@ -6,6 +6,8 @@ import { EXTENSIONS } from '../sql/catalog.js';
 export async function ensureExtensions(ctx: StepContext, db: pg.Client | undefined): Promise<void> {
   const have = new Set(db ? (await db.query<{ extname: string }>(EXTENSIONS)).rows.map((r) => r.extname) : []);
   for (const ext of ctx.cfg.database.extensions.filter((e) => !have.has(e))) {
-    await ctx.change(db, { id: `extension:${ext}`, action: 'create' }, [`CREATE EXTENSION IF NOT EXISTS ${ident(ext)}`]);
+    await ctx.change(db, { id: `extension:${ext}`, action: 'create' }, [
+      `CREATE EXTENSION IF NOT EXISTS ${ident(ext)}`,
+    ]);
   }
 }

@@ -12,13 +12,20 @@ const TABLE = 'pgmigrations';
 
 /** Migration names (file name without extension) in the order node-pg-migrate runs them (13-digit ms timestamp prefix). */
 export const migrationFiles = (): string[] =>
-  readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort().map((f) => path.basename(f, '.sql'));
+  readdirSync(MIGRATIONS_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => path.basename(f, '.sql'));
 
 export async function appliedMigrations(ctx: StepContext, db: Queryable): Promise<string[]> {
   const table = `${ctx.cfg.database.migrationsSchema}.${TABLE}`;
   const exists = (await db.query<{ exists: boolean }>(RELATION_EXISTS, [table])).rows[0]?.exists;
   if (!exists) return [];
-  return (await db.query<{ name: string }>(`SELECT name FROM ${ident(ctx.cfg.database.migrationsSchema)}.${TABLE} ORDER BY run_on, id`)).rows.map((r) => r.name);
+  return (
+    await db.query<{ name: string }>(
+      `SELECT name FROM ${ident(ctx.cfg.database.migrationsSchema)}.${TABLE} ORDER BY run_on, id`,
+    )
+  ).rows.map((r) => r.name);
 }
 
 /**
@@ -45,7 +52,12 @@ export async function runMigrations(ctx: StepContext, db: pg.Client | undefined)
       schema: 'public',
       singleTransaction: true,
       checkOrder: true,
-      logger: { debug: () => {}, info: (m: string) => ctx.progress(m), warn: (m: string) => ctx.warn(m), error: (m: string) => ctx.warn(m) },
+      logger: {
+        debug: () => {},
+        info: (m: string) => ctx.progress(m),
+        warn: (m: string) => ctx.warn(m),
+        error: (m: string) => ctx.warn(m),
+      },
     });
   } finally {
     await db.query('RESET ROLE');

@@ -3,12 +3,29 @@ import type { StepContext } from '../context.js';
 import { createPartitionSql, missingPartitions } from '../partitions.js';
 
 /** Monthly partitions of both history tables around now (the service keeps them coming via maintainPartitions). */
-export async function ensurePartitions(ctx: StepContext, db: pg.Client | undefined, tablesExist: boolean, now: Date): Promise<void> {
+export async function ensurePartitions(
+  ctx: StepContext,
+  db: pg.Client | undefined,
+  tablesExist: boolean,
+  now: Date,
+): Promise<void> {
   if (!db || !tablesExist) {
-    await ctx.change(undefined, { id: 'partitions', action: 'create', detail: `current month, ${ctx.cfg.database.retention.partitionsBehind} behind, ${ctx.cfg.database.retention.partitionsAhead} ahead` }, []);
+    await ctx.change(
+      undefined,
+      {
+        id: 'partitions',
+        action: 'create',
+        detail: `current month, ${ctx.cfg.database.retention.partitionsBehind} behind, ${ctx.cfg.database.retention.partitionsAhead} ahead`,
+      },
+      [],
+    );
     return;
   }
   for (const p of await missingPartitions(ctx.cfg, db, now)) {
-    await ctx.change(db, { id: `partition:${p.name}`, action: 'create', detail: `${p.lower.toISOString()} … ${p.upper.toISOString()}` }, createPartitionSql(ctx.cfg, p));
+    await ctx.change(
+      db,
+      { id: `partition:${p.name}`, action: 'create', detail: `${p.lower.toISOString()} … ${p.upper.toISOString()}` },
+      createPartitionSql(ctx.cfg, p),
+    );
   }
 }

@@ -20,7 +20,12 @@ export async function reconcileAcl(
       ...(d.revoke.length ? [`REVOKE ${d.revoke.join(', ')} ON ${object} FROM ${grantee(d.grantee)}`] : []),
       ...(d.grant.length ? [`GRANT ${d.grant.join(', ')} ON ${object} TO ${grantee(d.grantee)}`] : []),
     ];
-    const detail = [d.grant.length ? `grant ${d.grant.join(',')}` : '', d.revoke.length ? `revoke ${d.revoke.join(',')}` : ''].filter(Boolean).join('; ');
+    const detail = [
+      d.grant.length ? `grant ${d.grant.join(',')}` : '',
+      d.revoke.length ? `revoke ${d.revoke.join(',')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
     await ctx.change(client, { id: `${id}:${d.grantee}`, action: 'privileges', detail }, statements);
   }
 }

@@ -17,7 +17,8 @@ export async function relationAcls(db: Queryable, schema = 'public') {
   const rows = (await db.query<RelationAclRow>(RELATION_ACLS, [schema])).rows;
   const byName = new Map<string, { relname: string; relkind: string; owner: string; acl: Map<string, Set<string>> }>();
   for (const r of rows) {
-    if (!byName.has(r.relname)) byName.set(r.relname, { relname: r.relname, relkind: r.relkind, owner: r.owner, acl: new Map() });
+    if (!byName.has(r.relname))
+      byName.set(r.relname, { relname: r.relname, relkind: r.relkind, owner: r.owner, acl: new Map() });
   }
   for (const rel of byName.values()) rel.acl = aclMap(rows.filter((r) => r.relname === rel.relname));
   return [...byName.values()];
@@ -36,7 +37,11 @@ export async function ensureRelationAcls(ctx: StepContext, db: pg.Client | undef
     const isSeq = rel.relkind === 'S';
     const object = `${isSeq ? 'SEQUENCE' : 'TABLE'} public.${ident(rel.relname)}`;
     if (rel.owner !== owner) {
-      await ctx.change(db, { id: `relation:${rel.relname}:owner`, action: 'alter', detail: `owner ${rel.owner} → ${owner}` }, [`ALTER ${isSeq ? 'SEQUENCE' : 'TABLE'} public.${ident(rel.relname)} OWNER TO ${ident(owner)}`]);
+      await ctx.change(
+        db,
+        { id: `relation:${rel.relname}:owner`, action: 'alter', detail: `owner ${rel.owner} → ${owner}` },
+        [`ALTER ${isSeq ? 'SEQUENCE' : 'TABLE'} public.${ident(rel.relname)} OWNER TO ${ident(owner)}`],
+      );
     }
     await reconcileAcl(ctx, db, `relation:${rel.relname}`, object, rel.acl, isSeq ? wanted.sequence : wanted.table);
   }

@@ -68,7 +68,11 @@ export async function asGroup<T>(vc: VerifyContext, role: string, fn: (c: pg.Cli
  * trying it inside a savepoint, so an unexpected success is rolled back with
  * the surrounding transaction.
  */
-export async function denied(client: pg.Client, sql: string, params: unknown[] = []): Promise<{ ok: boolean; detail: string }> {
+export async function denied(
+  client: pg.Client,
+  sql: string,
+  params: unknown[] = [],
+): Promise<{ ok: boolean; detail: string }> {
   await client.query('SAVEPOINT probe');
   try {
     await client.query(sql, params);
@@ -77,12 +81,18 @@ export async function denied(client: pg.Client, sql: string, params: unknown[] =
   } catch (e) {
     await client.query('ROLLBACK TO SAVEPOINT probe');
     const err = e as { code?: string; message?: string };
-    return err.code === '42501' ? pass(`refused: ${err.message}`) : fail(`failed for another reason than privileges: ${err.message} (SQLSTATE ${err.code})`);
+    return err.code === '42501'
+      ? pass(`refused: ${err.message}`)
+      : fail(`failed for another reason than privileges: ${err.message} (SQLSTATE ${err.code})`);
   }
 }
 
 /** Proves a statement is allowed (inside a savepoint; the transaction is rolled back later anyway). */
-export async function allowed(client: pg.Client, sql: string, params: unknown[] = []): Promise<{ ok: boolean; detail: string }> {
+export async function allowed(
+  client: pg.Client,
+  sql: string,
+  params: unknown[] = [],
+): Promise<{ ok: boolean; detail: string }> {
   await client.query('SAVEPOINT probe');
   try {
     const r = await client.query(sql, params);

@@ -43,9 +43,19 @@ export function loginTarget(cfg: Readonly<Config>, admin: ConnTarget, role: Logi
   const name = roleSecretName(cfg, role);
   const password = new SecretStore(cfg.dataDir).peek(name);
   if (!password) {
-    throw new BillInquiryError('NO_ROLE_SECRET', `no password for ${name}`, `run db apply, or set ${SecretStore.envName(name)}`);
+    throw new BillInquiryError(
+      'NO_ROLE_SECRET',
+      `no password for ${name}`,
+      `run db apply, or set ${SecretStore.envName(name)}`,
+    );
   }
-  return { ...admin, database: cfg.database.name, user: cfg.database.roles[role], password, applicationName: 'bill-inquiry-verify' };
+  return {
+    ...admin,
+    database: cfg.database.name,
+    user: cfg.database.roles[role],
+    password,
+    applicationName: 'bill-inquiry-verify',
+  };
 }
 
 /**
@@ -62,22 +72,48 @@ export async function verifyDatabase(cfg: Readonly<Config>, admin: ConnTarget): 
     await server.end().catch(() => {});
   }
   // A small pool: groups run their catalog queries concurrently without queueing on one client.
-  const db = new pg.Pool({ ...clientConfig({ ...admin, database: cfg.database.name }, { connectionTimeoutMillis: cfg.database.connectTimeoutMs }), max: POOL_SIZE });
+  const db = new pg.Pool({
+    ...clientConfig(
+      { ...admin, database: cfg.database.name },
+      { connectionTimeoutMillis: cfg.database.connectTimeoutMs },
+    ),
+    max: POOL_SIZE,
+  });
   db.on('error', () => {});
   try {
     await db.query('SELECT 1');
   } catch (e) {
     await db.end().catch(() => {});
-    return { ok: false, checks: [{ id: 'database.exists', ok: false, detail: connectError({ ...admin, database: cfg.database.name }, e).toLine() }] };
+    return {
+      ok: false,
+      checks: [
+        {
+          id: 'database.exists',
+          ok: false,
+          detail: connectError({ ...admin, database: cfg.database.name }, e).toLine(),
+        },
+      ],
+    };
   }
   try {
-    const vc: VerifyContext = { cfg, admin, db, serverVersion: info.version, superuser: info.superuser, roleTarget: (role) => loginTarget(cfg, admin, role) };
+    const vc: VerifyContext = {
+      cfg,
+      admin,
+      db,
+      serverVersion: info.version,
+      superuser: info.superuser,
+      roleTarget: (role) => loginTarget(cfg, admin, role),
+    };
     const checks: Check[] = [];
     for (const [group, run] of GROUPS) {
       try {
         checks.push(...(await run(vc)));
       } catch (e) {
-        checks.push({ id: `${group}`, ok: false, detail: `group could not run: ${e instanceof Error ? e.message : String(e)}` });
+        checks.push({
+          id: `${group}`,
+          ok: false,
+          detail: `group could not run: ${e instanceof Error ? e.message : String(e)}`,
+        });
       }
     }
     return { ok: checks.every((c) => c.ok), checks };

@@ -10,14 +10,19 @@ interface Setting {
 const UNIT_KB: Record<string, number> = { kB: 1, '8kB': 8, MB: 1024, '16MB': 16 * 1024, GB: 1024 * 1024 };
 const toKb = (value: number, unit: string): number => value * (UNIT_KB[unit] ?? Number.NaN);
 /** '4GB' / '64MB' / 1024 (MB) → kB. */
-const sizeKb = (v: string | number): number => (typeof v === 'number' ? v * 1024 : ((m) => (m ? toKb(Number(m[1]), m[2]!) : Number.NaN))(/^(\d+)\s*(kB|MB|GB)$/.exec(v)));
+const sizeKb = (v: string | number): number =>
+  typeof v === 'number'
+    ? v * 1024
+    : ((m) => (m ? toKb(Number(m[1]), m[2]!) : Number.NaN))(/^(\d+)\s*(kB|MB|GB)$/.exec(v));
 const onOff = (b: boolean) => (b ? 'on' : 'off');
 
 /** Every server parameter of §5.1 and §10.3 as configured (memory: the plan's profile scaled to server.memoryMb / this machine). */
 export async function parameterChecks(vc: VerifyContext): Promise<Check[]> {
   const s = vc.cfg.server;
   const mem = scaledProfile(s);
-  const settings = new Map((await vc.db.query<Setting>('SELECT name, setting, unit FROM pg_settings')).rows.map((r) => [r.name, r]));
+  const settings = new Map(
+    (await vc.db.query<Setting>('SELECT name, setting, unit FROM pg_settings')).rows.map((r) => [r.name, r]),
+  );
   const value = (name: string) => settings.get(name)?.setting;
   const exact = (name: string, want: string | number) =>
     check(`parameter.${name}`, async () => expect(value(name) === String(want), `${value(name)} (plan: ${want})`));
@@ -31,12 +36,31 @@ export async function parameterChecks(vc: VerifyContext): Promise<Check[]> {
     exact('max_connections', s.maxConnections),
     check('parameter.shared_preload_libraries', async () => {
       const libs = (value('shared_preload_libraries') ?? '').split(',').map((x) => x.trim());
-      return expect(s.sharedPreloadLibraries.every((l) => libs.includes(l)), `${libs.join(',')} (plan: ${s.sharedPreloadLibraries.join(',')})`);
+      return expect(
+        s.sharedPreloadLibraries.every((l) => libs.includes(l)),
+        `${libs.join(',')} (plan: ${s.sharedPreloadLibraries.join(',')})`,
+      );
     }),
-    size('shared_buffers', mem.sharedBuffersMb * 1024, `${s.planProfile.sharedBuffersMb}MB at ${s.planMemoryMb}MB RAM → ${mem.sharedBuffersMb}MB at ${mem.memoryMb}MB`),
-    size('effective_cache_size', mem.effectiveCacheSizeMb * 1024, `${s.planProfile.effectiveCacheSizeMb}MB at ${s.planMemoryMb}MB RAM → ${mem.effectiveCacheSizeMb}MB at ${mem.memoryMb}MB`),
-    size('work_mem', mem.workMemMb * 1024, `${s.planProfile.workMemMb}MB at ${s.planMemoryMb}MB RAM → ${mem.workMemMb}MB at ${mem.memoryMb}MB`),
-    size('maintenance_work_mem', mem.maintenanceWorkMemMb * 1024, `${s.planProfile.maintenanceWorkMemMb}MB at ${s.planMemoryMb}MB RAM → ${mem.maintenanceWorkMemMb}MB at ${mem.memoryMb}MB`),
+    size(
+      'shared_buffers',
+      mem.sharedBuffersMb * 1024,
+      `${s.planProfile.sharedBuffersMb}MB at ${s.planMemoryMb}MB RAM → ${mem.sharedBuffersMb}MB at ${mem.memoryMb}MB`,
+    ),
+    size(
+      'effective_cache_size',
+      mem.effectiveCacheSizeMb * 1024,
+      `${s.planProfile.effectiveCacheSizeMb}MB at ${s.planMemoryMb}MB RAM → ${mem.effectiveCacheSizeMb}MB at ${mem.memoryMb}MB`,
+    ),
+    size(
+      'work_mem',
+      mem.workMemMb * 1024,
+      `${s.planProfile.workMemMb}MB at ${s.planMemoryMb}MB RAM → ${mem.workMemMb}MB at ${mem.memoryMb}MB`,
+    ),
+    size(
+      'maintenance_work_mem',
+      mem.maintenanceWorkMemMb * 1024,
+      `${s.planProfile.maintenanceWorkMemMb}MB at ${s.planMemoryMb}MB RAM → ${mem.maintenanceWorkMemMb}MB at ${mem.memoryMb}MB`,
+    ),
     exact('checkpoint_completion_target', s.checkpointCompletionTarget),
     size('max_wal_size', sizeKb(s.maxWalSize), s.maxWalSize),
     size('min_wal_size', sizeKb(s.minWalSize), s.minWalSize),

@@ -19,11 +19,18 @@ export function issueToken(cfg: Readonly<Config>, p: { userId: string; lines: st
   const { jwt } = cfg.service;
   const lines = p.lines.map((l) => {
     const n = normalizeLine(l);
-    if (!n) throw new BillInquiryError('LINE_INVALID', `"${l}" is not a phone line number`, 'use the form 010-1234-5678');
+    if (!n)
+      throw new BillInquiryError('LINE_INVALID', `"${l}" is not a phone line number`, 'use the form 010-1234-5678');
     return n;
   });
   if (!p.userId.trim()) throw new BillInquiryError('USER_INVALID', 'the user id is empty', 'pass --user <id>');
-  const sign = createSigner({ key: hsSecret(cfg), algorithm: 'HS256', iss: jwt.issuer, aud: jwt.audience, expiresIn: (p.ttlSeconds ?? jwt.ttlSeconds) * 1000 });
+  const sign = createSigner({
+    key: hsSecret(cfg),
+    algorithm: 'HS256',
+    iss: jwt.issuer,
+    aud: jwt.audience,
+    expiresIn: (p.ttlSeconds ?? jwt.ttlSeconds) * 1000,
+  });
   return sign({ sub: p.userId, lines });
 }
 
@@ -36,7 +43,11 @@ export function tokenVerifier(cfg: Readonly<Config>): (token: string) => Princip
       : jwt.publicKeyFile
         ? readFileSync(jwt.publicKeyFile, 'utf8')
         : (() => {
-            throw new BillInquiryError('JWT_KEY_MISSING', 'service.jwt.algorithm is RS256 but no publicKeyFile is configured', 'set BILL_INQUIRY__SERVICE__JWT__PUBLIC_KEY_FILE');
+            throw new BillInquiryError(
+              'JWT_KEY_MISSING',
+              'service.jwt.algorithm is RS256 but no publicKeyFile is configured',
+              'set BILL_INQUIRY__SERVICE__JWT__PUBLIC_KEY_FILE',
+            );
           })();
   const verify = createVerifier({
     key,
@@ -47,15 +58,25 @@ export function tokenVerifier(cfg: Readonly<Config>): (token: string) => Princip
     requiredClaims: ['sub', 'exp'],
   });
   // Verified tokens by their exact text until they expire: a repeat caller costs one map lookup, no hashing.
-  const verified = jwt.cacheSize > 0 ? new LRUCache<string, { principal: Principal; validUntil: number }>({ max: jwt.cacheSize }) : undefined;
+  const verified =
+    jwt.cacheSize > 0
+      ? new LRUCache<string, { principal: Principal; validUntil: number }>({ max: jwt.cacheSize })
+      : undefined;
   return (token) => {
     const hit = verified?.get(token);
     if (hit && Date.now() < hit.validUntil) return hit.principal;
     const claims = verify(token) as { sub?: unknown; lines?: unknown; exp: number };
-    if (typeof claims.sub !== 'string' || !Array.isArray(claims.lines) || !claims.lines.every((l) => typeof l === 'string')) {
+    if (
+      typeof claims.sub !== 'string' ||
+      !Array.isArray(claims.lines) ||
+      !claims.lines.every((l) => typeof l === 'string')
+    ) {
       throw new Error('token lacks sub or lines');
     }
-    const principal = { userId: claims.sub, lines: (claims.lines as string[]).map((l) => normalizeLine(l)).filter((l): l is string => !!l) };
+    const principal = {
+      userId: claims.sub,
+      lines: claims.lines.map((l) => normalizeLine(l)).filter((l): l is string => !!l),
+    };
     verified?.set(token, { principal, validUntil: claims.exp * 1000 + jwt.clockToleranceSeconds * 1000 });
     return principal;
   };

@@ -48,7 +48,9 @@ export class HistoryQuery {
       if (queued.userId !== principal.userId) throw notFound('no such request');
       return detail(queued);
     }
-    const { rows } = await this.primary.query<Row & { user_id: string; bill_info: string | null; error_message: string | null }>({ name: 'history_request', text: SELECT_REQUEST, values: [requestId] });
+    const { rows } = await this.primary.query<
+      Row & { user_id: string; bill_info: string | null; error_message: string | null }
+    >({ name: 'history_request', text: SELECT_REQUEST, values: [requestId] });
     const r = rows[0];
     if (!r || r.user_id !== principal.userId) throw notFound('no such request');
     return detail({
@@ -72,8 +74,17 @@ export class HistoryQuery {
     const to = f.endDate ? nextDay(f.endDate, this.utcOffset) : null;
     const filter = [principal.userId, lines, from, to, f.status ?? null];
     return this.reads.read(async (pool) => {
-      const page = await pool.query<Row & { total: number }>({ name: 'history_page', text: SELECT_HISTORY_PAGE, values: [...filter, f.size, (f.page - 1) * f.size] });
-      const total = page.rows[0]?.total ?? (f.page > 1 ? (await pool.query<{ total: number }>({ name: 'history_count', text: COUNT_HISTORY, values: filter })).rows[0]!.total : 0);
+      const page = await pool.query<Row & { total: number }>({
+        name: 'history_page',
+        text: SELECT_HISTORY_PAGE,
+        values: [...filter, f.size, (f.page - 1) * f.size],
+      });
+      const total =
+        page.rows[0]?.total ??
+        (f.page > 1
+          ? (await pool.query<{ total: number }>({ name: 'history_count', text: COUNT_HISTORY, values: filter }))
+              .rows[0]!.total
+          : 0);
       const totalPages = Math.ceil(total / f.size);
       return {
         items: page.rows.map((r) => ({
@@ -85,7 +96,14 @@ export class HistoryQuery {
           processTime: r.process_time?.toISOString() ?? null,
           resultSummary: r.result_summary,
         })),
-        pagination: { currentPage: f.page, totalPages, totalItems: total, pageSize: f.size, hasNext: f.page < totalPages, hasPrevious: f.page > 1 },
+        pagination: {
+          currentPage: f.page,
+          totalPages,
+          totalItems: total,
+          pageSize: f.size,
+          hasNext: f.page < totalPages,
+          hasPrevious: f.page > 1,
+        },
       };
     });
   }

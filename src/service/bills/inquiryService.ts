@@ -23,11 +23,21 @@ interface Failure {
 /** What a failed KOS call means for the caller and for the history row. */
 function failureOf(rec: KosCallRecord<BillInfo>): Failure {
   const code = rec.response?.resultCode;
-  if (code === 'E001') return { status: 'FAILED', error: new ApiError(404, 'LINE_NOT_FOUND', 'KOS does not know this line number') };
-  if (code === 'E002') return { status: 'FAILED', error: new ApiError(404, 'BILL_NOT_FOUND', 'KOS has no bill for this month') };
-  if (rec.outcome === 'rejected') return { status: 'FAILED', error: unavailable('the billing system is unavailable (circuit breaker open); try again shortly') };
-  if (rec.outcome === 'timeout') return { status: 'TIMEOUT', error: new ApiError(504, 'KOS_TIMEOUT', 'the billing system did not answer in time') };
-  return { status: 'FAILED', error: new ApiError(502, 'KOS_ERROR', 'the billing system answered with an error; try again later') };
+  if (code === 'E001')
+    return { status: 'FAILED', error: new ApiError(404, 'LINE_NOT_FOUND', 'KOS does not know this line number') };
+  if (code === 'E002')
+    return { status: 'FAILED', error: new ApiError(404, 'BILL_NOT_FOUND', 'KOS has no bill for this month') };
+  if (rec.outcome === 'rejected')
+    return {
+      status: 'FAILED',
+      error: unavailable('the billing system is unavailable (circuit breaker open); try again shortly'),
+    };
+  if (rec.outcome === 'timeout')
+    return { status: 'TIMEOUT', error: new ApiError(504, 'KOS_TIMEOUT', 'the billing system did not answer in time') };
+  return {
+    status: 'FAILED',
+    error: new ApiError(502, 'KOS_ERROR', 'the billing system answered with an error; try again later'),
+  };
 }
 
 /**
@@ -53,7 +63,12 @@ export class InquiryService {
     const m = month ?? current;
     const count = this.live.settings.availableMonths;
     if (!withinWindow(m, current, count)) {
-      throw new ApiError(400, 'MONTH_OUT_OF_RANGE', `inquiryMonth must be one of the last ${count} months (${current} or earlier)`, { inquiryMonth: m });
+      throw new ApiError(
+        400,
+        'MONTH_OUT_OF_RANGE',
+        `inquiryMonth must be one of the last ${count} months (${current} or earlier)`,
+        { inquiryMonth: m },
+      );
     }
     if (!this.history.accepting) throw unavailable('the service is catching up on history writes; try again shortly');
     return m;
@@ -128,7 +143,13 @@ export class InquiryService {
 type Base = Pick<BillHistoryRow, 'requestId' | 'userId' | 'lineNumber' | 'inquiryMonth' | 'requestTime'>;
 
 /** Properties spelled out, not spread: on the hot path a spread costs several times more. */
-function row(base: Base, status: InquiryStatus, summary: string, bill: BillInfo | null, error: string | null = null): BillHistoryRow {
+function row(
+  base: Base,
+  status: InquiryStatus,
+  summary: string,
+  bill: BillInfo | null,
+  error: string | null = null,
+): BillHistoryRow {
   return {
     requestId: base.requestId,
     userId: base.userId,

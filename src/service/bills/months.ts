@@ -10,13 +10,18 @@ export function currentMonth(timeZone: string, now = new Date()): string {
   const hit = cached.get(timeZone);
   if (hit && t >= hit.from && t < hit.until) return hit.month;
   let fmt = formatters.get(timeZone);
-  if (!fmt) formatters.set(timeZone, (fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' })));
+  if (!fmt)
+    formatters.set(timeZone, (fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' })));
   const parts = fmt.formatToParts(now);
   const get = (k: string) => parts.find((p) => p.type === k)!.value;
   const month = `${get('year')}-${get('month')}`;
   const next = availableMonthsAfter(month);
   const offset = utcOffset(timeZone, now);
-  cached.set(timeZone, { month, from: Date.parse(`${month}-01T00:00:00${offset}`), until: Date.parse(`${next}-01T00:00:00${offset}`) });
+  cached.set(timeZone, {
+    month,
+    from: Date.parse(`${month}-01T00:00:00${offset}`),
+    until: Date.parse(`${next}-01T00:00:00${offset}`),
+  });
   return month;
 }
 
@@ -50,7 +55,10 @@ export const kosMonth = (month: string): string => month.replace('-', '');
 
 /** "+09:00" for Asia/Seoul: the offset used to turn calendar dates into instants. */
 export function utcOffset(timeZone: string, at = new Date()): string {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const name =
+    new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /GMT([+-]\d{2}:\d{2})/.exec(name);
   return m ? m[1]! : '+00:00';
 }

@@ -54,7 +54,11 @@ export class BillCache {
   async shared(line: string, month: string): Promise<BillInfo | undefined> {
     const key = BillCache.key(line, month);
     try {
-      const { rows } = await this.primary.query<{ bill_info: string; expires_at: Date }>({ name: 'bill_cache_get', text: SELECT_BILL_CACHE, values: [key] });
+      const { rows } = await this.primary.query<{ bill_info: string; expires_at: Date }>({
+        name: 'bill_cache_get',
+        text: SELECT_BILL_CACHE,
+        values: [key],
+      });
       const row = rows[0];
       if (!row) {
         this.misses += 1;
@@ -108,7 +112,11 @@ export class BillCache {
     const batch = this.access;
     this.access = new Map();
     try {
-      await this.primary.query({ name: 'bill_cache_access', text: BUMP_BILL_CACHE_ACCESS, values: [[...batch.keys()], [...batch.values()]] });
+      await this.primary.query({
+        name: 'bill_cache_access',
+        text: BUMP_BILL_CACHE_ACCESS,
+        values: [[...batch.keys()], [...batch.values()]],
+      });
     } catch (e) {
       this.log.warn({ err: safeError(e) }, 'bill cache access statistics not written');
     }

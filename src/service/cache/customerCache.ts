@@ -23,7 +23,11 @@ export class CustomerCache {
     this.lru = new LRUCache({ max: maxEntries });
   }
 
-  async get(line: string, ttlMs: number, fetch: () => Promise<CustomerInfo | undefined>): Promise<CustomerInfo | undefined> {
+  async get(
+    line: string,
+    ttlMs: number,
+    fetch: () => Promise<CustomerInfo | undefined>,
+  ): Promise<CustomerInfo | undefined> {
     const hit = this.lru.get(line) ?? (await this.fromTable(line));
     if (hit) return hit;
     const fresh = await fetch();
@@ -33,12 +37,23 @@ export class CustomerCache {
 
   private async fromTable(line: string): Promise<CustomerInfo | undefined> {
     try {
-      const { rows } = await this.primary.query<{ customer_id: string; line_number: string; customer_name: string; status: 'ACTIVE' | 'INACTIVE'; operator_code: string; expires_at: Date }>(
-        { name: 'customer_get', text: SELECT_CUSTOMER, values: [line] },
-      );
+      const { rows } = await this.primary.query<{
+        customer_id: string;
+        line_number: string;
+        customer_name: string;
+        status: 'ACTIVE' | 'INACTIVE';
+        operator_code: string;
+        expires_at: Date;
+      }>({ name: 'customer_get', text: SELECT_CUSTOMER, values: [line] });
       const r = rows[0];
       if (!r) return undefined;
-      const info: CustomerInfo = { customerId: r.customer_id, lineNumber: r.line_number, customerName: this.cipher.decrypt(NAME_COLUMN, r.customer_name), status: r.status, operatorCode: r.operator_code };
+      const info: CustomerInfo = {
+        customerId: r.customer_id,
+        lineNumber: r.line_number,
+        customerName: this.cipher.decrypt(NAME_COLUMN, r.customer_name),
+        status: r.status,
+        operatorCode: r.operator_code,
+      };
       this.lru.set(line, info, { ttl: Math.max(1, r.expires_at.getTime() - Date.now()) });
       return info;
     } catch (e) {
@@ -51,7 +66,11 @@ export class CustomerCache {
     this.lru.set(c.lineNumber, c, { ttl: ttlMs });
     try {
       const name = this.cipher.encrypt(NAME_COLUMN, [...c.customerName].slice(0, MAX_NAME).join(''));
-      await this.primary.query({ name: 'customer_put', text: UPSERT_CUSTOMER, values: [c.customerId, c.lineNumber, name, c.status, c.operatorCode, new Date(Date.now() + ttlMs)] });
+      await this.primary.query({
+        name: 'customer_put',
+        text: UPSERT_CUSTOMER,
+        values: [c.customerId, c.lineNumber, name, c.status, c.operatorCode, new Date(Date.now() + ttlMs)],
+      });
     } catch (e) {
       this.log.warn({ err: safeError(e) }, 'customer cache write failed; continuing');
     }

@@ -50,7 +50,9 @@ export class NotifyListener {
 
   private async connect(): Promise<void> {
     const ep = await this.locator.primary();
-    const client = new pg.Client(clientConfig({ ...this.template, ...ep, applicationName: 'bill-inquiry-service-listen' }));
+    const client = new pg.Client(
+      clientConfig({ ...this.template, ...ep, applicationName: 'bill-inquiry-service-listen' }),
+    );
     client.on('error', (e) => this.scheduleReconnect(e));
     client.on('end', () => this.scheduleReconnect(new Error('listen connection ended')));
     client.on('notification', (n) => this.handlers.find((h) => h.channel === n.channel)?.onNotify(client, n.payload));
@@ -62,7 +64,10 @@ export class NotifyListener {
 
   private scheduleReconnect(e: unknown): void {
     if (this.stopped || this.retry) return;
-    this.log.warn({ err: safeError(e), channels: this.handlers.map((h) => h.channel) }, 'notification listener lost; reconnecting');
+    this.log.warn(
+      { err: safeError(e), channels: this.handlers.map((h) => h.channel) },
+      'notification listener lost; reconnecting',
+    );
     const old = this.client;
     this.client = undefined;
     void old?.end().catch(() => undefined);

@@ -21,13 +21,23 @@ export class ColumnCipher {
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(column));
     const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [VERSION, id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
+    return [
+      VERSION,
+      id,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      ct.toString('base64url'),
+    ].join('.');
   }
 
   decrypt(column: Column, value: string): string {
     const [version, kid, iv, tag, ct] = value.split('.');
     if (version !== VERSION || !kid || !iv || !tag || ct === undefined) {
-      throw new BillInquiryError('CIPHERTEXT_INVALID', `value in ${column} is not an encrypted value`, 'was it written by another tool?');
+      throw new BillInquiryError(
+        'CIPHERTEXT_INVALID',
+        `value in ${column} is not an encrypted value`,
+        'was it written by another tool?',
+      );
     }
     const decipher = createDecipheriv('aes-256-gcm', this.keyring.key(kid), Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(column));

@@ -31,11 +31,15 @@ export class KeyWatcher implements ChannelHandler {
     const before = this.keyring.current.id;
     try {
       const { id, switched } = this.keyring.reload();
-      if (switched) this.log.info({ keyId: id, previousKeyId: before }, 'column key rotated: new values are encrypted under the new key');
+      if (switched)
+        this.log.info(
+          { keyId: id, previousKeyId: before },
+          'column key rotated: new values are encrypted under the new key',
+        );
     } catch (e) {
       this.log.error(
         { keyId: before, err: errorMessage(e) },
-        'column key rotated, but the new current key cannot be read on this host; still encrypting under the old key — copy the new column-key-<kid> secret into this data dir\'s secrets (or set BILL_INQUIRY_SECRET_COLUMN_KEY_<KID>), then run `bill-inquiry keys rotate --resume`: it tells services again and re-encrypts what was written under the old key',
+        "column key rotated, but the new current key cannot be read on this host; still encrypting under the old key — copy the new column-key-<kid> secret into this data dir's secrets (or set BILL_INQUIRY_SECRET_COLUMN_KEY_<KID>), then run `bill-inquiry keys rotate --resume`: it tells services again and re-encrypts what was written under the old key",
       );
     }
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { BillInquiryError } from '../../errors.js';
-import { SecretStore } from '../../system/secrets.js';
+import { type SecretStore } from '../../system/secrets.js';
 
 /** Secret names: `column-key-<kid>` (32 random bytes, base64) and `column-key-current` (the kid that encrypts). */
 const KEY_PREFIX = 'column-key-';
@@ -29,11 +29,22 @@ export class Keyring {
   key(id: string): Buffer {
     let key = this.keys.get(id);
     if (!key) {
-      if (!KID.test(id)) throw new BillInquiryError('KEY_ID_INVALID', `column key id "${id}" is malformed`, 'the value was not written by this service');
+      if (!KID.test(id))
+        throw new BillInquiryError(
+          'KEY_ID_INVALID',
+          `column key id "${id}" is malformed`,
+          'the value was not written by this service',
+        );
       const raw = this.store.peek(KEY_PREFIX + id);
-      if (!raw) throw new BillInquiryError('KEY_MISSING', `column key ${id} is not in ${this.store.dir}`, `restore secret ${KEY_PREFIX}${id} (or BILL_INQUIRY_SECRET_COLUMN_KEY_${id.toUpperCase()})`);
+      if (!raw)
+        throw new BillInquiryError(
+          'KEY_MISSING',
+          `column key ${id} is not in ${this.store.dir}`,
+          `restore secret ${KEY_PREFIX}${id} (or BILL_INQUIRY_SECRET_COLUMN_KEY_${id.toUpperCase()})`,
+        );
       key = Buffer.from(raw, 'base64');
-      if (key.length !== 32) throw new BillInquiryError('KEY_INVALID', `column key ${id} is not 32 bytes`, 'restore the original key file');
+      if (key.length !== 32)
+        throw new BillInquiryError('KEY_INVALID', `column key ${id} is not 32 bytes`, 'restore the original key file');
       this.keys.set(id, key);
     }
     return key;
@@ -55,7 +66,9 @@ export class Keyring {
   /** Ids of every key stored in the data dir. */
   ids(): string[] {
     if (!existsSync(this.store.dir)) return [this.currentId];
-    const found = readdirSync(this.store.dir).filter((f) => f.startsWith(KEY_PREFIX) && KID.test(f.slice(KEY_PREFIX.length)));
+    const found = readdirSync(this.store.dir).filter(
+      (f) => f.startsWith(KEY_PREFIX) && KID.test(f.slice(KEY_PREFIX.length)),
+    );
     return [...new Set([...found.map((f) => f.slice(KEY_PREFIX.length)), this.currentId])].sort();
   }
 

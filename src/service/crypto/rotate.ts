@@ -24,7 +24,11 @@ export interface RotateResult {
  * only touches values under other keys. `reuseCurrent` re-encrypts to the
  * current key without adding one (and tells services again).
  */
-export async function rotateKeys(cfg: Readonly<Config>, app: ConnTarget, opts: { onProgress?(msg: string): void; reuseCurrent?: boolean } = {}): Promise<RotateResult> {
+export async function rotateKeys(
+  cfg: Readonly<Config>,
+  app: ConnTarget,
+  opts: { onProgress?: (msg: string) => void; reuseCurrent?: boolean } = {},
+): Promise<RotateResult> {
   const keyring = new Keyring(new SecretStore(cfg.dataDir));
   const previousKeyId = keyring.current.id;
   const keyId = opts.reuseCurrent ? previousKeyId : keyring.add();
@@ -35,7 +39,9 @@ export async function rotateKeys(cfg: Readonly<Config>, app: ConnTarget, opts: {
   try {
     await client.query(NOTIFY_KEY_ROTATED, [keyId]);
     const { rotateGraceMs } = cfg.service.encryption;
-    opts.onProgress?.(`running services told to encrypt under ${keyId}; waiting ${rotateGraceMs} ms for them to switch and flush`);
+    opts.onProgress?.(
+      `running services told to encrypt under ${keyId}; waiting ${rotateGraceMs} ms for them to switch and flush`,
+    );
     await sleep(rotateGraceMs);
     for (const col of ENCRYPTED_COLUMNS) {
       let done = 0;
@@ -53,7 +59,13 @@ export async function rotateKeys(cfg: Readonly<Config>, app: ConnTarget, opts: {
   return { ok: true, previousKeyId, keyId, reencrypted };
 }
 
-async function rotateBatch(client: pg.Client, cipher: ColumnCipher, col: (typeof ENCRYPTED_COLUMNS)[number], keyId: string, size: number): Promise<number> {
+async function rotateBatch(
+  client: pg.Client,
+  cipher: ColumnCipher,
+  col: (typeof ENCRYPTED_COLUMNS)[number],
+  keyId: string,
+  size: number,
+): Promise<number> {
   await client.query('BEGIN');
   try {
     const { rows } = await client.query<{ k1: string; k2: Date | null; value: string }>(col.select, [keyId, size]);
@@ -62,7 +74,12 @@ async function rotateBatch(client: pg.Client, cipher: ColumnCipher, col: (typeof
       try {
         plain = cipher.decrypt(col.column, r.value);
       } catch (e) {
-        throw new BillInquiryError('ROTATE_DECRYPT', `a value in ${col.table} cannot be decrypted: ${(e as Error).message}`, 'restore the missing key file into the data dir secrets, then run keys rotate again', { cause: e });
+        throw new BillInquiryError(
+          'ROTATE_DECRYPT',
+          `a value in ${col.table} cannot be decrypted: ${(e as Error).message}`,
+          'restore the missing key file into the data dir secrets, then run keys rotate again',
+          { cause: e },
+        );
       }
       await client.query(col.update, [cipher.encrypt(col.column, plain), r.k1, ...(col.keys === 2 ? [r.k2] : [])]);
     }

@@ -15,7 +15,9 @@ export const isConnectionError = (e: unknown): boolean => {
   return (
     RELOCATE_CODES.has(err.code ?? '') ||
     NETWORK_CODES.has(err.code ?? '') ||
-    /Connection terminated|timeout exceeded when trying to connect|connection is insecure|server closed the connection/i.test(err.message ?? '')
+    /Connection terminated|timeout exceeded when trying to connect|connection is insecure|server closed the connection/i.test(
+      err.message ?? '',
+    )
   );
 };
 
@@ -45,7 +47,10 @@ export class RoutedPool {
     return this.resolving;
   }
 
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string | pg.QueryConfig,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
     const pool = await this.pool_();
     try {
       return await pool.query<R>(text as string, values);

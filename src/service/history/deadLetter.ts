@@ -43,9 +43,15 @@ export class DeadLetterFile {
   }
 
   /** Moves the file (and any earlier unfinished claim) aside; returns the entries, oldest first, and a release function. */
-  claim(): { entries: DeadLetterEntry[]; release(): void } {
-    if (existsSync(this.path)) renameSync(this.path, path.join(this.dir, `${Date.now()}-${process.pid}${CLAIM_SUFFIX}`));
-    const files = existsSync(this.dir) ? readdirSync(this.dir).filter((f) => f.endsWith(CLAIM_SUFFIX)).sort().map((f) => path.join(this.dir, f)) : [];
+  claim(): { entries: DeadLetterEntry[]; release: () => void } {
+    if (existsSync(this.path))
+      renameSync(this.path, path.join(this.dir, `${Date.now()}-${process.pid}${CLAIM_SUFFIX}`));
+    const files = existsSync(this.dir)
+      ? readdirSync(this.dir)
+          .filter((f) => f.endsWith(CLAIM_SUFFIX))
+          .sort()
+          .map((f) => path.join(this.dir, f))
+      : [];
     return {
       entries: files.flatMap((f) => parse(readFileSync(f, 'utf8'))),
       release: () => files.forEach((f) => unlinkSync(f)),

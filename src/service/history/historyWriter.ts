@@ -181,12 +181,18 @@ export class HistoryWriter {
     const backBills = back.flatMap((u) => (u.bill ? [u.bill] : []));
     const backKos = back.flatMap((u) => u.kos);
     const kept = new Set(backBills);
-    this.settle(bills.filter((b) => !kept.has(b)), kos.length - backKos.length);
+    this.settle(
+      bills.filter((b) => !kept.has(b)),
+      kos.length - backKos.length,
+    );
     this.putBack(backBills, backKos);
     this.stats.failedFlushes += 1;
     this.pausedUntil = Date.now() + this.cfg.service.history.retryDelayMs;
     if (flushFailure(e) === 'missingPartition') {
-      this.log.error({ err: safeError(e), queued: this.size }, 'history rows have no partition for their month; rows kept for retry — run `bill-inquiry db maintain` to create the monthly partitions');
+      this.log.error(
+        { err: safeError(e), queued: this.size },
+        'history rows have no partition for their month; rows kept for retry — run `bill-inquiry db maintain` to create the monthly partitions',
+      );
     } else {
       this.log.warn({ err: safeError(e), queued: this.size }, 'history flush failed; rows kept for retry');
     }

@@ -71,14 +71,43 @@ export const kosRecord = (r: KosHistoryRow, cipher: ColumnCipher): KosRecord => 
   breaker_state: r.breakerState,
 });
 
-const BILL_COLUMNS = ['request_id', 'user_id', 'line_number', 'inquiry_month', 'request_time', 'process_time', 'status', 'result_summary', 'bill_info', 'error_message'] as const;
-const KOS_COLUMNS = ['bill_request_id', 'bill_request_time', 'line_number', 'inquiry_month', 'request_time', 'response_time', 'result_code', 'result_message', 'kos_data', 'error_detail', 'retry_count', 'breaker_state'] as const;
+const BILL_COLUMNS = [
+  'request_id',
+  'user_id',
+  'line_number',
+  'inquiry_month',
+  'request_time',
+  'process_time',
+  'status',
+  'result_summary',
+  'bill_info',
+  'error_message',
+] as const;
+const KOS_COLUMNS = [
+  'bill_request_id',
+  'bill_request_time',
+  'line_number',
+  'inquiry_month',
+  'request_time',
+  'response_time',
+  'result_code',
+  'result_message',
+  'kos_data',
+  'error_detail',
+  'retry_count',
+  'breaker_state',
+] as const;
 
 /** The one statement that writes these units (atomic on its own: no transaction needed). */
 export function historyWrite(units: readonly HistoryUnit[]): pg.QueryConfig {
   const bills = units.flatMap((u) => (u.bill ? [u.bill] : []));
   const kos = units.flatMap((u) => u.kos);
-  return { name: 'history_write', text: WRITE_HISTORY, values: [...BILL_COLUMNS.map((c) => bills.map((b) => b[c])), ...KOS_COLUMNS.map((c) => kos.map((k) => k[c]))] };
+  return {
+    name: 'history_write',
+    text: WRITE_HISTORY,
+    values: [...BILL_COLUMNS.map((c) => bills.map((b) => b[c])), ...KOS_COLUMNS.map((c) => kos.map((k) => k[c]))],
+  };
 }
 
-export const rowCount = (units: readonly HistoryUnit[]): number => units.reduce((n, u) => n + (u.bill ? 1 : 0) + u.kos.length, 0);
+export const rowCount = (units: readonly HistoryUnit[]): number =>
+  units.reduce((n, u) => n + (u.bill ? 1 : 0) + u.kos.length, 0);

@@ -59,13 +59,22 @@ export async function replayDeadLetters(cfg: Readonly<Config>, app: ConnTarget):
   file.append(kept);
   release();
   if (fatal) {
-    throw new BillInquiryError('REPLAY_DB', `history replay stopped: ${safeError(fatal)} (${replayed} row(s) written, ${rowCount(kept)} kept in ${file.path})`, 'make sure the database primary is reachable, then run history replay again', { cause: fatal });
+    throw new BillInquiryError(
+      'REPLAY_DB',
+      `history replay stopped: ${safeError(fatal)} (${replayed} row(s) written, ${rowCount(kept)} kept in ${file.path})`,
+      'make sure the database primary is reachable, then run history replay again',
+      { cause: fatal },
+    );
   }
   return {
     ok: kept.length === 0,
     file: file.path,
     replayed,
     remaining: rowCount(kept),
-    failures: kept.map((e) => ({ requestId: e.bill?.request_id ?? e.kos[0]?.bill_request_id ?? '', sqlstate: e.sqlstate, message: e.message })),
+    failures: kept.map((e) => ({
+      requestId: e.bill?.request_id ?? e.kos[0]?.bill_request_id ?? '',
+      sqlstate: e.sqlstate,
+      message: e.message,
+    })),
   };
 }

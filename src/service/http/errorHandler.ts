@@ -23,12 +23,18 @@ export function installErrorHandling(app: FastifyInstance, log: Logger): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).send(errorBody(err.code, err.message, err.detail));
     if (err.validation) {
-      const detail = err.validation.map((v) => ({ field: `${err.validationContext ?? ''}${v.instancePath}`.replace(/\//g, '.') || (v.params as { missingProperty?: string }).missingProperty, problem: v.message }));
+      const detail = err.validation.map((v) => ({
+        field:
+          `${err.validationContext ?? ''}${v.instancePath}`.replace(/\//g, '.') ||
+          (v.params as { missingProperty?: string }).missingProperty,
+        problem: v.message,
+      }));
       return reply.code(400).send(errorBody('VALIDATION_ERROR', 'the request is invalid', detail));
     }
     const known = err.code ? FASTIFY_CODES[err.code] : undefined;
     if (known) return reply.code(known[0]).send(errorBody(known[1], known[2]));
-    if (err instanceof SyntaxError) return reply.code(400).send(errorBody('MALFORMED_JSON', 'the body is not valid JSON'));
+    if (err instanceof SyntaxError)
+      return reply.code(400).send(errorBody('MALFORMED_JSON', 'the body is not valid JSON'));
     if (isConnectionError(err)) {
       log.warn({ route: req.routeOptions.url, err: safeError(err) }, 'database unavailable');
       return reply.code(503).send(errorBody('SERVICE_UNAVAILABLE', 'the database is unavailable; try again shortly'));
@@ -37,7 +43,10 @@ export function installErrorHandling(app: FastifyInstance, log: Logger): void {
       return reply.code(err.statusCode).send(errorBody('BAD_REQUEST', err.message));
     }
     // No request body or params in the log: they carry line numbers and names.
-    log.error({ route: req.routeOptions.url, method: req.method, code: err.code, err: safeError(err) }, 'unexpected error');
+    log.error(
+      { route: req.routeOptions.url, method: req.method, code: err.code, err: safeError(err) },
+      'unexpected error',
+    );
     return reply.code(500).send(errorBody('INTERNAL_ERROR', 'internal error'));
   });
 }

@@ -4,7 +4,17 @@ import { bearerAuth } from '../http/auth.js';
 import { ok } from '../http/envelope.js';
 import { lineDigits } from '../bills/lineNumber.js';
 import { availableMonths, currentMonth } from '../bills/months.js';
-import { ErrorEnvelope, HistoryPage, HistoryQuery, InquiryBody, InquiryResult, Menu, RequestDetail, RequestParams, envelope } from './schemas.js';
+import {
+  ErrorEnvelope,
+  HistoryPage,
+  HistoryQuery,
+  InquiryBody,
+  InquiryResult,
+  Menu,
+  RequestDetail,
+  RequestParams,
+  envelope,
+} from './schemas.js';
 
 const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 503: ErrorEnvelope };
 const security = [{ bearer: [] }];
@@ -13,38 +23,92 @@ const security = [{ bearer: [] }];
 export const billRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> = async (app, { runtime: rt }) => {
   app.addHook('onRequest', bearerAuth(rt.verify));
 
-  app.get('/bills/menu', { schema: { summary: "The caller's lines and the months that can be queried", security, response: { 200: envelope(Menu), ...errors } } }, async (req) => {
-    const settings = rt.live.settings;
-    const current = currentMonth(rt.cfg.database.timezone);
-    const lines = await Promise.all(
-      req.principal.lines.map(async (line) => {
-        const info = await rt.customers.get(line, settings.customerCacheTtlMs, async () => {
-          const rec = await rt.kos.customerInfo(lineDigits(line));
-          return rec.response?.resultCode === '0000' ? (rec.response.data ?? undefined) : undefined;
-        });
-        return info ? { ...info } : { customerId: null, lineNumber: line };
-      }),
-    );
-    const first = lines[0] ?? { customerId: null, lineNumber: '' };
-    return ok({ customerInfo: { customerId: first.customerId, lineNumber: first.lineNumber }, lines, availableMonths: availableMonths(current, settings.availableMonths), currentMonth: current });
-  });
-
-  app.post(
-    '/bills/inquiry',
-    { schema: { summary: 'Bill of one line and month (cache-aside, then KOS)', security, body: InquiryBody, response: { 200: envelope(InquiryResult), 202: envelope(InquiryResult), ...errors, 502: ErrorEnvelope, 504: ErrorEnvelope } } },
-    async (req, reply) => {
-      const month = rt.inquiries.check(req.principal, req.body.lineNumber, req.body.inquiryMonth);
-      const answer = await rt.inquiries.inquire(req.principal, req.body.lineNumber, month);
-      return reply.code(answer.status).send(ok(answer.data, answer.status === 200 ? 'bill inquiry completed' : 'bill inquiry is processing; poll GET /bills/inquiry/{requestId}'));
+  app.get(
+    '/bills/menu',
+    {
+      schema: {
+        summary: "The caller's lines and the months that can be queried",
+        security,
+        response: { 200: envelope(Menu), ...errors },
+      },
+    },
+    async (req) => {
+      const settings = rt.live.settings;
+      const current = currentMonth(rt.cfg.database.timezone);
+      const lines = await Promise.all(
+        req.principal.lines.map(async (line) => {
+          const info = await rt.customers.get(line, settings.customerCacheTtlMs, async () => {
+            const rec = await rt.kos.customerInfo(lineDigits(line));
+            return rec.response?.resultCode === '0000' ? (rec.response.data ?? undefined) : undefined;
+          });
+          return info ? { ...info } : { customerId: null, lineNumber: line };
+        }),
+      );
+      const first = lines[0] ?? { customerId: null, lineNumber: '' };
+      return ok({
+        customerInfo: { customerId: first.customerId, lineNumber: first.lineNumber },
+        lines,
+        availableMonths: availableMonths(current, settings.availableMonths),
+        currentMonth: current,
+      });
     },
   );
 
-  app.get('/bills/inquiry/:requestId', { schema: { summary: 'Status and result of one inquiry', security, params: RequestParams, response: { 200: envelope(RequestDetail), ...errors } } }, async (req) =>
-    ok(await rt.historyQuery.request(req.principal, req.params.requestId)),
+  app.post(
+    '/bills/inquiry',
+    {
+      schema: {
+        summary: 'Bill of one line and month (cache-aside, then KOS)',
+        security,
+        body: InquiryBody,
+        response: {
+          200: envelope(InquiryResult),
+          202: envelope(InquiryResult),
+          ...errors,
+          502: ErrorEnvelope,
+          504: ErrorEnvelope,
+        },
+      },
+    },
+    async (req, reply) => {
+      const month = rt.inquiries.check(req.principal, req.body.lineNumber, req.body.inquiryMonth);
+      const answer = await rt.inquiries.inquire(req.principal, req.body.lineNumber, month);
+      return reply
+        .code(answer.status)
+        .send(
+          ok(
+            answer.data,
+            answer.status === 200
+              ? 'bill inquiry completed'
+              : 'bill inquiry is processing; poll GET /bills/inquiry/{requestId}',
+          ),
+        );
+    },
   );
 
-  app.get('/bills/history', { schema: { summary: "The caller's inquiry history, newest first", security, querystring: HistoryQuery, response: { 200: envelope(HistoryPage), ...errors } } }, async (req) =>
-    ok(await rt.historyQuery.page(req.principal, req.query)),
+  app.get(
+    '/bills/inquiry/:requestId',
+    {
+      schema: {
+        summary: 'Status and result of one inquiry',
+        security,
+        params: RequestParams,
+        response: { 200: envelope(RequestDetail), ...errors },
+      },
+    },
+    async (req) => ok(await rt.historyQuery.request(req.principal, req.params.requestId)),
+  );
+
+  app.get(
+    '/bills/history',
+    {
+      schema: {
+        summary: "The caller's inquiry history, newest first",
+        security,
+        querystring: HistoryQuery,
+        response: { 200: envelope(HistoryPage), ...errors },
+      },
+    },
+    async (req) => ok(await rt.historyQuery.page(req.principal, req.query)),
   );
 };
-

@@ -7,21 +7,41 @@ import { ErrorEnvelope, Ready, envelope } from './schemas.js';
 
 /** Liveness (process answers) and readiness (primary reachable; replica and breaker reported). */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> = async (app, { runtime: rt }) => {
-  app.get('/health', { schema: { summary: 'Liveness', response: { 200: envelope(Type.Object({ status: Type.Literal('UP') })) } } }, async () => ok({ status: 'UP' as const }));
+  app.get(
+    '/health',
+    { schema: { summary: 'Liveness', response: { 200: envelope(Type.Object({ status: Type.Literal('UP') })) } } },
+    async () => ok({ status: 'UP' as const }),
+  );
 
-  app.get('/ready', { schema: { summary: 'Readiness: database primary, replica, KOS breaker', response: { 200: envelope(Ready), 503: ErrorEnvelope } } }, async (_req, reply) => {
-    let primary: { reachable: boolean; endpoint?: string; error?: string };
-    try {
-      await rt.primary.query(PING);
-      const ep = rt.primary.where;
-      primary = { reachable: true, ...(ep ? { endpoint: `${ep.host}:${ep.port}` } : {}) };
-    } catch (e) {
-      primary = { reachable: false, error: (e as Error).message };
-    }
-    await rt.reads.check();
-    const h = rt.historyStats();
-    const state = { ready: primary.reachable, primary, replica: { state: rt.reads.state, lagMs: rt.reads.lagMs }, breaker: rt.breakerState(), history: { queued: h.queued, failedFlushes: h.failedFlushes, deadLettered: h.deadLettered } };
-    if (!state.ready) return reply.code(503).send(errorBody('NOT_READY', 'the database primary is not reachable', state));
-    return ok(state);
-  });
+  app.get(
+    '/ready',
+    {
+      schema: {
+        summary: 'Readiness: database primary, replica, KOS breaker',
+        response: { 200: envelope(Ready), 503: ErrorEnvelope },
+      },
+    },
+    async (_req, reply) => {
+      let primary: { reachable: boolean; endpoint?: string; error?: string };
+      try {
+        await rt.primary.query(PING);
+        const ep = rt.primary.where;
+        primary = { reachable: true, ...(ep ? { endpoint: `${ep.host}:${ep.port}` } : {}) };
+      } catch (e) {
+        primary = { reachable: false, error: (e as Error).message };
+      }
+      await rt.reads.check();
+      const h = rt.historyStats();
+      const state = {
+        ready: primary.reachable,
+        primary,
+        replica: { state: rt.reads.state, lagMs: rt.reads.lagMs },
+        breaker: rt.breakerState(),
+        history: { queued: h.queued, failedFlushes: h.failedFlushes, deadLettered: h.deadLettered },
+      };
+      if (!state.ready)
+        return reply.code(503).send(errorBody('NOT_READY', 'the database primary is not reachable', state));
+      return ok(state);
+    },
+  );
 };

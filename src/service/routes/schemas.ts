@@ -7,9 +7,18 @@ import { MONTH_PATTERN } from '../bills/months.js';
 export const UUID_V7_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
 const DATE_PATTERN = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$';
 
-export const LineNumber = Type.String({ pattern: LINE_PATTERN, description: '010-NNNN-NNNN', examples: ['010-1234-5678'] });
+export const LineNumber = Type.String({
+  pattern: LINE_PATTERN,
+  description: '010-NNNN-NNNN',
+  examples: ['010-1234-5678'],
+});
 export const Month = Type.String({ pattern: MONTH_PATTERN, description: 'YYYY-MM', examples: ['2026-10'] });
-export const Status = Type.Union([Type.Literal('PROCESSING'), Type.Literal('COMPLETED'), Type.Literal('FAILED'), Type.Literal('TIMEOUT')]);
+export const Status = Type.Union([
+  Type.Literal('PROCESSING'),
+  Type.Literal('COMPLETED'),
+  Type.Literal('FAILED'),
+  Type.Literal('TIMEOUT'),
+]);
 
 export const BillInfo = Type.Object({
   productName: Type.String(),
@@ -28,9 +37,13 @@ export const ErrorEnvelope = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String(), detail: Type.Optional(Type.Unknown()) }),
 });
 
-export const envelope = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data, message: Type.String() });
+export const envelope = <T extends TSchema>(data: T) =>
+  Type.Object({ success: Type.Literal(true), data, message: Type.String() });
 
-export const InquiryBody = Type.Object({ lineNumber: LineNumber, inquiryMonth: Type.Optional(Month) }, { additionalProperties: false });
+export const InquiryBody = Type.Object(
+  { lineNumber: LineNumber, inquiryMonth: Type.Optional(Month) },
+  { additionalProperties: false },
+);
 
 export const InquiryResult = Type.Object({
   requestId: Type.String(),
@@ -38,7 +51,9 @@ export const InquiryResult = Type.Object({
   billInfo: Type.Optional(BillInfo),
 });
 
-export const RequestParams = Type.Object({ requestId: Type.String({ pattern: UUID_V7_PATTERN, description: 'UUIDv7 returned by POST /bills/inquiry' }) });
+export const RequestParams = Type.Object({
+  requestId: Type.String({ pattern: UUID_V7_PATTERN, description: 'UUIDv7 returned by POST /bills/inquiry' }),
+});
 
 /** One inquiry as the history lists it. */
 export const HistoryItem = Type.Object({
@@ -60,7 +75,9 @@ export const RequestDetail = Type.Composite([
 export const HistoryQuery = Type.Object(
   {
     lineNumber: Type.Optional(LineNumber),
-    startDate: Type.Optional(Type.String({ pattern: DATE_PATTERN, description: 'YYYY-MM-DD (inclusive, service time zone)' })),
+    startDate: Type.Optional(
+      Type.String({ pattern: DATE_PATTERN, description: 'YYYY-MM-DD (inclusive, service time zone)' }),
+    ),
     endDate: Type.Optional(Type.String({ pattern: DATE_PATTERN, description: 'YYYY-MM-DD (inclusive)' })),
     page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
     size: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
@@ -68,7 +85,6 @@ export const HistoryQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-
 
 export const HistoryPage = Type.Object({
   items: Type.Array(HistoryItem),
@@ -99,7 +115,11 @@ export const Menu = Type.Object({
 
 export const Ready = Type.Object({
   ready: Type.Boolean(),
-  primary: Type.Object({ reachable: Type.Boolean(), endpoint: Type.Optional(Type.String()), error: Type.Optional(Type.String()) }),
+  primary: Type.Object({
+    reachable: Type.Boolean(),
+    endpoint: Type.Optional(Type.String()),
+    error: Type.Optional(Type.String()),
+  }),
   replica: Type.Object({ state: Type.String(), lagMs: Type.Optional(Type.Union([Type.Number(), Type.Null()])) }),
   breaker: Type.String(),
   history: Type.Object({ queued: Type.Integer(), failedFlushes: Type.Integer(), deadLettered: Type.Integer() }),
