@@ -163,10 +163,15 @@ const HTTP_STATUS = /HTTP request failed with (\d{3})/;
 const exitCode = (e: unknown): number | undefined =>
   e instanceof Error ? (e.cause as Partial<RunResult> | undefined)?.code : undefined;
 
+const httpStatus = (output: string): number | undefined => {
+  const m = HTTP_STATUS.exec(output);
+  return m ? Number(m[1]) : undefined;
+};
+
 export function classifyPgbackrest(code: number | undefined, output: string): ErrorCode {
   if (code === undefined) return 'PGBACKREST_FAILED';
   if (code === PROTOCOL_ERROR) {
-    const status = Number(HTTP_STATUS.exec(output)?.[1]);
+    const status = httpStatus(output);
     return status === 401 || status === 403 ? 'REPO_CREDENTIALS_REJECTED' : 'PGBACKREST_FAILED';
   }
   return PGBACKREST_EXIT[code] ?? 'PGBACKREST_FAILED';
@@ -185,7 +190,7 @@ function explain(cfg: Readonly<Config>, e: unknown, args: string[]): unknown {
       const secret = repoCredentialSecret(n, r.type === 'azure' ? 'azure-key' : 's3-key');
       return wrap(
         'REPO_CREDENTIALS_REJECTED',
-        `pgBackRest ${command}: the ${r.type} store of backup repository ${n} rejected its credentials`,
+        `pgBackRest ${command}: the ${r.type} store of backup repository ${n} rejected its credentials (${httpStatus(output) ? `HTTP ${httpStatus(output)}` : `pgBackRest error ${code}`})`,
         `put the right key into ${new SecretStore(cfg.dataDir).file(secret)} or ${SecretStore.envName(secret)}${r.type === 's3' ? ' (and its -s3-key-secret)' : ''}`,
       );
     }

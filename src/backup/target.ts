@@ -4,22 +4,28 @@ import { BillInquiryError } from '../errors.js';
 export type RestoreTarget =
   { kind: 'latest' } | { kind: 'time'; time: Date; text: string } | { kind: 'lsn'; lsn: string };
 
-/** A trailing zone: Z, +09, +09:00 or +0900. */
+/** A date and a time of day: a bare date would read its day as a "-24" zone. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
+/** A trailing zone: Z, +09, +0900 or +09:00. */
 const ZONE = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
 const LSN = /^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/i;
+
+/** "+09" and "+0900" as "+09:00": the only numeric form JavaScript's Date parses. */
+const isoZone = (to: string): string =>
+  to.replace(/([+-]\d{2}):?(\d{2})?$/, (_, hours: string, minutes?: string) => `${hours}:${minutes ?? '00'}`);
 
 export function parseTarget(to: string): RestoreTarget {
   if (to === 'latest') return { kind: 'latest' };
   if (LSN.test(to)) return { kind: 'lsn', lsn: to.toUpperCase() };
-  const time = new Date(to);
-  if (!Number.isNaN(time.getTime()) && /^\d{4}-\d{2}-\d{2}/.test(to)) {
+  if (DATE_TIME.test(to)) {
     if (!ZONE.test(to))
       throw new BillInquiryError(
         'BAD_TARGET',
         `--to "${to}" has no time zone`,
         'add one, e.g. "2026-11-24T10:15:00+09:00" (KST) or a trailing Z for UTC',
       );
-    return { kind: 'time', time, text: to };
+    const time = new Date(isoZone(to));
+    if (!Number.isNaN(time.getTime())) return { kind: 'time', time, text: to };
   }
   throw new BillInquiryError(
     'BAD_TARGET',

@@ -61,12 +61,15 @@ export async function missingPartitions(cfg: Readonly<Config>, db: Queryable, no
   return missing;
 }
 
+/** True when every row a partition can hold is older than `retentionDays` at `now` (its upper bound is exclusive). */
+export const isExpired = (p: Pick<PartitionSpec, 'upper'>, retentionDays: number, now: Date): boolean =>
+  p.upper.getTime() <= now.getTime() - retentionDays * 86_400_000;
+
 /** Partitions entirely older than their table's retention, KOS first. */
 export async function expiredPartitions(cfg: Readonly<Config>, db: Queryable, now: Date): Promise<PartitionSpec[]> {
   const out: PartitionSpec[] = [];
   for (const { table, retentionDays } of historyTables(cfg)) {
-    const cutoff = now.getTime() - retentionDays * 86_400_000;
-    out.push(...(await attachedPartitions(db, table)).filter((p) => p.upper.getTime() <= cutoff));
+    out.push(...(await attachedPartitions(db, table)).filter((p) => isExpired(p, retentionDays, now)));
   }
   return out;
 }
