@@ -107,6 +107,32 @@ test('bad input gives one clear line and a non-zero exit', async () => {
     /sslmode=disable .* TLS/,
   );
 
+  // --verbose: the same one line, then the cause chain down to the socket error, then the stack.
+  const verbose = await db(
+    '--verbose',
+    'db',
+    'apply',
+    '--admin-url',
+    `postgres://postgres:x@127.0.0.1:${port}/postgres`,
+  );
+  assert.notEqual(verbose.code, 0);
+  assert.match(
+    verbose.stderr,
+    /(^|\n)error: cannot reach PostgreSQL .*\n  caused by: Error \[ECONNREFUSED\]: connect ECONNREFUSED 127\.0\.0\.1:\d+\n/,
+  );
+  assert.match(verbose.stderr, /\n\s+at /, 'the stack follows');
+  const verboseJson = await db(
+    '--json',
+    '-v',
+    'db',
+    'apply',
+    '--admin-url',
+    `postgres://postgres:x@127.0.0.1:${port}/postgres`,
+  );
+  const error = json<{ error: { code: string; causes: string[] } }>(verboseJson).error;
+  assert.equal(error.code, 'DB_UNREACHABLE');
+  assert.match(error.causes[0]!, /ECONNREFUSED/);
+
   const cfgFile = path.join(c.cfg.dataDir, 'strict-locale.json');
   writeFileSync(
     cfgFile,
