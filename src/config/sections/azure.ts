@@ -85,7 +85,10 @@ export const azureSection = z.object({
    * knows it): `az ad group show -g phonebill-admin --query id -o tsv`. Needed
    * by `azure deploy` (e.g. BILL_INQUIRY__AZURE__AAD_ADMIN_OBJECT_ID).
    */
-  aadAdminObjectId: z.string().uuid().optional(),
+  aadAdminObjectId: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a GUID')
+    .optional(),
   /** §3.3 the application's user-assigned managed identity. */
   serviceIdentityName: z.string().default('bill-inquiry-service-identity'),
   /** §12.3 the server's password-based admin; its password comes from the secret store (`azure-admin-password`). */
