@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -149,4 +149,91 @@ test('azure deploy refuses clearly: without the Entra admin id, without az, with
   const r4 = await cli(['--config', file, 'azure', 'deploy'], { env: AZ_ENV });
   assert.notEqual(r4.code, 0);
   assert.match(r4.stderr, /az is not signed in .*Please run 'az login'.* — run `az login`/);
+});
+
+/**
+ * The control flow of `azure deploy --yes` (no subscription is reachable from
+ * here): a stand-in `az` on PATH answers as Azure would and logs every call;
+ * the deployment ends `outcome`. What it proves is ours — the order, the
+ * password file's life, the progress and the outputs — not Azure's behaviour,
+ * which the parse test above and the SDK-typed template cover.
+ */
+function fakeAz(dataDir: string, outcome: 'Succeeded' | 'Failed'): { bin: string; log: string } {
+  const bin = path.join(dataDir, 'bin');
+  const log = path.join(dataDir, 'az.log');
+  const polls = path.join(dataDir, 'polls');
+  mkdirSync(bin);
+  writeFileSync(
+    path.join(bin, 'az'),
+    `#!/bin/bash
+echo "az $*" >> ${log}
+case "$1 $2 $3" in
+  "version --output json") echo '{"azure-cli": "2.61.0"}' ;;
+  "account show --output") echo '{"name": "prod", "id": "sub-1", "user": {"name": "ops@example.com"}}' ;;
+  "deployment group what-if")
+    pw="\${@: -1}"; pw="\${pw#@}"
+    echo "# password file $(stat -c %a "$pw") $(grep -c administratorLoginPassword "$pw")" >> ${log}
+    echo "Resource changes: 80 to create." ;;
+  "deployment group show")
+    if [[ "$*" == *provisioningState* ]]; then
+      n=$(cat ${polls} 2>/dev/null || echo 0); echo $((n + 1)) > ${polls}
+      if [ "$n" -ge 2 ]; then echo ${outcome}; else echo Running; fi
+    else echo '{"serverFqdn": {"type": "String", "value": "phonebill-bill-inquiry-prod-pg.postgres.database.azure.com"}}'; fi ;;
+  "deployment operation group")
+    echo '[{"state": "Succeeded", "resource": "phonebill-vnet"}, {"state": "${outcome === 'Failed' ? 'Failed' : 'Running'}", "resource": "phonebill-bill-inquiry-prod-pg", "error": "The requested SKU is not available in zone 1"}]' ;;
+esac
+exit 0
+`,
+    { mode: 0o755 },
+  );
+  return { bin, log };
+}
+
+test('azure deploy --yes runs exactly the printed lines in order, reports progress, and keeps the password file only while it runs', async () => {
+  const { file, dataDir } = configFile({ deployPollSeconds: 0.05, alerts: { emails: ['ops@example.com'] } });
+  const dir = path.join(dataDir, 'deploy');
+  const { bin, log } = fakeAz(dataDir, 'Succeeded');
+  const printed = await cli(['--config', file, 'azure', 'deploy', '--print', '-o', dir]);
+  const r = await cli(['--config', file, 'azure', 'deploy', '--yes', '-o', dir], {
+    env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const calls = readFileSync(log, 'utf8').trim().split('\n');
+  assert.ok(calls.includes('# password file 600 1'), 'the what-if read a 0600 file holding the password');
+  const ran = calls.filter((c) => c.startsWith('az '));
+  // Polling repeats the two progress lines; the sequence is otherwise the printed one.
+  const distinct = ran.filter((c, i) => ran.indexOf(c) === i);
+  // The printed lines are shell-quoted; bash turns each back into the words az received.
+  const words = (line: string) =>
+    spawnSync('bash', ['-c', `set -- ${line}; echo "$*"`], { encoding: 'utf8' }).stdout.trim();
+  assert.deepEqual(distinct, printed.stdout.trim().split('\n').map(words));
+  assert.match(r.stdout, /what-if|Resource changes: 80 to create\./);
+  assert.match(r.stderr, /deployment Running: 1 resources done, 0 failed/);
+  assert.match(r.stderr, /restart phonebill-bill-inquiry-prod-pg-replica for shared_preload_libraries/);
+  assert.match(
+    r.stdout,
+    /deployed \d+ resources .*\n {2}serverFqdn: phonebill-bill-inquiry-prod-pg\.postgres\.database\.azure\.com/,
+  );
+  assert.ok(!existsSync(path.join(dir, PASSWORD_FILE)), 'the password file is gone');
+  assert.doesNotMatch(
+    readFileSync(log, 'utf8'),
+    new RegExp(readFileSync(path.join(dataDir, 'secrets', 'azure-admin-password'), 'utf8')),
+  );
+});
+
+test('azure deploy --yes fails naming the resource Azure refused, and still removes the password file', async () => {
+  const { file, dataDir } = configFile({ deployPollSeconds: 0.05 });
+  const dir = path.join(dataDir, 'deploy');
+  const { bin } = fakeAz(dataDir, 'Failed');
+  const r = await cli(['--config', file, 'azure', 'deploy', '--yes', '-o', dir, '--json'], {
+    env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
+  });
+  assert.notEqual(r.code, 0);
+  const { error } = json<{ error: { code: string; message: string } }>(r);
+  assert.equal(error.code, 'AZ_DEPLOY_FAILED');
+  assert.match(
+    error.message,
+    /ended Failed: phonebill-bill-inquiry-prod-pg: The requested SKU is not available in zone 1/,
+  );
+  assert.ok(!existsSync(path.join(dir, PASSWORD_FILE)));
 });

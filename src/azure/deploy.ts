@@ -34,7 +34,6 @@ export interface DeployOptions {
   progress: (msg: string) => void;
   /** What the user must hear about the configuration (PostgreSQL support, alert receivers). */
   warn: (warnings: string[]) => void;
-  pollMs?: number;
 }
 
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
@@ -101,7 +100,7 @@ export async function deployToAzure(cfg: Readonly<Config>, opts: DeployOptions):
     if (!opts.yes) return { deployed: false, ...base };
     const started = Date.now();
     await must(plan.create);
-    await follow(plan, opts, started);
+    await follow(plan, opts, started, a.deployPollSeconds * 1000);
     for (const c of plan.restart) {
       opts.progress(c.step);
       await must(c);
@@ -119,10 +118,15 @@ export async function deployToAzure(cfg: Readonly<Config>, opts: DeployOptions):
 }
 
 /** Polls the deployment until it ends, printing how many resources are done. */
-async function follow(plan: ReturnType<typeof deployPlan>, opts: DeployOptions, started: number): Promise<void> {
+async function follow(
+  plan: ReturnType<typeof deployPlan>,
+  opts: DeployOptions,
+  started: number,
+  pollMs: number,
+): Promise<void> {
   const [state, operations] = plan.progress;
   for (;;) {
-    await sleep(opts.pollMs ?? 15_000);
+    await sleep(pollMs);
     const s = (await must(state!)).stdout.trim();
     const ops = JSON.parse((await must(operations!)).stdout || '[]') as Array<{
       state: string;

@@ -139,6 +139,8 @@ export const azureSection = z.object({
     .prefault({}),
   /** `azure deploy`: name of the ARM deployment in the resource group. */
   deploymentName: z.string().default('bill-inquiry-db'),
+  /** `azure deploy --yes`: how often progress is polled (resources done so far). */
+  deployPollSeconds: z.number().positive().default(15),
   /** `azure deploy` refuses an older az CLI: the version whose parser the tests check every emitted command against. */
   minAzVersion: z
     .string()
