@@ -149,6 +149,10 @@ export const ERROR_CODES = {
   KEY_INVALID: ['a column-encryption key is not 32 bytes', 'restore the original key file'],
   ROTATE_DECRYPT: ['`keys rotate` met a value it cannot decrypt', 'restore the missing key, then rotate again'],
   REPLAY_DB: ['`history replay` lost the database', 'make the primary reachable, then replay again'],
+  ENTRA_TOKEN: [
+    'service.database.auth=entra, but no Microsoft Entra token could be had',
+    'give the service its managed identity (entra.clientId), or az login',
+  ],
 
   // monitoring
   MONITOR_CONNECT: ['the monitor cannot connect to a member', 'is it up? `db apply` grants the monitoring role'],

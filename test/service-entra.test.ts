@@ -5,6 +5,7 @@ import pg, { escapeIdentifier } from 'pg';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { renderIdentitySql } from '../src/azure/identitySql.js';
 import { loadConfig } from '../src/config/load.js';
+import type { BillInquiryError } from '../src/errors.js';
 import { clientConfig } from '../src/db/connection.js';
 import { startKosMock } from '../src/kos/mock/server.js';
 import { applyDatabase } from '../src/platform/apply.js';
@@ -177,4 +178,18 @@ test('with service.database.auth=entra the pools sign in as the identity with to
   process.stdout.write(
     `# ${outcome.ok} requests, 0 failed; ${rotations.length} rotations, new connections after each: ${rotations.map((r) => r.connectsAfter).join(', ')}; tokens fetched ${issued.length}\n`,
   );
+});
+
+test('without a token to be had, the service refuses to start and says why', async () => {
+  const failing: TokenCredential = {
+    getToken: async () => {
+      throw new Error('ManagedIdentityCredential: no managed identity endpoint found');
+    },
+  };
+  await assert.rejects(startService(cfg, { port: 0, kosUrl: kos.url, credential: failing }), (e: BillInquiryError) => {
+    assert.equal(e.code, 'ENTRA_TOKEN');
+    assert.match(e.message, /no Microsoft Entra token for https:\/\/ossrdbms-aad.*no managed identity endpoint found/);
+    assert.match(e.hint ?? '', /managed identity \(service\.database\.entra\.clientId/);
+    return true;
+  });
 });

@@ -32,7 +32,7 @@ export function renderIdentitySql(cfg: Readonly<Config>, objectId?: string): Ide
     : `pgaadauth_create_principal(${escapeLiteral(role)}, false, false)`;
   const entraAdmin = `-- 1/2, as the Entra admin ${cfg.azure.aadAdminName} (§3.3), on database postgres:
 --   PGPASSWORD="$(az account get-access-token --resource-type oss-rdbms --query accessToken -o tsv)" \\
---   psql "host=${server} dbname=postgres user=${cfg.azure.aadAdminName} sslmode=verify-full sslrootcert=system" -f identity-1-entra-admin.sql
+--   psql "host=${server} dbname=postgres user=${cfg.azure.aadAdminName} sslmode=verify-full sslrootcert=/etc/ssl/certs/ca-certificates.crt" -f identity-1-entra-admin.sql
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${escapeLiteral(role)}) THEN
@@ -42,7 +42,7 @@ END
 $$;
 `;
   const serverAdmin = `-- 2/2, as the server admin ${cfg.azure.adminUser} (who ran db apply and created ${cfg.database.roles.app}):
---   psql "host=${server} dbname=${cfg.database.name} user=${cfg.azure.adminUser} sslmode=verify-full sslrootcert=system" -f identity-2-server-admin.sql
+--   psql "host=${server} dbname=${cfg.database.name} user=${cfg.azure.adminUser} sslmode=verify-full sslrootcert=/etc/ssl/certs/ca-certificates.crt" -f identity-2-server-admin.sql
 GRANT ${escapeIdentifier(cfg.database.roles.app)} TO ${escapeIdentifier(role)};
 `;
   return { entraAdmin, serverAdmin };

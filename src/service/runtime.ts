@@ -26,6 +26,7 @@ import { InquiryService } from './bills/inquiryService.js';
 import { HistoryQuery } from './bills/historyQuery.js';
 import { utcOffset } from './bills/months.js';
 import { safeError } from './logSafe.js';
+import { BillInquiryError, errorMessage } from '../errors.js';
 
 const kosSettings = (s: LiveSettings, windowMs: number): KosClientSettings => ({
   windowMs,
@@ -89,6 +90,7 @@ export class ServiceRuntime {
   readonly inquiries: InquiryService;
   readonly historyQuery: HistoryQuery;
   readonly verify: (token: string) => Principal;
+  private readonly entra?: TokenPassword;
 
   constructor(
     readonly cfg: Readonly<Config>,
@@ -99,7 +101,7 @@ export class ServiceRuntime {
   ) {
     const svc = cfg.service;
     const db = svc.database;
-    const entra =
+    const entra = (this.entra =
       db?.auth === 'entra'
         ? new TokenPassword(
             credential ?? entraCredential(db.entra),
@@ -107,7 +109,7 @@ export class ServiceRuntime {
             db.entra.refreshBeforeExpiryMs,
             (e) => this.log.warn({ err: safeError(e) }, 'Entra token refresh failed; the current token is still valid'),
           )
-        : undefined;
+        : undefined);
     this.primary = new RoutedPool('primary', cfg, roleTemplate(cfg, 'app', entra), () => locator.primary(), locator);
     this.replica = new RoutedPool(
       'replica',
@@ -146,6 +148,15 @@ export class ServiceRuntime {
   }
 
   async start(): Promise<void> {
+    // Without a token every connection would fail later, one request at a time: say so once, at start.
+    await this.entra?.password().catch((e: unknown) => {
+      throw new BillInquiryError(
+        'ENTRA_TOKEN',
+        `no Microsoft Entra token for ${this.cfg.service.database?.entra.scope}: ${errorMessage(e)}`,
+        "on Azure give the service its managed identity (service.database.entra.clientId = the identity's client id); elsewhere `az login`, or use service.database.auth=password",
+        { cause: e },
+      );
+    });
     await this.listener.start();
     await this.reads.start();
     this.history.start(() => this.billCache.flushShared());
