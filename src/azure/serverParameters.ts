@@ -2,13 +2,17 @@ import type { Config } from '../config/schema.js';
 import { scaledProfile } from '../cluster/local/memoryProfile.js';
 
 /**
- * The plan's §5.1/§10.3/§3.2 parameters in Azure's names and units. On Azure
- * they are set through the resource provider (`az postgres flexible-server
- * parameter set`), never ALTER SYSTEM, which Flexible Server does not allow.
+ * The plan's §5.1/§10.3/§3.2 parameters in Azure's names and units, the memory
+ * figures scaled to a SKU's RAM (default the primary's, `azure.skuMemoryGb`).
+ * On Azure they are set through the resource provider (the template's
+ * `configurations`), never ALTER SYSTEM, which Flexible Server does not allow.
  */
-export function azureServerParameters(cfg: Readonly<Config>): Array<[string, string]> {
+export function azureServerParameters(
+  cfg: Readonly<Config>,
+  memoryGb = cfg.azure.skuMemoryGb,
+): Array<[string, string]> {
   const s = cfg.server;
-  const mem = scaledProfile({ ...s, memoryMb: cfg.azure.skuMemoryGb * 1024 });
+  const mem = scaledProfile({ ...s, memoryMb: memoryGb * 1024 });
   const pages8k = (mb: number) => String(mb * 128);
   const kb = (mb: number) => String(mb * 1024);
   const onOff = (b: boolean) => (b ? 'on' : 'off');

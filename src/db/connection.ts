@@ -15,10 +15,18 @@ export interface ConnTarget {
   applicationName?: string;
 }
 
+/** A password, or a function pg calls for every new connection (an Entra access token, fetched again before it expires). */
+export type PasswordSource = string | (() => Promise<string>);
+
+/** A target for pg pools and clients, whose password may be such a function (libpq tools need a string: ConnTarget). */
+export interface PoolTarget extends Omit<ConnTarget, 'password'> {
+  password: PasswordSource;
+}
+
 export const MIN_TLS = 'TLSv1.2';
 
 /** node-postgres options for a target: TLS ≥ 1.2 always (plan §3.2). */
-export function clientConfig(t: ConnTarget, extra: Partial<ClientConfig> = {}): ClientConfig {
+export function clientConfig(t: ConnTarget | PoolTarget, extra: Partial<ClientConfig> = {}): ClientConfig {
   return {
     host: t.host,
     port: t.port,

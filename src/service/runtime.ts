@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Config } from '../config/schema.js';
-import type { ConnTarget } from '../db/connection.js';
+import type { TokenCredential } from '@azure/identity';
+import { entraRoleName } from '../config/sections/service.js';
+import type { PoolTarget } from '../db/connection.js';
 import { createLogger } from '../log.js';
 import { LocalInstance } from '../cluster/local/localCluster.js';
 import { rolePassword } from '../platform/roleTargets.js';
@@ -17,11 +19,14 @@ import { Keyring } from './crypto/keyring.js';
 import { KeyWatcher } from './crypto/keyWatcher.js';
 import type { DbLocator } from './db/locator.js';
 import { RoutedPool } from './db/pools.js';
+import { entraCredential, TokenPassword } from './db/tokenPassword.js';
 import { ReadRouter } from './db/readRouter.js';
 import { HistoryWriter, type HistoryStats } from './history/historyWriter.js';
 import { InquiryService } from './bills/inquiryService.js';
 import { HistoryQuery } from './bills/historyQuery.js';
 import { utcOffset } from './bills/months.js';
+import { safeError } from './logSafe.js';
+import { BillInquiryError, errorMessage } from '../errors.js';
 
 const kosSettings = (s: LiveSettings, windowMs: number): KosClientSettings => ({
   windowMs,
@@ -34,14 +39,23 @@ const kosSettings = (s: LiveSettings, windowMs: number): KosClientSettings => ({
   successThreshold: s.successThreshold,
 });
 
-/** Connection template for a role: everything but the endpoint, which the locator gives. */
-function roleTemplate(cfg: Readonly<Config>, role: 'app' | 'readonly'): Omit<ConnTarget, 'host' | 'port'> {
+/**
+ * Connection template for a role: everything but the endpoint, which the
+ * locator gives. With Entra sign-in (an external Azure database) every
+ * connection is the identity's role with a token as password.
+ */
+function roleTemplate(
+  cfg: Readonly<Config>,
+  role: 'app' | 'readonly',
+  entra?: TokenPassword,
+): Omit<PoolTarget, 'host' | 'port'> {
   const ext = cfg.service.database;
   if (ext) {
     return {
       database: cfg.database.name,
-      user: cfg.database.roles[role],
-      password: rolePassword(cfg, role),
+      ...(entra
+        ? { user: entraRoleName(cfg.service, cfg.azure.serviceIdentityName), password: entra.password }
+        : { user: cfg.database.roles[role], password: rolePassword(cfg, role) }),
       ...(ext.caFile ? { caFile: ext.caFile } : {}),
       ...(ext.servername ? { servername: ext.servername } : {}),
     };
@@ -76,22 +90,41 @@ export class ServiceRuntime {
   readonly inquiries: InquiryService;
   readonly historyQuery: HistoryQuery;
   readonly verify: (token: string) => Principal;
+  private readonly entra?: TokenPassword;
 
   constructor(
     readonly cfg: Readonly<Config>,
     readonly locator: DbLocator,
     kosUrl: string,
+    /** Entra sign-in: the credential whose tokens are the passwords (default: from service.database.entra). */
+    credential?: TokenCredential,
   ) {
     const svc = cfg.service;
-    this.primary = new RoutedPool('primary', cfg, roleTemplate(cfg, 'app'), () => locator.primary(), locator);
-    this.replica = new RoutedPool('replica', cfg, roleTemplate(cfg, 'readonly'), () => locator.replica(), locator);
+    const db = svc.database;
+    const entra = (this.entra =
+      db?.auth === 'entra'
+        ? new TokenPassword(
+            credential ?? entraCredential(db.entra),
+            db.entra.scope,
+            db.entra.refreshBeforeExpiryMs,
+            (e) => this.log.warn({ err: safeError(e) }, 'Entra token refresh failed; the current token is still valid'),
+          )
+        : undefined);
+    this.primary = new RoutedPool('primary', cfg, roleTemplate(cfg, 'app', entra), () => locator.primary(), locator);
+    this.replica = new RoutedPool(
+      'replica',
+      cfg,
+      roleTemplate(cfg, 'readonly', entra),
+      () => locator.replica(),
+      locator,
+    );
     this.reads = new ReadRouter(this.primary, this.replica, svc.replica);
     this.live = new LiveConfig(cfg, this.log);
     this.kos = new KosClient(kosUrl, kosSettings(this.live.settings, svc.kosBreakerWindowMs), svc.kosConnections);
     this.kos.on('call', (e) => this.events.emit('kosCall', e));
     this.live.on('change', (s: LiveSettings) => this.kos.reconfigure(kosSettings(s, svc.kosBreakerWindowMs)));
     this.cipher = new ColumnCipher(new Keyring(new SecretStore(cfg.dataDir)));
-    this.listener = new NotifyListener(cfg, roleTemplate(cfg, 'app'), locator, this.log);
+    this.listener = new NotifyListener(cfg, roleTemplate(cfg, 'app', entra), locator, this.log);
     this.listener.add(this.live);
     this.listener.add(new KeyWatcher(this.cipher.keyring, this.log));
     this.billCache = new BillCache(svc.cache.maxEntries, this.primary, this.cipher, this.log);
@@ -115,6 +148,15 @@ export class ServiceRuntime {
   }
 
   async start(): Promise<void> {
+    // Without a token every connection would fail later, one request at a time: say so once, at start.
+    await this.entra?.password().catch((e: unknown) => {
+      throw new BillInquiryError(
+        'ENTRA_TOKEN',
+        `no Microsoft Entra token for ${this.cfg.service.database?.entra.scope}: ${errorMessage(e)}`,
+        "on Azure give the service its managed identity (service.database.entra.clientId = the identity's client id); elsewhere `az login`, or use service.database.auth=password",
+        { cause: e },
+      );
+    });
     await this.listener.start();
     await this.reads.start();
     this.history.start(() => this.billCache.flushShared());

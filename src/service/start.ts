@@ -1,3 +1,4 @@
+import type { TokenCredential } from '@azure/identity';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config/schema.js';
 import type { ConnTarget } from '../db/connection.js';
@@ -29,6 +30,8 @@ export async function startService(
     extraPlugins?: FastifyPluginAsync<{ runtime: ServiceRuntime }>[];
     /** Superuser/owner target: when given, history partitions are maintained at start and daily. */
     admin?: ConnTarget;
+    /** service.database.auth = 'entra': the token source (default: the configured Entra credential). */
+    credential?: TokenCredential;
   } = {},
 ): Promise<StartedService> {
   const kosUrl = opts.kosUrl ?? cfg.service.kosUrl;
@@ -38,7 +41,7 @@ export async function startService(
       'no KOS URL to call',
       'set service.kosUrl, pass --kos-url, or let `serve` start the KOS mock',
     );
-  const runtime = new ServiceRuntime(cfg, opts.locator ?? configuredLocator(cfg), kosUrl);
+  const runtime = new ServiceRuntime(cfg, opts.locator ?? configuredLocator(cfg), kosUrl, opts.credential);
   await runtime.start();
   const stopPartitions = opts.admin ? await startPartitionJob(cfg, opts.admin, runtime.log) : () => undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;

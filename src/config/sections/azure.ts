@@ -1,33 +1,153 @@
 import { z } from 'zod';
 
+/** A subnet or address space, e.g. 10.0.2.0/24. */
+const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 CIDR such as 10.0.2.0/24');
+
 /**
- * The production target: Azure Database for PostgreSQL Flexible Server
- * (plan §2, §3, §7.1, §12.3). Rendered to Bicep by `bill-inquiry azure render`.
+ * The production target: Azure Database for PostgreSQL Flexible Server and
+ * what the plan asks of Azure around it (plan §2, §3, §7.1, §8, §9.1, §10.3,
+ * §12). `bill-inquiry azure template` renders all of it as an ARM template,
+ * `azure deploy` deploys it, `azure sql` renders the Entra identity mapping.
+ * Defaults are the plan's values; where the plan names nothing (the Korea
+ * South network of the replica, the workspace, the storage account) the
+ * default is ours and says so.
  */
 export const azureSection = z.object({
+  /** §12.2: the resource group exists already (prerequisite); the deployment targets it. */
   resourceGroup: z.string().default('phonebill-rg'),
+  /** §2.1 */
   serverName: z.string().default('phonebill-bill-inquiry-prod-pg'),
+  /** §2.1 Korea Central. */
   location: z.string().default('koreacentral'),
-  version: z.string().default('14'),
+  /**
+   * §2.1 PostgreSQL 14. Community support for 14 ended on 2026-11-12; `azure
+   * template` keeps the plan's value but warns. Values: the SDK's
+   * KnownPostgresMajorVersion (checked by typecheck in src/azure/arm/server.ts).
+   */
+  version: z.enum(['11', '12', '13', '14', '15', '16', '17', '18']).default('14'),
+  /** §2.1 General Purpose. */
   tier: z.enum(['Burstable', 'GeneralPurpose', 'MemoryOptimized']).default('GeneralPurpose'),
+  /** §2.1 Standard_D4s_v3 (4 vCPU, 16 GB). */
   sku: z.string().default('Standard_D4s_v3'),
-  /** GB of RAM of `sku`; the plan's §5.1 memory figures are for 16 GB. */
+  /** GB of RAM of `sku`; the plan's §5.1 memory figures are for 16 GB and are scaled to this. */
   skuMemoryGb: z.number().int().positive().default(16),
+  /** §2.1 256 GB Premium SSD. */
   storageGb: z.number().int().positive().default(256),
+  /** §2.1 "자동 확장 활성화". */
   storageAutoGrow: z.boolean().default(true),
+  /** §2.2 zone-redundant HA, primary zone 1, standby zone 2. */
   highAvailability: z.enum(['Disabled', 'SameZone', 'ZoneRedundant']).default('ZoneRedundant'),
   zone: z.string().default('1'),
   standbyZone: z.string().default('2'),
+  /** §2.3 35 days (the maximum). */
   backupRetentionDays: z.number().int().min(7).max(35).default(35),
+  /** §2.3 geo-redundant backup (to the paired region, Korea South). */
   geoRedundantBackup: z.boolean().default(true),
+  /** §3.1 the existing VNet; the template adds the database subnet to it. */
   vnetName: z.string().default('phonebill-vnet'),
   subnetName: z.string().default('database-subnet'),
-  subnetPrefix: z.string().default('10.0.2.0/24'),
-  privateDnsZone: z.string().default('privatelink.postgres.database.azure.com'),
+  subnetPrefix: cidr.default('10.0.2.0/24'),
+  /** §3.1 private DNS zone, linked to the VNet(s). Flexible Server requires a name ending in postgres.database.azure.com. */
+  privateDnsZone: z
+    .string()
+    .regex(/(^|\.)postgres\.database\.azure\.com$/, 'must end with postgres.database.azure.com')
+    .default('privatelink.postgres.database.azure.com'),
+  /**
+   * §3.2 "VNet 내부만 허용 / AKS 서브넷만": source address prefixes (or service
+   * tags) allowed to reach 5432 through the database subnet's network security
+   * group. `VirtualNetwork` = the VNet and its peers; narrow it to the AKS
+   * subnet's prefix when you know it.
+   */
+  allowedSources: z.array(z.string()).min(1).default(['VirtualNetwork']),
+  /** §7.1 read replica in Korea South on Standard_D2s_v3 (8 GB); name default `<serverName>-replica`. */
+  replicaName: z.string().optional(),
   replicaLocation: z.string().default('koreasouth'),
   replicaSku: z.string().default('Standard_D2s_v3'),
+  replicaSkuMemoryGb: z.number().int().positive().default(8),
+  /**
+   * A private-access replica in another region needs a delegated subnet in a
+   * VNet of that region, peered with the primary's. The plan names none: these
+   * defaults are ours.
+   */
+  replicaNetwork: z
+    .object({
+      vnetName: z.string().default('phonebill-dr-vnet'),
+      addressPrefix: cidr.default('10.1.0.0/16'),
+      subnetName: z.string().default('database-subnet'),
+      subnetPrefix: cidr.default('10.1.2.0/24'),
+    })
+    .prefault({}),
+  /** §3.3 Microsoft Entra admin (the plan's "AD 관리자"). */
   aadAdminName: z.string().default('phonebill-admin'),
+  aadAdminType: z.enum(['Group', 'User', 'ServicePrincipal']).default('Group'),
+  /**
+   * Object id of `aadAdminName` in Entra ID (not secret, but only your tenant
+   * knows it): `az ad group show -g phonebill-admin --query id -o tsv`. Needed
+   * by `azure deploy` (e.g. BILL_INQUIRY__AZURE__AAD_ADMIN_OBJECT_ID).
+   */
+  aadAdminObjectId: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a GUID')
+    .optional(),
+  /** §3.3 the application's user-assigned managed identity. */
   serviceIdentityName: z.string().default('bill-inquiry-service-identity'),
+  /** §12.3 the server's password-based admin; its password comes from the secret store (`azure-admin-password`). */
   adminUser: z.string().default('postgres'),
+  /** §8.2, §10.3: where server logs (pgaudit included) and metrics go. Our names and retention; the plan names none. */
+  logAnalytics: z
+    .object({
+      workspaceName: z.string().default('phonebill-bill-inquiry-logs'),
+      retentionDays: z.number().int().min(30).max(730).default(90),
+      /** Diagnostic log categories of Flexible Server; PostgreSQLLogs carries the server log, pgaudit lines included. */
+      logCategories: z.array(z.string()).min(1).default(['PostgreSQLLogs', 'PostgreSQLFlexSessions']),
+    })
+    .prefault({}),
+  /**
+   * §8.1 Azure Monitor: one metric alert per threshold of `monitor.alerts`
+   * (values and §14.2 severities from there) to this action group.
+   */
+  alerts: z
+    .object({
+      actionGroupName: z.string().default('phonebill-db-oncall'),
+      /** Shown in SMS/e-mail; at most 12 characters. */
+      actionGroupShortName: z.string().max(12).default('pg-oncall'),
+      /** §14.2 "운영팀 즉시 알림": the operations team's addresses (none in the plan; `azure deploy` warns when empty). */
+      emails: z.array(z.string().email()).default([]),
+      /** How often Azure evaluates each alert (ISO 8601). */
+      evaluationFrequency: z.enum(['PT1M', 'PT5M', 'PT15M', 'PT30M', 'PT1H']).default('PT1M'),
+    })
+    .prefault({}),
+  /**
+   * §9.1 weekly logical dumps kept 3 months in Blob Storage (the lifecycle rule
+   * deletes after backup.logical.retentionDays). Account name: 3–24 lower-case
+   * letters and digits, unique in Azure; ours, the plan names none.
+   */
+  logicalBackup: z
+    .object({
+      storageAccount: z
+        .string()
+        .regex(/^[a-z0-9]{3,24}$/, '3–24 lower-case letters and digits')
+        .default('phonebillpgdumps'),
+      container: z.string().default('logical-dumps'),
+      /** Geo-redundant like the rest of the plan's backups (§2.3). */
+      sku: z
+        .enum(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_RAGRS', 'Standard_GZRS'])
+        .default('Standard_GRS'),
+      /** Written weekly, read only to restore: the Cool tier (its 30-day minimum is far below the 92 days kept). */
+      accessTier: z.enum(['Hot', 'Cool', 'Cold']).default('Cool'),
+    })
+    .prefault({}),
+  /** `azure deploy`: name of the ARM deployment in the resource group. */
+  deploymentName: z.string().default('bill-inquiry-db'),
+  /** `azure deploy --yes`: how often progress is polled (resources done so far). */
+  deployPollSeconds: z.number().positive().default(15),
+  /** `azure deploy` refuses an older az CLI: the version whose parser the tests check every emitted command against. */
+  minAzVersion: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/)
+    .default('2.45.0'),
 });
 export type AzureConfig = z.infer<typeof azureSection>;
+
+/** The replica's server name: `azure.replicaName`, or the plan's `<serverName>-replica` (§7.1). */
+export const replicaServerName = (a: Readonly<AzureConfig>): string => a.replicaName ?? `${a.serverName}-replica`;

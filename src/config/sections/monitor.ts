@@ -167,21 +167,36 @@ export const monitorSection = z.object({
       privilegedRoles: z.array(z.string()).default(['postgres', 'bill_admin']),
     })
     .prefault({}),
-  /** §11.1 monthly cost estimate (USD) and the storage it was sized for. */
+  /**
+   * §11.1 monthly cost estimate (USD) for `check monthly`: a price table applied
+   * to the configured SKUs (azure.sku, azure.replicaSku) and storage
+   * (azure.storageGb, or the data when it outgrew that). Defaults are the plan's
+   * figures: D4s_v3 $450, D2s_v3 $225, 256 GB $50, backup $20, network $10 =
+   * $755; the 1-year reserved prices make the plan's $605 (the plan says "about
+   * 20 %"; $150 of $675 compute is 22 %).
+   */
   cost: z
     .object({
-      plannedStorageGb: z.number().positive().default(256),
-      items: z
-        .array(z.object({ item: z.string(), spec: z.string(), usd: z.number(), scalesWithStorage: z.boolean() }))
-        .default([
-          { item: 'main server', spec: 'Standard_D4s_v3', usd: 450, scalesWithStorage: false },
-          { item: 'read replica', spec: 'Standard_D2s_v3', usd: 225, scalesWithStorage: false },
-          { item: 'storage (256GB)', spec: 'Premium SSD', usd: 50, scalesWithStorage: true },
-          { item: 'backup storage', spec: 'geo-redundant', usd: 20, scalesWithStorage: true },
-          { item: 'networking', spec: 'data transfer', usd: 10, scalesWithStorage: false },
-        ]),
-      /** §11.1: total with a 1-year reserved instance ($755 → $605). */
-      reservedSavingUsd: z.number().min(0).default(150),
+      /** Monthly price per compute SKU: pay-as-you-go and 1-year reserved. */
+      compute: z.record(z.string(), z.object({ monthly: z.number().min(0), reserved1y: z.number().min(0) })).default({
+        Standard_D4s_v3: { monthly: 450, reserved1y: 350 },
+        Standard_D2s_v3: { monthly: 225, reserved1y: 175 },
+      }),
+      /** Premium SSD per provisioned GB and month: the plan's $50 for 256 GB. */
+      storagePerGbMonth: z
+        .number()
+        .min(0)
+        .default(50 / 256),
+      /** Geo-redundant backup storage per month. */
+      backupMonthly: z.number().min(0).default(20),
+      /** Data transfer per month. */
+      networkMonthly: z.number().min(0).default(10),
+      /**
+       * Azure bills the zone-redundant standby like a second server (compute and
+       * storage) and the replica's own storage; the plan's table counts neither.
+       * True adds both, for Azure's actual bill.
+       */
+      countStandbyAndReplicaStorage: z.boolean().default(false),
     })
     .prefault({}),
   /** Dashboard: samples kept for the charts and their interval. */

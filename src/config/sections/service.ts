@@ -25,6 +25,27 @@ export const serviceSection = z.object({
       /** CA of the server certificate (verify-full); without it TLS is required but unverified. */
       caFile: z.string().optional(),
       servername: z.string().optional(),
+      /**
+       * §3.3, §7.2: how the pools sign in. `password`: each role with its password
+       * (secret store). `entra` (Azure Flexible Server): both pools and the
+       * notification listener sign in as the managed identity's role, with
+       * Microsoft Entra access tokens as passwords, fetched again before they
+       * expire for new connections (no restart). `bill-inquiry azure sql` maps
+       * that role to bill_app_user's privileges.
+       */
+      auth: z.enum(['password', 'entra']).default('password'),
+      entra: z
+        .object({
+          /** The PostgreSQL role of the identity; default azure.serviceIdentityName (bill-inquiry-service-identity). */
+          user: z.string().optional(),
+          /** Client id of the user-assigned identity: ManagedIdentityCredential; unset: DefaultAzureCredential (workload identity, az login, …). */
+          clientId: z.string().optional(),
+          /** Token audience of Azure Database for PostgreSQL. */
+          scope: z.string().default('https://ossrdbms-aad.database.windows.net/.default'),
+          /** A token is replaced this long before it expires (Entra tokens live 60–90 min). */
+          refreshBeforeExpiryMs: z.number().int().positive().default(300_000),
+        })
+        .prefault({}),
     })
     .optional(),
   /** Largest request body accepted (bytes); bigger → 413 with the error envelope. */
@@ -124,3 +145,7 @@ export const serviceSection = z.object({
     .prefault({}),
 });
 export type ServiceConfig = z.infer<typeof serviceSection>;
+
+/** The role the service signs in as with Entra tokens: service.database.entra.user, else the managed identity's name (§3.3). */
+export const entraRoleName = (service: Readonly<ServiceConfig>, serviceIdentityName: string): string =>
+  service.database?.entra.user ?? serviceIdentityName;

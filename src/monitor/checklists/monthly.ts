@@ -7,13 +7,14 @@ import { errorMessage } from '../../errors.js';
 import { NON_SCRAM_ROLES, PRIVILEGED_ROLES } from '../db/sql/queries.js';
 import { memberSources, type MemberSource } from '../members.js';
 import type { MonitorSnapshot } from '../snapshot.js';
+import { costEstimate } from './cost.js';
 import { worst, type CheckItem } from './item.js';
 
 const DAY_MS = 86_400_000;
 
 /** §14.1 monthly_checklist. */
 export async function monthlyChecks(cfg: Readonly<Config>, s: MonitorSnapshot): Promise<CheckItem[]> {
-  return [performanceReview(cfg, s), costEstimate(cfg, s), drPlan(cfg), await securityAudit(cfg, s)];
+  return [performanceReview(cfg, s), costItem(cfg, s), drPlan(cfg), await securityAudit(cfg, s)];
 }
 
 function performanceReview(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
@@ -38,23 +39,25 @@ function performanceReview(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem
   };
 }
 
-/** §11.1 monthly figures, the storage-bound items scaled by the measured size against the planned 256 GB. */
-function costEstimate(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
-  const c = cfg.monitor.cost;
+/** §11.1 from the configured SKUs and storage (costEstimate), storage raised to the measured data when it outgrew the plan. */
+function costItem(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
   const usedGb = (s.primary?.db?.databases.reduce((n, d) => n + d.size_bytes, 0) ?? 0) / 1024 ** 3;
-  // Storage is billed as provisioned: the plan's 256 GB until auto-grow raises it.
-  const scale = Math.max(1, usedGb / c.plannedStorageGb);
-  const lines = c.items.map((i) => ({ ...i, estimate: i.scalesWithStorage ? i.usd * scale : i.usd }));
-  const planned = c.items.reduce((n, i) => n + i.usd, 0);
-  const total = lines.reduce((n, i) => n + i.estimate, 0);
+  const e = costEstimate(cfg, usedGb);
+  const usd = (n: number) => `$${n.toFixed(0)}`;
+  const base = { id: 'cost', plan: '비용 최적화 기회 분석', title: 'cost estimate (§11.1)' };
+  if (e.unpriced.length)
+    return {
+      ...base,
+      status: 'warn',
+      detail: `no price for ${e.unpriced.join(', ')} in monitor.cost.compute`,
+      action: `add the SKU's monthly and 1-year reserved price to monitor.cost.compute`,
+    };
   return {
-    id: 'cost',
-    plan: '비용 최적화 기회 분석',
-    title: 'cost estimate (§11.1)',
-    status: total > planned ? 'warn' : 'pass',
-    detail: `${lines.map((l) => `${l.item} $${l.estimate.toFixed(0)}`).join(', ')}; total $${total.toFixed(0)}/month (plan $${planned}, reserved instance $${(total - c.reservedSavingUsd).toFixed(0)}); measured data ${usedGb.toFixed(2)} GB of ${c.plannedStorageGb} GB planned`,
+    ...base,
+    status: e.total > e.configuredTotal ? 'warn' : 'pass',
+    detail: `${e.lines.map((l) => `${l.item} ${l.spec} ${usd(l.monthly)}`).join(', ')}; total ${usd(e.total)}/month (reserved instance ${usd(e.reservedTotal)}; configured ${usd(e.configuredTotal)}); measured data ${usedGb.toFixed(2)} GB of ${cfg.azure.storageGb} GB provisioned`,
     action:
-      'storage outgrows the plan: review retention (§9.1) and partition pruning; consider the 1-year reserved instance (§11.1)',
+      'storage outgrows the configuration: review retention (§9.1) and partition pruning; consider the 1-year reserved instance (§11.1)',
   };
 }
 

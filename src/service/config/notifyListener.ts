@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Config } from '../../config/schema.js';
-import { clientConfig, type ConnTarget } from '../../db/connection.js';
+import { clientConfig, type PoolTarget } from '../../db/connection.js';
 import type { createLogger } from '../../log.js';
 import type { DbLocator } from '../db/locator.js';
 import { safeError } from '../logSafe.js';
@@ -28,7 +28,8 @@ export class NotifyListener {
 
   constructor(
     private readonly cfg: Readonly<Config>,
-    private readonly template: Omit<ConnTarget, 'host' | 'port'>,
+    /** Role, database, TLS and the password (a string, or a function pg calls per new connection). */
+    private readonly template: Omit<PoolTarget, 'host' | 'port'>,
     private readonly locator: DbLocator,
     private readonly log: ReturnType<typeof createLogger>,
   ) {}

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Config } from '../../config/schema.js';
-import { clientConfig, type ConnTarget } from '../../db/connection.js';
+import { clientConfig, type PoolTarget } from '../../db/connection.js';
 import type { DbLocator, Endpoint } from './locator.js';
 import { unavailable } from '../errors.js';
 
@@ -35,7 +35,8 @@ export class RoutedPool {
   constructor(
     readonly name: PoolName,
     private readonly cfg: Readonly<Config>,
-    private readonly template: Omit<ConnTarget, 'host' | 'port'>,
+    /** Role, database, TLS and the password (a string, or a function pg calls per new connection). */
+    private readonly template: Omit<PoolTarget, 'host' | 'port'>,
     private readonly locate: () => Promise<Endpoint | undefined>,
     private readonly locator: DbLocator,
   ) {}
