@@ -149,7 +149,10 @@ export const ERROR_CODES = {
   KEY_INVALID: ['a column-encryption key is not 32 bytes', 'restore the original key file'],
   ROTATE_DECRYPT: ['`keys rotate` met a value it cannot decrypt', 'restore the missing key, then rotate again'],
   REPLAY_DB: ['`history replay` lost the database', 'make the primary reachable, then replay again'],
-  ENTRA_TOKEN: ['service.database.auth=entra, but no Microsoft Entra token could be had', 'give the service its managed identity (entra.clientId), or az login'],
+  ENTRA_TOKEN: [
+    'service.database.auth=entra, but no Microsoft Entra token could be had',
+    'give the service its managed identity (entra.clientId), or az login',
+  ],
 
   // monitoring
   MONITOR_CONNECT: ['the monitor cannot connect to a member', 'is it up? `db apply` grants the monitoring role'],
@@ -161,12 +164,24 @@ export const ERROR_CODES = {
   WEBHOOK_FAILED: ['the alert webhook is unreachable or refused', 'check the URL and the receiver'],
 
   // Azure (azure template / deploy / sql)
-  AZ_MISSING: ['the az CLI is not installed or does not answer', 'install it (https://aka.ms/azcli; Debian: apt-get install azure-cli)'],
+  AZ_MISSING: [
+    'the az CLI is not installed or does not answer',
+    'install it (https://aka.ms/azcli; Debian: apt-get install azure-cli)',
+  ],
   AZ_TOO_OLD: ['the az CLI is older than azure.minAzVersion', 'upgrade it (`az upgrade` or the package manager)'],
   AZ_LOGIN: ['az is not signed in to Azure', 'run `az login`, and `az account set --subscription <id>`'],
-  AZURE_INPUT_MISSING: ['a value only your Azure tenant knows is not configured', 'set the config key named in the message'],
-  AZURE_PREREQUISITE: ['a plan §12.2 prerequisite (resource group, VNet) does not exist', 'create it, or fix azure.resourceGroup / azure.vnetName'],
-  AZ_DEPLOY_FAILED: ['Azure refused or failed the deployment', 'read the az message quoted; fix it and rerun `azure deploy --yes`'],
+  AZURE_INPUT_MISSING: [
+    'a value only your Azure tenant knows is not configured',
+    'set the config key named in the message',
+  ],
+  AZURE_PREREQUISITE: [
+    'a plan §12.2 prerequisite (resource group, VNet) does not exist',
+    'create it, or fix azure.resourceGroup / azure.vnetName',
+  ],
+  AZ_DEPLOY_FAILED: [
+    'Azure refused or failed the deployment',
+    'read the az message quoted; fix it and rerun `azure deploy --yes`',
+  ],
 
   // anything not raised by this tool itself (a bug, or a library's own error)
   INTERNAL: ['an unexpected error', 'rerun with --verbose and report the cause chain'],

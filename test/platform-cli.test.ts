@@ -118,7 +118,7 @@ test('bad input gives one clear line and a non-zero exit', async () => {
   assert.notEqual(verbose.code, 0);
   assert.match(
     verbose.stderr,
-    /(^|\n)error: cannot reach PostgreSQL .*\n  caused by: Error \[ECONNREFUSED\]: connect ECONNREFUSED 127\.0\.0\.1:\d+\n/,
+    /(^|\n)error: cannot reach PostgreSQL .*\n {2}caused by: Error \[ECONNREFUSED\]: connect ECONNREFUSED 127\.0\.0\.1:\d+\n/,
   );
   assert.match(verbose.stderr, /\n\s+at /, 'the stack follows');
   const verboseJson = await db(
