@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createSigner } from 'fast-jwt';
 import { v7 as uuidv7 } from 'uuid';
+import { issueToken, phonebillKey } from '../src/service/auth/tokens.js';
 import { SecretStore } from '../src/system/secrets.js';
 import { availableMonths, currentMonth } from '../src/service/bills/months.js';
 import { cli } from './helpers/cli.js';
@@ -392,6 +393,31 @@ describe('service API over HTTP on a real database', () => {
     assert.equal(past.body.data.pagination.totalItems, 0);
     const other = await h.api('GET', '/bills/history', { token: h.token('user-3', [LINE]) });
     assert.equal(other.body.data.pagination.totalItems, 0, "another user's history is not shown");
+  });
+
+  test('a phonebill Auth token (HS512) reads the menu and its own line, is refused another line; a refresh token is refused', async () => {
+    const pb = issueToken(h.cfg, { format: 'phonebill', userId: 'testuser01', customerId: 'CUST001', lines: [LINE] });
+    const menu = await h.api('GET', '/bills/menu', { token: pb });
+    assert.equal(menu.status, 200, JSON.stringify(menu.body));
+    assert.deepEqual(menu.body.data.customerInfo, { customerId: 'CUST001', lineNumber: LINE });
+    const own = await h.api('POST', '/bills/inquiry', { token: pb, body: { lineNumber: LINE } });
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.equal(own.body.data.status, 'COMPLETED');
+    assert.equal((await h.api('GET', `/bills/inquiry/${own.body.data.requestId}`, { token: pb })).status, 200);
+    assert.equal((await h.api('GET', '/bills/history', { token: pb })).body.data.pagination.totalItems >= 1, true);
+    const other = await h.api('POST', '/bills/inquiry', { token: pb, body: { lineNumber: OTHER } });
+    assert.equal(other.status, 403);
+    assert.equal(other.body.error.code, 'FORBIDDEN');
+    const refresh = createSigner({
+      key: phonebillKey(h.cfg),
+      algorithm: 'HS512',
+      iss: 'phonebill-auth-service',
+      sub: 'testuser01',
+      expiresIn: 86_400_000,
+    })({ userId: 'testuser01', type: 'REFRESH' });
+    const r = await h.api('GET', '/bills/menu', { token: refresh });
+    assert.equal(r.status, 401);
+    assert.equal(r.body.error.code, 'UNAUTHORIZED');
   });
 
   test('token CLI prints a token (alone on the last line) that the service accepts', async () => {

@@ -51,6 +51,25 @@ export const serviceSection = z.object({
       clockToleranceSeconds: z.number().int().min(0).default(30),
       /** Verified tokens remembered (until their exp) so the hot path skips the signature check. */
       cacheSize: z.number().int().min(0).default(10_000),
+      /**
+       * Access tokens of the phonebill Auth service (its user-service `JwtService`):
+       * HS512 keyed with the UTF-8 bytes of phonebill's shared `JWT_SECRET`, issuer
+       * `phonebill-auth-service`, claims `sub`/`userId`, `customerId`, one `lineNumber`,
+       * `type: ACCESS` (REFRESH tokens are refused). Accepted beside our own tokens:
+       * a token is routed by its `iss` claim. Used by `serve` and `token --format phonebill`.
+       */
+      phonebill: z
+        .object({
+          enabled: z.boolean().default(true),
+          issuer: z.string().default('phonebill-auth-service'),
+          /** Environment variable with phonebill's shared secret (production, e.g. from Key Vault's jwt_signing_key); read first. */
+          secretEnv: z.string().default('JWT_SECRET'),
+          /** Secret-store name of the key when that variable is unset: generated on first use (local runs, tests). */
+          secretName: z.string().default('jwt-phonebill-hs512'),
+          /** Lifetime of tokens `bill-inquiry token --format phonebill` issues (phonebill: 30 min access tokens). */
+          ttlSeconds: z.number().int().positive().default(1800),
+        })
+        .prefault({}),
     })
     .prefault({}),
   cache: z

@@ -46,7 +46,8 @@ export const billRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> 
       );
       const first = lines[0] ?? { customerId: null, lineNumber: '' };
       return ok({
-        customerInfo: { customerId: first.customerId, lineNumber: first.lineNumber },
+        // A phonebill Auth token names its customer; KOS's answer is the fallback for tokens that do not.
+        customerInfo: { customerId: req.principal.customerId ?? first.customerId, lineNumber: first.lineNumber },
         lines,
         availableMonths: availableMonths(current, settings.availableMonths),
         currentMonth: current,
