@@ -51,9 +51,9 @@ describe('service API over HTTP on a real database', () => {
     assert.equal(rows.length, 1);
     assert.match(rows[0]!.customer_name, /^gcm1\.k\d{14}\./);
     assert.ok(!rows[0]!.customer_name.includes(name), 'the raw column holds no plaintext name');
-    const kosCalls = h.kos.calls['/kos/customer/info'];
+    const kosCalls = h.kos.calls.customer;
     await h.api('GET', '/bills/menu', { token: own });
-    assert.equal(h.kos.calls['/kos/customer/info'], kosCalls, 'second menu served from cache');
+    assert.equal(h.kos.calls.customer, kosCalls, 'second menu served from cache');
   });
 
   test('inquiry 200 from KOS then from cache; history and KOS history written, bill info encrypted at rest', async () => {
@@ -62,11 +62,11 @@ describe('service API over HTTP on a real database', () => {
     assert.equal(first.status, 200, JSON.stringify(first.body));
     assert.equal(first.body.data.status, 'COMPLETED');
     assert.equal(first.body.data.billInfo.billingMonth, month);
-    const kosBefore = h.kos.calls['/kos/bill/inquiry'];
+    const kosBefore = h.kos.calls.bill;
     const second = await h.api('POST', '/bills/inquiry', { token, body: { lineNumber: LINE, inquiryMonth: month } });
     assert.equal(second.status, 200);
     assert.deepEqual(second.body.data.billInfo, first.body.data.billInfo);
-    assert.equal(h.kos.calls['/kos/bill/inquiry'], kosBefore, 'cache hit does not call KOS');
+    assert.equal(h.kos.calls.bill, kosBefore, 'cache hit does not call KOS');
 
     // Read-your-writes: found at once, even before the history flush.
     const got = await h.api('GET', `/bills/inquiry/${second.body.data.requestId}`, { token });
@@ -183,7 +183,7 @@ describe('service API over HTTP on a real database', () => {
   });
 
   test('502 when KOS keeps failing (E999), with the retries recorded', async () => {
-    await h.scenario({ forceCode: 'E999' });
+    await h.scenario({ force: 'systemError' });
     try {
       const r = await h.api('POST', '/bills/inquiry', {
         token,
@@ -199,7 +199,7 @@ describe('service API over HTTP on a real database', () => {
       assert.equal(k.length, 1);
       assert.equal(k[0]!.retry_count, h.cfg.systemConfig.kosRetryAttempts);
     } finally {
-      await h.scenario({ forceCode: null });
+      await h.scenario({ force: null });
     }
   });
 
@@ -404,7 +404,8 @@ describe('service API over HTTP on a real database', () => {
     assert.equal(own.status, 200, JSON.stringify(own.body));
     assert.equal(own.body.data.status, 'COMPLETED');
     assert.equal((await h.api('GET', `/bills/inquiry/${own.body.data.requestId}`, { token: pb })).status, 200);
-    assert.equal((await h.api('GET', '/bills/history', { token: pb })).body.data.pagination.totalItems >= 1, true);
+    await h.flush();
+    assert.equal((await h.api('GET', '/bills/history', { token: pb })).body.data.pagination.totalItems, 1);
     const other = await h.api('POST', '/bills/inquiry', { token: pb, body: { lineNumber: OTHER } });
     assert.equal(other.status, 403);
     assert.equal(other.body.error.code, 'FORBIDDEN');

@@ -6,6 +6,7 @@ import { LocalInstance } from '../cluster/local/localCluster.js';
 import { rolePassword } from '../platform/roleTargets.js';
 import { SecretStore } from '../system/secrets.js';
 import { KosClient, type KosClientSettings } from '../kos/client/kosClient.js';
+import { kosAdapter } from '../kos/protocols/index.js';
 import type { BreakerState } from '../kos/client/breaker.js';
 import { tokenVerifier, type Principal } from './auth/tokens.js';
 import { BillCache, type CacheStats } from './cache/billCache.js';
@@ -27,7 +28,8 @@ const kosSettings = (s: LiveSettings, windowMs: number): KosClientSettings => ({
   windowMs,
   connectTimeoutMs: s.kosConnectTimeoutMs,
   readTimeoutMs: s.kosReadTimeoutMs,
-  retryAttempts: s.kosRetryAttempts,
+  // Until the key becomes kos.retry.max.attempts the seed counts retries, not tries.
+  maxAttempts: s.kosRetryAttempts + 1,
   retryDelayMs: s.kosRetryDelayMs,
   failureThreshold: s.failureThreshold,
   recoveryTimeoutMs: s.recoveryTimeoutMs,
@@ -87,7 +89,13 @@ export class ServiceRuntime {
     this.replica = new RoutedPool('replica', cfg, roleTemplate(cfg, 'readonly'), () => locator.replica(), locator);
     this.reads = new ReadRouter(this.primary, this.replica, svc.replica);
     this.live = new LiveConfig(cfg, this.log);
-    this.kos = new KosClient(kosUrl, kosSettings(this.live.settings, svc.kosBreakerWindowMs), svc.kosConnections);
+    this.kos = new KosClient(
+      kosUrl,
+      kosAdapter(svc.kosProtocol),
+      kosSettings(this.live.settings, svc.kosBreakerWindowMs),
+      svc.kosConnections,
+      svc.kosRequestorId,
+    );
     this.kos.on('call', (e) => this.events.emit('kosCall', e));
     this.live.on('change', (s: LiveSettings) => this.kos.reconfigure(kosSettings(s, svc.kosBreakerWindowMs)));
     this.cipher = new ColumnCipher(new Keyring(new SecretStore(cfg.dataDir)));
@@ -101,6 +109,7 @@ export class ServiceRuntime {
       { timeZone: cfg.database.timezone, processingAfterMs: svc.processingAfterMs },
       this.live,
       this.billCache,
+      this.customers,
       this.kos,
       this.history,
     );

@@ -11,8 +11,16 @@ const endpoint = z.object({ host: z.string(), port: z.number().int().min(1).max(
 export const serviceSection = z.object({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
-  /** Real KOS base URL; when unset `serve` starts the bundled KOS mock in-process. */
+  /** Real KOS base URL (the server root, e.g. http://kos-mock-service:8080); when unset `serve` starts the bundled KOS mock in-process. */
   kosUrl: z.string().url().optional(),
+  /**
+   * The KOS wire protocol, for the client and the bundled mock alike: `design`
+   * (the phonebill design's sequence diagrams: POST /kos/bill/inquiry) or
+   * `phonebill-kos-mock` (phonebill's kos-mock service: POST /kos-mock/api/v1/kos/bill/inquiry).
+   */
+  kosProtocol: z.enum(['design', 'phonebill-kos-mock']).default('design'),
+  /** `requestorId` the phonebill-kos-mock protocol sends with each request. */
+  kosRequestorId: z.string().default('BILL_SERVICE'),
   /**
    * An external database (e.g. Azure Flexible Server) instead of the local
    * cluster: `serve` then neither starts nor applies anything; roles' passwords

@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { KosCallRecord, KosClient } from '../../kos/client/kosClient.js';
 import type { BillInfo } from '../../kos/protocol.js';
 import type { BillCache } from '../cache/billCache.js';
+import type { CustomerCache } from '../cache/customerCache.js';
 import type { LiveConfig } from '../config/liveSettings.js';
 import { ApiError, unavailable } from '../errors.js';
 import type { HistoryWriter } from '../history/historyWriter.js';
@@ -20,24 +21,26 @@ interface Failure {
   error: ApiError;
 }
 
-/** What a failed KOS call means for the caller and for the history row. */
-function failureOf(rec: KosCallRecord<BillInfo>): Failure {
-  const code = rec.response?.resultCode;
-  if (code === 'E001')
-    return { status: 'FAILED', error: new ApiError(404, 'LINE_NOT_FOUND', 'KOS does not know this line number') };
-  if (code === 'E002')
-    return { status: 'FAILED', error: new ApiError(404, 'BILL_NOT_FOUND', 'KOS has no bill for this month') };
+/** What a KOS call that brought no bill means for the caller and for the history row. */
+function failureOf(rec: KosCallRecord): Failure {
+  const failed = (error: ApiError): Failure => ({ status: 'FAILED', error });
+  switch (rec.outcome === 'success' ? rec.answer?.kind : undefined) {
+    case 'unknownLine':
+      return failed(new ApiError(404, 'LINE_NOT_FOUND', 'KOS does not know this line number'));
+    case 'inactiveLine':
+      return failed(new ApiError(409, 'LINE_INACTIVE', 'the line is suspended or terminated at KOS'));
+    case 'noData':
+      return failed(new ApiError(404, 'BILL_NOT_FOUND', 'KOS has no bill for this month'));
+  }
   if (rec.outcome === 'rejected')
-    return {
-      status: 'FAILED',
-      error: unavailable('the billing system is unavailable (circuit breaker open); try again shortly'),
-    };
+    return failed(unavailable('the billing system is unavailable (circuit breaker open); try again shortly'));
   if (rec.outcome === 'timeout')
     return { status: 'TIMEOUT', error: new ApiError(504, 'KOS_TIMEOUT', 'the billing system did not answer in time') };
-  return {
-    status: 'FAILED',
-    error: new ApiError(502, 'KOS_ERROR', 'the billing system answered with an error; try again later'),
-  };
+  if (rec.answer?.kind === 'badRequest')
+    return failed(
+      new ApiError(502, 'KOS_ERROR', 'the billing system refused the request; check the KOS protocol and URL'),
+    );
+  return failed(new ApiError(502, 'KOS_ERROR', 'the billing system answered with an error; try again later'));
 }
 
 /**
@@ -52,6 +55,7 @@ export class InquiryService {
     private readonly opts: { timeZone: string; processingAfterMs: number },
     private readonly live: LiveConfig,
     private readonly cache: BillCache,
+    private readonly customers: CustomerCache,
     private readonly kos: KosClient,
     private readonly history: HistoryWriter,
   ) {}
@@ -113,7 +117,7 @@ export class InquiryService {
 
   /** Calls KOS, caches a bill, queues the final history row with its KOS row. */
   private async callKos(base: Base): Promise<{ bill: BillInfo } | Failure> {
-    const rec = await this.kos.billInquiry(lineDigits(base.lineNumber), kosMonth(base.inquiryMonth));
+    const rec = await this.kos.billInquiry(lineDigits(base.lineNumber), kosMonth(base.inquiryMonth), base.requestId);
     const kosRow = {
       billRequestId: base.requestId,
       billRequestTime: base.requestTime,
@@ -121,16 +125,18 @@ export class InquiryService {
       inquiryMonth: base.inquiryMonth,
       requestTime: rec.startedAt,
       responseTime: rec.finishedAt,
-      resultCode: rec.response?.resultCode ?? null,
-      resultMessage: rec.response?.resultMessage ?? null,
-      kosData: rec.response?.data ?? null,
+      resultCode: rec.answer?.resultCode ?? null,
+      resultMessage: rec.answer?.resultMessage ?? null,
+      kosData: rec.answer?.data ?? null,
       errorDetail: rec.errorDetail ?? null,
       retryCount: rec.retryCount,
       breakerState: rec.breakerState,
     };
-    if (rec.outcome === 'success' && rec.response?.resultCode === '0000' && rec.response.data) {
-      const bill = rec.response.data;
+    const bill = rec.outcome === 'success' ? rec.answer?.bill : undefined;
+    if (bill) {
       this.cache.put(base.lineNumber, base.inquiryMonth, bill, this.live.settings.billCacheTtlMs);
+      // The kos-mock protocol sends the customer with every bill: the menu's lookup is warm for free.
+      if (rec.answer?.customer) this.customers.offer(rec.answer.customer, this.live.settings.customerCacheTtlMs);
       this.history.enqueue(row(base, 'COMPLETED', 'bill info from KOS', bill), [kosRow]);
       return { bill };
     }

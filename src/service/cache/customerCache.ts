@@ -35,6 +35,11 @@ export class CustomerCache {
     return fresh;
   }
 
+  /** A customer KOS sent along with a bill: cached unless a fresh copy is already here (no extra write per inquiry). */
+  offer(c: CustomerInfo, ttlMs: number): void {
+    if (!this.lru.has(c.lineNumber)) void this.store(c, ttlMs);
+  }
+
   private async fromTable(line: string): Promise<CustomerInfo | undefined> {
     try {
       const { rows } = await this.primary.query<{

@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceRuntime } from '../runtime.js';
 import { bearerAuth } from '../http/auth.js';
 import { ok } from '../http/envelope.js';
-import { lineDigits } from '../bills/lineNumber.js';
-import { availableMonths, currentMonth } from '../bills/months.js';
+import { billMenu } from '../bills/menu.js';
 import {
   ErrorEnvelope,
   HistoryPage,
@@ -32,27 +31,16 @@ export const billRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> 
         response: { 200: envelope(Menu), ...errors },
       },
     },
-    async (req) => {
-      const settings = rt.live.settings;
-      const current = currentMonth(rt.cfg.database.timezone);
-      const lines = await Promise.all(
-        req.principal.lines.map(async (line) => {
-          const info = await rt.customers.get(line, settings.customerCacheTtlMs, async () => {
-            const rec = await rt.kos.customerInfo(lineDigits(line));
-            return rec.response?.resultCode === '0000' ? (rec.response.data ?? undefined) : undefined;
-          });
-          return info ? { ...info } : { customerId: null, lineNumber: line };
+    async (req) =>
+      ok(
+        await billMenu(req.principal, {
+          customers: rt.customers,
+          kos: rt.kos,
+          timeZone: rt.cfg.database.timezone,
+          customerTtlMs: rt.live.settings.customerCacheTtlMs,
+          months: rt.live.settings.availableMonths,
         }),
-      );
-      const first = lines[0] ?? { customerId: null, lineNumber: '' };
-      return ok({
-        // A phonebill Auth token names its customer; KOS's answer is the fallback for tokens that do not.
-        customerInfo: { customerId: req.principal.customerId ?? first.customerId, lineNumber: first.lineNumber },
-        lines,
-        availableMonths: availableMonths(current, settings.availableMonths),
-        currentMonth: current,
-      });
-    },
+      ),
   );
 
   app.post(

@@ -29,7 +29,13 @@ export const BillInfo = Type.Object({
   usage: Type.Object({ voice: Type.String(), sms: Type.String(), data: Type.String() }),
   terminationFee: Type.Number(),
   deviceInstallment: Type.Number(),
-  paymentInfo: Type.Object({ billingDate: Type.String(), paymentStatus: Type.String(), paymentMethod: Type.String() }),
+  paymentInfo: Type.Optional(
+    Type.Object({
+      billingDate: Type.String(),
+      paymentStatus: Type.Union([Type.Literal('PAID'), Type.Literal('UNPAID'), Type.Literal('OVERDUE')]),
+      paymentMethod: Type.String(),
+    }),
+  ),
 });
 
 export const ErrorEnvelope = Type.Object({
