@@ -31,7 +31,7 @@ const setScenario = (mock: KosMock, s: Partial<KosScenario>) =>
 const settings = (o: Partial<KosClientSettings> = {}): KosClientSettings => ({
   connectTimeoutMs: 1000,
   readTimeoutMs: 1000,
-  maxAttempts: 3,
+  maxRetries: 2,
   retryDelayMs: 5,
   failureThreshold: 100,
   recoveryTimeoutMs: 1000,
@@ -219,7 +219,7 @@ for (const protocol of ['design', 'phonebill-kos-mock'] as KosProtocolName[]) {
       assert.equal(failed.answer?.kind, 'systemError');
       assert.equal(failed.answer?.resultCode, protocol === 'design' ? 'E999' : '9999');
       assert.equal(failed.retryCount, 2);
-      assert.equal(mock.calls.bill! - calls, 3, 'kos.retry.max.attempts = 3 tries in all');
+      assert.equal(mock.calls.bill! - calls, 3, 'the first try and 2 retries');
       assert.equal(c.breaker.state(), 'OPEN', 'three failed tries: threshold 3');
       const rejected = await c.billInquiry('01012345678', thisMonth, id());
       assert.equal(rejected.outcome, 'rejected');
@@ -233,7 +233,7 @@ for (const protocol of ['design', 'phonebill-kos-mock'] as KosProtocolName[]) {
         'the breaker opening mid-retry cuts the call short, but KOS failed it',
       );
 
-      const slow = client({ readTimeoutMs: 300, maxAttempts: 1 });
+      const slow = client({ readTimeoutMs: 300, maxRetries: 0 });
       const t = Date.now();
       const timedOut = await slow.billInquiry('01012345681', thisMonth, id());
       assert.equal(timedOut.outcome, 'timeout');

@@ -85,7 +85,7 @@ test('system_config changes apply live: available months, breaker threshold, rea
   await until('24 months again', () => h.service.runtime.live.settings.availableMonths === 24);
 
   await setConfig('kos.read.timeout.ms', '300');
-  await setConfig('kos.circuit.failure.threshold', '1');
+  await setConfig('circuit.breaker.failure.threshold', '1');
   await until(
     'new thresholds',
     () =>

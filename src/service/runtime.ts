@@ -28,8 +28,7 @@ const kosSettings = (s: LiveSettings, windowMs: number): KosClientSettings => ({
   windowMs,
   connectTimeoutMs: s.kosConnectTimeoutMs,
   readTimeoutMs: s.kosReadTimeoutMs,
-  // Until the key becomes kos.retry.max.attempts the seed counts retries, not tries.
-  maxAttempts: s.kosRetryAttempts + 1,
+  maxRetries: s.kosRetryMaxAttempts,
   retryDelayMs: s.kosRetryDelayMs,
   failureThreshold: s.failureThreshold,
   recoveryTimeoutMs: s.recoveryTimeoutMs,

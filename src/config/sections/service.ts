@@ -43,7 +43,7 @@ export const serviceSection = z.object({
   kosConnections: z.number().int().positive().default(512),
   /**
    * Rolling window in which KOS failures count toward
-   * `kos.circuit.failure.threshold` (system_config); older failures are forgotten.
+   * `circuit.breaker.failure.threshold` (system_config); older failures are forgotten.
    */
   kosBreakerWindowMs: z.number().int().positive().default(60_000),
   jwt: z

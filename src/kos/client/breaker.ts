@@ -15,7 +15,7 @@ export interface BreakerSettings {
 const ERROR_PERCENTAGE = 50;
 
 /**
- * opossum 9 with the plan's three numbers. opossum opens once `volumeThreshold`
+ * opossum with the plan's three numbers. opossum opens once `volumeThreshold`
  * calls in its window failed at ≥ the error percentage — with every call
  * failing that is exactly `failureThreshold` failures — and goes half-open
  * after `resetTimeout`. It closes after ONE good trial; the plan wants

@@ -10,8 +10,8 @@ import { KosBreaker, type BreakerSettings, type BreakerState } from './breaker.j
 export interface KosClientSettings extends BreakerSettings {
   connectTimeoutMs: number;
   readTimeoutMs: number;
-  /** Tries per call, the first included (`kos.retry.max.attempts`). */
-  maxAttempts: number;
+  /** Retries after the first try (`kos.retry.max.attempts`: "KOS 최대 재시도 횟수" in phonebill's schema script). */
+  maxRetries: number;
   retryDelayMs: number;
 }
 
@@ -177,7 +177,7 @@ export class KosClient extends EventEmitter {
           }
         },
         {
-          retries: Math.max(0, this.settings.maxAttempts - 1),
+          retries: this.settings.maxRetries,
           minTimeout: this.settings.retryDelayMs,
           factor: 2,
           randomize: true,
