@@ -105,7 +105,11 @@ export class ServiceRuntime {
     this.customers = new CustomerCache(svc.cache.maxEntries, this.primary, this.cipher, this.log);
     this.history = new HistoryWriter(cfg, this.primary, this.cipher, this.log);
     this.inquiries = new InquiryService(
-      { timeZone: cfg.database.timezone, processingAfterMs: svc.processingAfterMs },
+      {
+        timeZone: cfg.database.timezone,
+        processingAfterMs: svc.processingAfterMs,
+        estimateSeconds: svc.processingEstimateSeconds,
+      },
       this.live,
       this.billCache,
       this.customers,
@@ -118,6 +122,7 @@ export class ServiceRuntime {
       this.history,
       this.cipher,
       utcOffset(cfg.database.timezone),
+      svc.processingEstimateSeconds * 1000,
     );
     this.verify = tokenVerifier(cfg);
   }

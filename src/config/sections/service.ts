@@ -39,6 +39,11 @@ export const serviceSection = z.object({
   bodyLimitBytes: z.number().int().positive().default(8192),
   /** A KOS answer slower than this turns POST /bills/inquiry into 202 PROCESSING; the call finishes in the background. */
   processingAfterMs: z.number().int().positive().default(3000),
+  /**
+   * What a 202 PROCESSING answer announces as `estimatedTime` ("30초", the design's
+   * example), and the time GET /bills/inquiry/{id} measures `progress` against.
+   */
+  processingEstimateSeconds: z.number().int().positive().default(30),
   /** HTTP connections the KOS client keeps open to KOS. */
   kosConnections: z.number().int().positive().default(512),
   /**

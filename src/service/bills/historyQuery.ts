@@ -8,12 +8,16 @@ import type { HistoryWriter } from '../history/historyWriter.js';
 import type { BillHistoryRow } from '../history/types.js';
 import type { BillInfo } from '../../kos/protocol.js';
 import { ownLine } from './ownership.js';
+import { FAILED_SUMMARY } from './summary.js';
+import { apiStatus, type ApiStatus } from './status.js';
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 export interface HistoryFilter {
   lineNumber?: string;
   startDate?: string;
   endDate?: string;
-  status?: string;
+  status?: ApiStatus;
   page: number;
   size: number;
 }
@@ -36,6 +40,8 @@ export class HistoryQuery {
     private readonly writer: HistoryWriter,
     private readonly cipher: ColumnCipher,
     private readonly utcOffset: string,
+    /** What the 202 answer announced (`estimatedTime`): progress is the share of it that has passed. */
+    private readonly estimateMs: number,
   ) {}
 
   /**
@@ -43,17 +49,19 @@ export class HistoryQuery {
    * yet flushed), then the primary — never the replica, which may lag.
    */
   async request(principal: Principal, requestId: string) {
+    // Only UUIDv7 ids are ours; anything else (phonebill's REQ_… ids too) cannot exist: no query needed.
+    if (!UUID_V7.test(requestId)) throw notFound('no such request', 'no inquiry has this requestId');
     const queued = this.writer.pending(requestId);
     if (queued) {
-      if (queued.userId !== principal.userId) throw notFound('no such request');
-      return detail(queued);
+      if (queued.userId !== principal.userId) throw notFound('no such request', 'no inquiry has this requestId');
+      return this.detail(queued);
     }
     const { rows } = await this.primary.query<
       Row & { user_id: string; bill_info: string | null; error_message: string | null }
     >({ name: 'history_request', text: SELECT_REQUEST, values: [requestId] });
     const r = rows[0];
-    if (!r || r.user_id !== principal.userId) throw notFound('no such request');
-    return detail({
+    if (!r || r.user_id !== principal.userId) throw notFound('no such request', 'no inquiry has this requestId');
+    return this.detail({
       requestId: r.request_id,
       userId: r.user_id,
       lineNumber: r.line_number,
@@ -67,12 +75,37 @@ export class HistoryQuery {
     });
   }
 
+  /**
+   * One request as the API shows it: the design's status (a stored TIMEOUT is
+   * FAILED), progress while PROCESSING, the bill when COMPLETED, the reason when FAILED.
+   */
+  private detail(r: BillHistoryRow) {
+    const status = apiStatus(r.status);
+    const elapsed = Date.now() - r.requestTime.getTime();
+    return {
+      requestId: r.requestId,
+      lineNumber: r.lineNumber,
+      inquiryMonth: r.inquiryMonth,
+      requestTime: r.requestTime.toISOString(),
+      ...(r.processTime ? { processTime: r.processTime.toISOString() } : {}),
+      status,
+      ...(r.resultSummary ? { resultSummary: r.resultSummary } : {}),
+      // Time-based: the answer has not come yet, so never 100 before it has.
+      ...(status === 'PROCESSING'
+        ? { progress: Math.max(0, Math.min(95, Math.floor((elapsed / this.estimateMs) * 100))) }
+        : {}),
+      ...(r.billInfo ? { billInfo: r.billInfo } : {}),
+      ...(status === 'FAILED' ? { errorMessage: r.errorMessage ?? FAILED_SUMMARY } : {}),
+    };
+  }
+
   async page(principal: Principal, f: HistoryFilter) {
     if (f.lineNumber) ownLine(principal, f.lineNumber);
     const lines = f.lineNumber ? [f.lineNumber] : principal.lines;
     const from = f.startDate ? `${f.startDate}T00:00:00${this.utcOffset}` : null;
     const to = f.endDate ? nextDay(f.endDate, this.utcOffset) : null;
-    const filter = [principal.userId, lines, from, to, f.status ?? null];
+    const statuses = f.status === 'FAILED' ? ['FAILED', 'TIMEOUT'] : f.status ? [f.status] : null;
+    const filter = [principal.userId, lines, from, to, statuses];
     return this.reads.read(async (pool) => {
       const page = await pool.query<Row & { total: number }>({
         name: 'history_page',
@@ -91,10 +124,10 @@ export class HistoryQuery {
           requestId: r.request_id,
           lineNumber: r.line_number,
           inquiryMonth: r.inquiry_month,
-          status: r.status,
           requestTime: r.request_time.toISOString(),
-          processTime: r.process_time?.toISOString() ?? null,
-          resultSummary: r.result_summary,
+          ...(r.process_time ? { processTime: r.process_time.toISOString() } : {}),
+          status: apiStatus(r.status),
+          ...(r.result_summary ? { resultSummary: r.result_summary } : {}),
         })),
         pagination: {
           currentPage: f.page,
@@ -107,20 +140,6 @@ export class HistoryQuery {
       };
     });
   }
-}
-
-function detail(r: BillHistoryRow) {
-  return {
-    requestId: r.requestId,
-    lineNumber: r.lineNumber,
-    inquiryMonth: r.inquiryMonth,
-    status: r.status,
-    requestTime: r.requestTime.toISOString(),
-    processTime: r.processTime?.toISOString() ?? null,
-    resultSummary: r.resultSummary,
-    ...(r.billInfo ? { billInfo: r.billInfo } : {}),
-    errorMessage: r.errorMessage,
-  };
 }
 
 /** Start of the day after `date` (endDate is inclusive). */

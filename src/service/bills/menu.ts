@@ -36,7 +36,6 @@ export async function billMenu(
   if (!customerId) {
     if (kosDown) throw unavailable('the billing system (KOS) is unavailable; try again shortly');
     throw new ApiError(
-      404,
       'NOT_FOUND',
       'no customer is known for this line',
       'the token names no customer and KOS has none',
