@@ -11,6 +11,7 @@ import type { BreakerState } from '../kos/client/breaker.js';
 import { tokenVerifier, type Principal } from './auth/tokens.js';
 import { BillCache, type CacheStats } from './cache/billCache.js';
 import { CustomerCache } from './cache/customerCache.js';
+import { RedisTier } from './cache/redisTier.js';
 import { LiveConfig, type LiveSettings } from './config/liveSettings.js';
 import { NotifyListener } from './config/notifyListener.js';
 import { ColumnCipher } from './crypto/columnCipher.js';
@@ -73,6 +74,8 @@ export class ServiceRuntime {
   readonly cipher: ColumnCipher;
   readonly billCache: BillCache;
   readonly customers: CustomerCache;
+  /** The shared Redis tier, when `service.cache.redis.url` is set. */
+  readonly redis?: RedisTier;
   readonly history: HistoryWriter;
   readonly inquiries: InquiryService;
   readonly historyQuery: HistoryQuery;
@@ -101,8 +104,10 @@ export class ServiceRuntime {
     this.listener = new NotifyListener(cfg, roleTemplate(cfg, 'app'), locator, this.log);
     this.listener.add(this.live);
     this.listener.add(new KeyWatcher(this.cipher.keyring, this.log));
-    this.billCache = new BillCache(svc.cache.maxEntries, this.primary, this.cipher, this.log);
-    this.customers = new CustomerCache(svc.cache.maxEntries, this.primary, this.cipher, this.log);
+    const { url } = svc.cache.redis;
+    this.redis = url ? new RedisTier({ ...svc.cache.redis, url }, cfg.dataDir, this.cipher, this.log) : undefined;
+    this.billCache = new BillCache(svc.cache.maxEntries, this.primary, this.cipher, this.log, this.redis);
+    this.customers = new CustomerCache(svc.cache.maxEntries, this.primary, this.cipher, this.log, this.redis);
     this.history = new HistoryWriter(cfg, this.primary, this.cipher, this.log);
     this.inquiries = new InquiryService(
       {
@@ -141,6 +146,7 @@ export class ServiceRuntime {
     this.reads.stop();
     await this.listener.stop();
     await this.kos.close();
+    await this.redis?.close();
     await Promise.all([this.primary.end(), this.replica.end()]);
   }
 

@@ -87,8 +87,31 @@ export const serviceSection = z.object({
     .prefault({}),
   cache: z
     .object({
-      /** Entries of the in-process LRU in front of bill_info_cache / customer_info. */
+      /** Entries of the in-process LRU in front of the shared tier (Redis, then bill_info_cache / customer_info). */
       maxEntries: z.number().int().positive().default(100_000),
+      /**
+       * The shared cache tier of phonebill's physical architecture (Azure Cache for
+       * Redis). With `url` set, bill and customer info are shared through Redis, and
+       * bill_info_cache / customer_info stay the persistent copy behind it; unset,
+       * those tables are the shared tier. A Redis failure never fails a request.
+       */
+      redis: z
+        .object({
+          /** redis://host:6379 or rediss://host:6380 (TLS, as Azure wants); unset: no Redis. */
+          url: z.string().url().optional(),
+          /** Secret-store name of the password (Azure's access key) when the URL has none; never generated. */
+          passwordSecret: z.string().default('redis-password'),
+          /** Prefix of every key, so services sharing one Redis do not collide. */
+          keyPrefix: z.string().default('bill-inquiry:'),
+          /** A command slower than this is a miss: a hung Redis never stalls a request. */
+          commandTimeoutMs: z.number().int().positive().default(200),
+          connectTimeoutMs: z.number().int().positive().default(2000),
+          /** CA of the server certificate (rediss://) when it is not publicly trusted. */
+          caFile: z.string().optional(),
+          /** TLS server name, when it differs from the URL's host. */
+          servername: z.string().optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
   history: z
