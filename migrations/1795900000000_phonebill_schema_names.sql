@@ -64,7 +64,7 @@ COMMENT ON COLUMN bill_inquiry_history.inquiry_month IS 'Month inquired (YYYY-MM
 COMMENT ON COLUMN bill_inquiry_history.request_time IS 'When the request arrived (the UUIDv7 timestamp of request_id; partition key)';
 COMMENT ON COLUMN bill_inquiry_history.process_time IS 'When the request was finished (null while processing)';
 COMMENT ON COLUMN bill_inquiry_history.status IS 'Processing status (PROCESSING, COMPLETED, FAILED, TIMEOUT)';
-COMMENT ON COLUMN bill_inquiry_history.result_summary IS 'Result summary ("{product}, {amount}원", 처리 중, 조회 실패)';
+COMMENT ON COLUMN bill_inquiry_history.result_summary IS 'Result summary (조회 완료, 처리 중, 조회 실패; no bill data: the API adds product and amount from the encrypted bill)';
 COMMENT ON COLUMN bill_inquiry_history.bill_info_json IS 'Bill information JSON (encrypted)';
 COMMENT ON COLUMN bill_inquiry_history.error_message IS 'Why the request failed';
 COMMENT ON COLUMN bill_inquiry_history.created_at IS 'Row creation time';

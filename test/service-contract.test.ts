@@ -133,6 +133,11 @@ describe("phonebill's API contract", () => {
     await h.flush();
     const listed = await h.api('GET', '/bills/history?size=100', { token });
     assert.equal(listed.body.data.items.find((i: { requestId: string }) => i.requestId === id).resultSummary, summary);
+    const [stored] = await h.sql<{ result_summary: string }>(
+      'SELECT result_summary FROM bill_inquiry_history WHERE request_id = $1',
+      [id],
+    );
+    assert.equal(stored!.result_summary, '조회 완료', 'product and amount are bill data: not stored in plaintext');
   });
 
   test('FAILED: success false with its data and errorMessage; a stored TIMEOUT is answered FAILED', async () => {

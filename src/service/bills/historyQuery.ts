@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Principal } from '../auth/tokens.js';
 import type { ColumnCipher } from '../crypto/columnCipher.js';
 import type { ReadRouter } from '../db/readRouter.js';
@@ -8,7 +9,7 @@ import type { HistoryWriter } from '../history/historyWriter.js';
 import type { BillHistoryRow } from '../history/types.js';
 import type { BillInfo } from '../../kos/protocol.js';
 import { ownLine } from './ownership.js';
-import { FAILED_SUMMARY } from './summary.js';
+import { billSummary, FAILED_SUMMARY } from './summary.js';
 import { apiStatus, type ApiStatus } from './status.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -34,6 +35,8 @@ interface Row {
 
 /** Reads of bill_inquiry_history: one request (read-your-writes) and the paged listing (replica when healthy). */
 export class HistoryQuery {
+  private readonly summaries = new LRUCache<string, string>({ max: 10_000 });
+
   constructor(
     private readonly primary: RoutedPool,
     private readonly reads: ReadRouter,
@@ -76,6 +79,25 @@ export class HistoryQuery {
   }
 
   /**
+   * "{product}, {amount}원" of an encrypted bill. Memoized by ciphertext: a
+   * cached bill is written to many rows under the same ciphertext, so listing
+   * a history decrypts each distinct bill once.
+   */
+  private summaryOf(encrypted: string, stored: string | null): string | null {
+    let s = this.summaries.get(encrypted);
+    if (s === undefined) {
+      try {
+        s = billSummary(this.cipher.decryptJson<BillInfo>('bill_info_json', encrypted));
+      } catch {
+        // One unreadable bill (a key gone from this host) must not break the caller's whole history.
+        return stored;
+      }
+      this.summaries.set(encrypted, s);
+    }
+    return s;
+  }
+
+  /**
    * One request as the API shows it: the design's status (a stored TIMEOUT is
    * FAILED), progress while PROCESSING, the bill when COMPLETED, the reason when FAILED.
    */
@@ -89,7 +111,11 @@ export class HistoryQuery {
       requestTime: r.requestTime.toISOString(),
       ...(r.processTime ? { processTime: r.processTime.toISOString() } : {}),
       status,
-      ...(r.resultSummary ? { resultSummary: r.resultSummary } : {}),
+      ...(r.billInfo && status === 'COMPLETED'
+        ? { resultSummary: billSummary(r.billInfo) }
+        : r.resultSummary
+          ? { resultSummary: r.resultSummary }
+          : {}),
       // Time-based: the answer has not come yet, so never 100 before it has.
       ...(status === 'PROCESSING'
         ? { progress: Math.max(0, Math.min(95, Math.floor((elapsed / this.estimateMs) * 100))) }
@@ -107,7 +133,7 @@ export class HistoryQuery {
     const statuses = f.status === 'FAILED' ? ['FAILED', 'TIMEOUT'] : f.status ? [f.status] : null;
     const filter = [principal.userId, lines, from, to, statuses];
     return this.reads.read(async (pool) => {
-      const page = await pool.query<Row & { total: number }>({
+      const page = await pool.query<Row & { bill_info: string | null; total: number }>({
         name: 'history_page',
         text: SELECT_HISTORY_PAGE,
         values: [...filter, f.size, (f.page - 1) * f.size],
@@ -120,15 +146,18 @@ export class HistoryQuery {
           : 0);
       const totalPages = Math.ceil(total / f.size);
       return {
-        items: page.rows.map((r) => ({
-          requestId: r.request_id,
-          lineNumber: r.line_number,
-          inquiryMonth: r.inquiry_month,
-          requestTime: r.request_time.toISOString(),
-          ...(r.process_time ? { processTime: r.process_time.toISOString() } : {}),
-          status: apiStatus(r.status),
-          ...(r.result_summary ? { resultSummary: r.result_summary } : {}),
-        })),
+        items: page.rows.map((r) => {
+          const summary = r.bill_info ? this.summaryOf(r.bill_info, r.result_summary) : r.result_summary;
+          return {
+            requestId: r.request_id,
+            lineNumber: r.line_number,
+            inquiryMonth: r.inquiry_month,
+            requestTime: r.request_time.toISOString(),
+            ...(r.process_time ? { processTime: r.process_time.toISOString() } : {}),
+            status: apiStatus(r.status),
+            ...(summary ? { resultSummary: summary } : {}),
+          };
+        }),
         pagination: {
           currentPage: f.page,
           totalPages,

@@ -10,7 +10,7 @@ import type { BillHistoryRow, InquiryStatus } from '../history/types.js';
 import type { Principal } from '../auth/tokens.js';
 import { lineDigits } from './lineNumber.js';
 import { availableMonths, currentMonth, kosMonth, withinWindow } from './months.js';
-import { billSummary, FAILED_SUMMARY, PROCESSING_SUMMARY } from './summary.js';
+import { storedSummary } from './summary.js';
 import { ownLine } from './ownership.js';
 
 export type InquiryAnswer =
@@ -151,8 +151,7 @@ type Base = Pick<BillHistoryRow, 'requestId' | 'userId' | 'lineNumber' | 'inquir
 
 /**
  * Properties spelled out, not spread: on the hot path a spread costs several
- * times more. result_summary as phonebill forms it: "{product}, {amount}원",
- * 처리 중, 조회 실패.
+ * times more. result_summary holds the design's status words only (./summary.ts).
  */
 function row(base: Base, status: InquiryStatus, bill: BillInfo | null, error: string | null = null): BillHistoryRow {
   return {
@@ -163,8 +162,7 @@ function row(base: Base, status: InquiryStatus, bill: BillInfo | null, error: st
     requestTime: base.requestTime,
     status,
     processTime: status === 'PROCESSING' ? null : new Date(),
-    resultSummary:
-      status === 'COMPLETED' ? billSummary(bill) : status === 'PROCESSING' ? PROCESSING_SUMMARY : FAILED_SUMMARY,
+    resultSummary: storedSummary(status),
     billInfo: bill,
     errorMessage: error,
   };

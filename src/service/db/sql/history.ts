@@ -43,9 +43,13 @@ WHERE user_id = $1 AND line_number = ANY($2::text[])
 
 export const COUNT_HISTORY = `SELECT count(*)::int AS total ${HISTORY_FILTER}`;
 
-/** The page and, in every row, the total (one round trip); past the last page use COUNT_HISTORY. */
+/**
+ * The page and, in every row, the total (one round trip); past the last page use COUNT_HISTORY.
+ * A completed row brings its encrypted bill: the API's resultSummary names its product and amount.
+ */
 export const SELECT_HISTORY_PAGE = `
-SELECT request_id, line_number, inquiry_month, request_time, process_time, status, result_summary, count(*) OVER ()::int AS total
+SELECT request_id, line_number, inquiry_month, request_time, process_time, status, result_summary,
+       CASE WHEN status = 'COMPLETED' THEN bill_info_json #>> '{}' END AS bill_info, count(*) OVER ()::int AS total
 ${HISTORY_FILTER}
 ORDER BY request_time DESC, request_id DESC
 LIMIT $6 OFFSET $7`;
