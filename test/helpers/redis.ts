@@ -25,7 +25,7 @@ export interface RedisServer {
  * test file, also on failure.
  */
 export async function startRedis(
-  opts: { password?: string; tls?: { cert: string; key: string; ca: string } } = {},
+  opts: { password?: string; tls?: { cert: string; key: string; ca: string }; cluster?: boolean } = {},
 ): Promise<RedisServer> {
   const port = await freePort();
   const dir = tempDataDir('bi-redis-');
@@ -40,7 +40,17 @@ export async function startRedis(
     'no',
     '--logfile',
     path.join(dir, 'redis.log'),
-    ...(opts.password ? ['--requirepass', opts.password] : []),
+    ...(opts.password ? ['--requirepass', opts.password, '--masterauth', opts.password] : []),
+    ...(opts.cluster
+      ? [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          path.join(dir, 'nodes.conf'),
+          '--cluster-node-timeout',
+          '2000',
+        ]
+      : []),
     ...(opts.tls
       ? [
           '--port',

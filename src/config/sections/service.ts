@@ -99,6 +99,12 @@ export const serviceSection = z.object({
         .object({
           /** redis://host:6379 or rediss://host:6380 (TLS, as Azure wants); unset: no Redis. */
           url: z.string().url().optional(),
+          /**
+           * Redis Cluster (Azure Premium with shards, as the physical architecture's P2 × 3):
+           * `url` is one node to discover the others from; nodes are reached by the names
+           * they announce, so TLS certificates still match.
+           */
+          cluster: z.boolean().default(false),
           /** Secret-store name of the password (Azure's access key) when the URL has none; never generated. */
           passwordSecret: z.string().default('redis-password'),
           /** Prefix of every key, so services sharing one Redis do not collide. */

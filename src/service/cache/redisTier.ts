@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Config } from '../../config/schema.js';
 import type { createLogger } from '../../log.js';
 import type { BillInfo, CustomerInfo } from '../../kos/protocol.js';
@@ -24,7 +24,7 @@ const WARN_EVERY_MS = 10_000;
  * (writes), logged at most every 10 s. ioredis reconnects in the background.
  */
 export class RedisTier {
-  private readonly client: Redis;
+  private readonly client: Redis | Cluster;
   private lastWarn = 0;
   private failures = 0;
 
@@ -36,25 +36,44 @@ export class RedisTier {
   ) {
     const url = new URL(cfg.url);
     const password = url.password ? undefined : new SecretStore(dataDir).peek(cfg.passwordSecret);
-    this.client = new Redis(cfg.url, {
-      keyPrefix: cfg.keyPrefix,
-      ...(password ? { password } : {}),
-      ...(url.protocol === 'rediss:'
+    const tls =
+      url.protocol === 'rediss:'
         ? {
             tls: {
               ...(cfg.caFile ? { ca: readFileSync(cfg.caFile) } : {}),
               ...(cfg.servername ? { servername: cfg.servername } : {}),
             },
           }
-        : {}),
-      enableOfflineQueue: false,
+        : {};
+    const perNode = {
+      ...(password ? { password } : {}),
+      ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+      ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+      ...tls,
       maxRetriesPerRequest: 0,
       commandTimeout: cfg.commandTimeoutMs,
       connectTimeout: cfg.connectTimeoutMs,
-      // Reconnect for ever, at most every 2 s: the cache comes back when Redis does.
-      retryStrategy: (times) => Math.min(times * 100, 2000),
-    });
+    };
+    // Reconnect for ever, at most every 2 s: the cache comes back when Redis does.
+    const retry = (times: number) => Math.min(times * 100, 2000);
+    this.client = cfg.cluster
+      ? new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
+          keyPrefix: cfg.keyPrefix,
+          enableOfflineQueue: false,
+          clusterRetryStrategy: retry,
+          slotsRefreshTimeout: cfg.connectTimeoutMs,
+          // Keep the announced host names: a TLS certificate names the host, not its addresses.
+          dnsLookup: (address, callback) => callback(null, address),
+          redisOptions: perNode,
+        })
+      : new Redis(cfg.url, { ...perNode, keyPrefix: cfg.keyPrefix, enableOfflineQueue: false, retryStrategy: retry });
     this.client.on('error', (e: unknown) => this.failed(e, 'connection'));
+    const cluster = this.client instanceof Cluster ? this.client : undefined;
+    // Cluster nodes connect lazily, and without an offline queue a command to a node still connecting
+    // fails: connect every master as soon as the slots are known, not on the first requests.
+    cluster?.on('ready', () => {
+      for (const node of cluster.nodes('master')) void node.ping().catch(() => undefined);
+    });
   }
 
   async getBill(line: string, month: string): Promise<{ bill: BillInfo; ttlMs: number } | undefined> {
@@ -78,7 +97,8 @@ export class RedisTier {
 
   /** Connected and usable now. */
   get ready(): boolean {
-    return this.client.status === 'ready';
+    if (this.client.status !== 'ready') return false;
+    return !(this.client instanceof Cluster) || this.client.nodes('master').every((n) => n.status === 'ready');
   }
 
   /** Commands that failed since the start (monitoring, tests). */
