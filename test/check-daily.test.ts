@@ -112,8 +112,12 @@ describe('backups: age alert and the daily checklist', () => {
     assert.equal(result.ok, true);
     assert.deepEqual(
       result.items.map((i) => i.id),
-      ['server', 'usage', 'backup', 'slow-queries', 'error-log', 'connections'],
+      ['server', 'usage', 'backup', 'slow-queries', 'error-log', 'connections', 'connection-budget'],
     );
+    // 3 instances fit; the autoscaler's 15 would not: (15 × 16 + 10 = 250) > 200 − 3.
+    assert.equal(item(result, 'connection-budget').status, 'warn');
+    assert.match(item(result, 'connection-budget').detail, /at 15 \(pool.maxInstances\): 250 > 197/);
+    assert.match(item(result, 'connection-budget').action!, /PgBouncer/);
     for (const id of ['server', 'usage', 'backup', 'slow-queries'])
       assert.equal(item(result, id).status, 'pass', `${id}: ${item(result, id).detail}`);
     assert.notEqual(item(result, 'error-log').status, 'fail');

@@ -34,7 +34,11 @@ describe('applyDatabase on a real PostgreSQL', () => {
       [],
       c.cfg.database.name,
     );
-    await c.primary.query(`DELETE FROM system_config WHERE config_key = 'kos.retry.attempts'`, [], c.cfg.database.name);
+    await c.primary.query(
+      `DELETE FROM system_config WHERE config_key = 'kos.retry.max.attempts'`,
+      [],
+      c.cfg.database.name,
+    );
     await c.primary.query('REVOKE SELECT ON system_config FROM bill_readonly_user', [], c.cfg.database.name);
     const planned = await applyDatabase(c.cfg, c.primary.target(), { dryRun: true });
     assert.deepEqual(planned.changes.map((ch) => ch.id).sort(), [
@@ -44,13 +48,13 @@ describe('applyDatabase on a real PostgreSQL', () => {
     const r = await applyDatabase(c.cfg, c.primary.target());
     assert.equal(r.changes.length, 2);
     const rows = await c.primary.query<{ config_key: string; config_value: string }>(
-      `SELECT config_key, config_value FROM system_config WHERE config_key IN ('bill.cache.ttl.hours', 'kos.retry.attempts') ORDER BY 1`,
+      `SELECT config_key, config_value FROM system_config WHERE config_key IN ('bill.cache.ttl.hours', 'kos.retry.max.attempts') ORDER BY 1`,
       [],
       c.cfg.database.name,
     );
     assert.deepEqual(rows, [
       { config_key: 'bill.cache.ttl.hours', config_value: '7' },
-      { config_key: 'kos.retry.attempts', config_value: '3' },
+      { config_key: 'kos.retry.max.attempts', config_value: '3' },
     ]);
   });
 

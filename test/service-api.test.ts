@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createSigner } from 'fast-jwt';
 import { v7 as uuidv7 } from 'uuid';
+import { issueToken, phonebillKey } from '../src/service/auth/tokens.js';
 import { SecretStore } from '../src/system/secrets.js';
 import { availableMonths, currentMonth } from '../src/service/bills/months.js';
 import { cli } from './helpers/cli.js';
@@ -50,9 +51,9 @@ describe('service API over HTTP on a real database', () => {
     assert.equal(rows.length, 1);
     assert.match(rows[0]!.customer_name, /^gcm1\.k\d{14}\./);
     assert.ok(!rows[0]!.customer_name.includes(name), 'the raw column holds no plaintext name');
-    const kosCalls = h.kos.calls['/kos/customer/info'];
+    const kosCalls = h.kos.calls.customer;
     await h.api('GET', '/bills/menu', { token: own });
-    assert.equal(h.kos.calls['/kos/customer/info'], kosCalls, 'second menu served from cache');
+    assert.equal(h.kos.calls.customer, kosCalls, 'second menu served from cache');
   });
 
   test('inquiry 200 from KOS then from cache; history and KOS history written, bill info encrypted at rest', async () => {
@@ -61,11 +62,11 @@ describe('service API over HTTP on a real database', () => {
     assert.equal(first.status, 200, JSON.stringify(first.body));
     assert.equal(first.body.data.status, 'COMPLETED');
     assert.equal(first.body.data.billInfo.billingMonth, month);
-    const kosBefore = h.kos.calls['/kos/bill/inquiry'];
+    const kosBefore = h.kos.calls.bill;
     const second = await h.api('POST', '/bills/inquiry', { token, body: { lineNumber: LINE, inquiryMonth: month } });
     assert.equal(second.status, 200);
     assert.deepEqual(second.body.data.billInfo, first.body.data.billInfo);
-    assert.equal(h.kos.calls['/kos/bill/inquiry'], kosBefore, 'cache hit does not call KOS');
+    assert.equal(h.kos.calls.bill, kosBefore, 'cache hit does not call KOS');
 
     // Read-your-writes: found at once, even before the history flush.
     const got = await h.api('GET', `/bills/inquiry/${second.body.data.requestId}`, { token });
@@ -182,7 +183,7 @@ describe('service API over HTTP on a real database', () => {
   });
 
   test('502 when KOS keeps failing (E999), with the retries recorded', async () => {
-    await h.scenario({ forceCode: 'E999' });
+    await h.scenario({ force: 'systemError' });
     try {
       const r = await h.api('POST', '/bills/inquiry', {
         token,
@@ -198,7 +199,7 @@ describe('service API over HTTP on a real database', () => {
       assert.equal(k.length, 1);
       assert.equal(k[0]!.retry_count, h.cfg.systemConfig.kosRetryAttempts);
     } finally {
-      await h.scenario({ forceCode: null });
+      await h.scenario({ force: null });
     }
   });
 
@@ -338,12 +339,12 @@ describe('service API over HTTP on a real database', () => {
         415,
         'UNSUPPORTED_MEDIA_TYPE',
       ],
-      ['malformed request id', { method: 'GET', path: '/bills/inquiry/not-a-uuid' }, 400, 'VALIDATION_ERROR'],
+      ['malformed request id', { method: 'GET', path: '/bills/inquiry/not-a-uuid' }, 404, 'NOT_FOUND'],
       [
         'SQL in request id',
         { method: 'GET', path: `/bills/inquiry/${encodeURIComponent("1' OR '1'='1")}` },
-        400,
-        'VALIDATION_ERROR',
+        404,
+        'NOT_FOUND',
       ],
       ['unknown request id', { method: 'GET', path: `/bills/inquiry/${uuidv7()}` }, 404, 'NOT_FOUND'],
       ['history page size > 100', { method: 'GET', path: '/bills/history?size=101' }, 400, 'VALIDATION_ERROR'],
@@ -392,6 +393,32 @@ describe('service API over HTTP on a real database', () => {
     assert.equal(past.body.data.pagination.totalItems, 0);
     const other = await h.api('GET', '/bills/history', { token: h.token('user-3', [LINE]) });
     assert.equal(other.body.data.pagination.totalItems, 0, "another user's history is not shown");
+  });
+
+  test('a phonebill Auth token (HS512) reads the menu and its own line, is refused another line; a refresh token is refused', async () => {
+    const pb = issueToken(h.cfg, { format: 'phonebill', userId: 'testuser01', customerId: 'CUST001', lines: [LINE] });
+    const menu = await h.api('GET', '/bills/menu', { token: pb });
+    assert.equal(menu.status, 200, JSON.stringify(menu.body));
+    assert.deepEqual(menu.body.data.customerInfo, { customerId: 'CUST001', lineNumber: LINE });
+    const own = await h.api('POST', '/bills/inquiry', { token: pb, body: { lineNumber: LINE } });
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.equal(own.body.data.status, 'COMPLETED');
+    assert.equal((await h.api('GET', `/bills/inquiry/${own.body.data.requestId}`, { token: pb })).status, 200);
+    await h.flush();
+    assert.equal((await h.api('GET', '/bills/history', { token: pb })).body.data.pagination.totalItems, 1);
+    const other = await h.api('POST', '/bills/inquiry', { token: pb, body: { lineNumber: OTHER } });
+    assert.equal(other.status, 403);
+    assert.equal(other.body.error.code, 'FORBIDDEN');
+    const refresh = createSigner({
+      key: phonebillKey(h.cfg),
+      algorithm: 'HS512',
+      iss: 'phonebill-auth-service',
+      sub: 'testuser01',
+      expiresIn: 86_400_000,
+    })({ userId: 'testuser01', type: 'REFRESH' });
+    const r = await h.api('GET', '/bills/menu', { token: refresh });
+    assert.equal(r.status, 401);
+    assert.equal(r.body.error.code, 'UNAUTHORIZED');
   });
 
   test('token CLI prints a token (alone on the last line) that the service accepts', async () => {

@@ -37,7 +37,7 @@ test('after a failover the service fails fast with 503, asks the locator again a
   const ready = await h.api('GET', '/ready');
   assert.equal(ready.status, 503);
   assert.equal(ready.body.error.code, 'NOT_READY');
-  assert.equal(ready.body.error.detail.primary.reachable, false);
+  assert.equal(ready.body.data.primary.reachable, false);
 
   await h.replica!.query('SELECT pg_promote(true, 30)');
   where = { host: h.cfg.cluster.host, port: h.replica!.port };

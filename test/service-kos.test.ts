@@ -41,11 +41,11 @@ test('the breaker opens after the configured failures (503, KOS not called) and 
     assert.equal(r.status, 502, JSON.stringify(r.body));
   }
   assert.equal(h.service.runtime.breakerState(), 'OPEN');
-  const callsWhenOpen = h.kos.calls['/kos/bill/inquiry'];
+  const callsWhenOpen = h.kos.calls.bill;
   const rejected = await inquire();
   assert.equal(rejected.status, 503);
   assert.equal(rejected.body.error.code, 'SERVICE_UNAVAILABLE');
-  assert.equal(h.kos.calls['/kos/bill/inquiry'], callsWhenOpen, 'an open breaker does not call KOS');
+  assert.equal(h.kos.calls.bill, callsWhenOpen, 'an open breaker does not call KOS');
   assert.equal((await h.api('GET', '/ready')).body.data.breaker, 'OPEN');
   assert.deepEqual(kosCalls, ['failure', 'failure', 'failure', 'rejected'], "runtime.events 'kosCall' for monitoring");
 
@@ -85,7 +85,7 @@ test('system_config changes apply live: available months, breaker threshold, rea
   await until('24 months again', () => h.service.runtime.live.settings.availableMonths === 24);
 
   await setConfig('kos.read.timeout.ms', '300');
-  await setConfig('kos.circuit.failure.threshold', '1');
+  await setConfig('circuit.breaker.failure.threshold', '1');
   await until(
     'new thresholds',
     () =>

@@ -37,7 +37,7 @@ export async function serviceLoad(
     caFile: path.join(cfg.dataDir, 'tls', 'ca.crt'),
   });
   await applyDatabase(cfg, await admin('postgres'));
-  const kos = await startKosMock(cfg.service.kosMock);
+  const kos = await startKosMock(cfg.service.kosMock, { protocol: cfg.service.kosProtocol });
   const service = await startService(cfg, { port: 0, kosUrl: kos.url, locator });
   // One line per writer: lines ending 0000/9999 are the mock's "unknown"/"no bills" cases.
   const tokens = Array.from({ length: writers }, (_, i) => {

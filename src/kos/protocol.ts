@@ -1,56 +1,68 @@
-/** The KOS wire protocol (SPEC.md "The service API"): what the mock serves and the client speaks. */
+import type { ServiceConfig } from '../config/sections/service.js';
 
-export const KOS_PATHS = {
-  billInquiry: '/kos/bill/inquiry',
-  customerInfo: '/kos/customer/info',
-  admin: '/kos/admin/scenario',
-} as const;
+/*
+ * What the service needs from KOS, whatever protocol carries it. The wire
+ * protocols (src/kos/protocols/) map their answers into these types; the mock
+ * (src/kos/mock/) renders its data into each wire protocol.
+ */
 
-export type KosResultCode = '0000' | 'E001' | 'E002' | 'E999';
+/** The wire protocols a KOS adapter speaks (`service.kosProtocol`). */
+export type KosProtocolName = ServiceConfig['kosProtocol'];
 
-export const KOS_MESSAGES: Record<KosResultCode, string> = {
-  '0000': 'success',
-  E001: 'unknown line number',
-  E002: 'no bill data for the month',
-  E999: 'system error',
-};
+/** The mock's scenario endpoint (ours, whatever protocol the mock speaks). */
+export const KOS_PATHS = { admin: '/kos/admin/scenario' } as const;
 
-export interface KosBillRequest {
-  /** Digits only, e.g. 01012345678. */
-  lineNumber: string;
-  /** YYYYMM. */
-  inquiryMonth: string;
-}
-
-export interface KosCustomerRequest {
-  lineNumber: string;
-}
-
-export interface KosResponse<T> {
-  resultCode: KosResultCode;
-  resultMessage: string;
-  data: T | null;
-}
-
+/** The API's bill (SPEC.md "billInfo"): what every adapter maps a KOS bill into. */
 export interface BillInfo {
   productName: string;
   contractInfo: string;
+  /** YYYY-MM. */
   billingMonth: string;
   totalAmount: number;
   discountInfo: Array<{ name: string; amount: number }>;
   usage: { voice: string; sms: string; data: string };
   terminationFee: number;
   deviceInstallment: number;
-  paymentInfo: { billingDate: string; paymentStatus: string; paymentMethod: string };
+  /** Absent when KOS reports no billing date. */
+  paymentInfo?: { billingDate: string; paymentStatus: PaymentStatus; paymentMethod: string };
 }
+
+export type PaymentStatus = 'PAID' | 'UNPAID' | 'OVERDUE';
 
 export interface CustomerInfo {
   customerId: string;
+  /** 010-NNNN-NNNN. */
   lineNumber: string;
   customerName: string;
   status: 'ACTIVE' | 'INACTIVE';
   operatorCode: string;
 }
+
+/**
+ * What one KOS answer means for the service, in any protocol:
+ * - `bill`: the bill (0000);
+ * - `unknownLine`, `inactiveLine`, `noData`: business answers — KOS works, the answer is no;
+ *   never retried, never counted by the breaker;
+ * - `badRequest`: KOS refused our request (E400, 9001–9006): retrying the same request cannot help,
+ *   and KOS is up, so it is neither retried nor counted — but the inquiry fails;
+ * - `systemError`: KOS failed (E999, 9999, HTTP 5xx, an unreadable answer): retried, counted by the breaker.
+ */
+export type KosAnswerKind = 'bill' | 'unknownLine' | 'inactiveLine' | 'noData' | 'badRequest' | 'systemError';
+
+export interface KosAnswer {
+  kind: KosAnswerKind;
+  /** KOS's own result code (kos_inquiry_history.result_code), or `HTTP <status>` when the answer has none. */
+  resultCode: string;
+  resultMessage: string;
+  bill?: BillInfo;
+  /** The customer, when the protocol sends it with the bill (phonebill kos-mock). */
+  customer?: CustomerInfo;
+  /** The answer's data as KOS sent it (kos_inquiry_history.kos_data_json, encrypted). */
+  data: unknown;
+}
+
+/** How the mock answers a line, whatever protocol it speaks. */
+export type MockCase = 'ok' | 'unknownLine' | 'inactiveLine' | 'noData' | 'systemError';
 
 /** Runtime scenario of the mock, changeable through the admin endpoint. */
 export interface KosScenario {
@@ -58,8 +70,8 @@ export interface KosScenario {
   failureRate: number;
   timeoutRate: number;
   hangMs: number;
-  /** Every bill call answers this code (tests flip E001/E002/E999 without special lines). */
-  forceCode: KosResultCode | null;
+  /** Every bill call answers this case (tests flip unknown line / no data / system error without special lines). */
+  force: MockCase | null;
   /** Every call answers HTTP 500 (transport-level failure). */
   httpError: boolean;
 }

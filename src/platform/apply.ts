@@ -23,6 +23,8 @@ export interface ApplyOptions {
   onProgress?: (msg: string) => void;
   /** The moment partitions are laid out around (tests move it). */
   now?: Date;
+  /** Run migrations only up to this one (tests recreate the database of an earlier version). */
+  migrateUpTo?: string;
 }
 
 export interface ApplyResult {
@@ -67,7 +69,7 @@ export async function applyDatabase(
     await step('schema privileges', () => ensureSchemaAcl(ctx, db));
     // Before migrations, so new tables get their grants as they are created.
     await step('default privileges', () => ensureDefaultPrivileges(ctx, db));
-    await step('migrations', () => runMigrations(ctx, db));
+    await step('migrations', () => runMigrations(ctx, db, opts.migrateUpTo));
     const tablesExist = db
       ? Boolean((await db.query<{ exists: boolean }>(RELATION_EXISTS, ['public.system_config'])).rows[0]?.exists)
       : false;

@@ -31,7 +31,17 @@ export const INDEXES: Record<string, string> = {
   idx_kos_history_bill_request: 'kos_inquiry_history',
   idx_kos_history_line_time: 'kos_inquiry_history',
   idx_kos_history_result_code: 'kos_inquiry_history',
+  idx_kos_history_request_time: 'kos_inquiry_history',
   bill_info_cache_pkey: 'bill_info_cache',
   idx_bill_cache_expires_at: 'bill_info_cache',
+  idx_cache_line_month: 'bill_info_cache',
   system_config_pkey: 'system_config',
+  idx_config_active: 'system_config',
+  idx_config_type: 'system_config',
 };
+
+/** Column defaults of phonebill's schema script that a DBA (and a hand-written INSERT) relies on. */
+export const DEFAULTS: Array<{ table: string; column: string; value: string }> = [
+  { table: 'customer_info', column: 'status', value: "'ACTIVE'" },
+  { table: 'bill_inquiry_history', column: 'status', value: "'PROCESSING'" },
+];

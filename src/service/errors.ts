@@ -1,16 +1,26 @@
-/** An error the API answers with its envelope: HTTP status, stable code, safe message. */
+import { apiStatus, type ApiErrorCode } from './apiErrors.js';
+
+/** One field-level problem of a request (VALIDATION_ERROR's `error.fields`). */
+export interface FieldProblem {
+  field: string;
+  problem: string;
+}
+
+/** An error the API answers with its envelope: a code of API_ERRORS (which gives the status), a safe message. */
 export class ApiError extends Error {
+  readonly status: number;
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
-    readonly detail?: unknown,
+    /** error.detail: one human-readable string, as phonebill's API design has it. */
+    readonly detail?: string,
   ) {
     super(message);
+    this.status = apiStatus(code);
   }
 }
 
-export const unavailable = (message: string, detail?: unknown): ApiError =>
-  new ApiError(503, 'SERVICE_UNAVAILABLE', message, detail);
-export const forbidden = (message: string): ApiError => new ApiError(403, 'FORBIDDEN', message);
-export const notFound = (message: string): ApiError => new ApiError(404, 'NOT_FOUND', message);
+export const unavailable = (message: string, detail?: string): ApiError =>
+  new ApiError('SERVICE_UNAVAILABLE', message, detail);
+export const forbidden = (message: string): ApiError => new ApiError('FORBIDDEN', message);
+export const notFound = (message: string, detail?: string): ApiError => new ApiError('NOT_FOUND', message, detail);

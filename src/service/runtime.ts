@@ -8,10 +8,12 @@ import { LocalInstance } from '../cluster/local/localCluster.js';
 import { rolePassword } from '../platform/roleTargets.js';
 import { SecretStore } from '../system/secrets.js';
 import { KosClient, type KosClientSettings } from '../kos/client/kosClient.js';
+import { kosAdapter } from '../kos/protocols/index.js';
 import type { BreakerState } from '../kos/client/breaker.js';
 import { tokenVerifier, type Principal } from './auth/tokens.js';
 import { BillCache, type CacheStats } from './cache/billCache.js';
 import { CustomerCache } from './cache/customerCache.js';
+import { RedisTier } from './cache/redisTier.js';
 import { LiveConfig, type LiveSettings } from './config/liveSettings.js';
 import { NotifyListener } from './config/notifyListener.js';
 import { ColumnCipher } from './crypto/columnCipher.js';
@@ -32,7 +34,7 @@ const kosSettings = (s: LiveSettings, windowMs: number): KosClientSettings => ({
   windowMs,
   connectTimeoutMs: s.kosConnectTimeoutMs,
   readTimeoutMs: s.kosReadTimeoutMs,
-  retryAttempts: s.kosRetryAttempts,
+  maxRetries: s.kosRetryMaxAttempts,
   retryDelayMs: s.kosRetryDelayMs,
   failureThreshold: s.failureThreshold,
   recoveryTimeoutMs: s.recoveryTimeoutMs,
@@ -86,6 +88,8 @@ export class ServiceRuntime {
   readonly cipher: ColumnCipher;
   readonly billCache: BillCache;
   readonly customers: CustomerCache;
+  /** The shared Redis tier, when `service.cache.redis.url` is set. */
+  readonly redis?: RedisTier;
   readonly history: HistoryWriter;
   readonly inquiries: InquiryService;
   readonly historyQuery: HistoryQuery;
@@ -120,20 +124,33 @@ export class ServiceRuntime {
     );
     this.reads = new ReadRouter(this.primary, this.replica, svc.replica);
     this.live = new LiveConfig(cfg, this.log);
-    this.kos = new KosClient(kosUrl, kosSettings(this.live.settings, svc.kosBreakerWindowMs), svc.kosConnections);
+    this.kos = new KosClient(
+      kosUrl,
+      kosAdapter(svc.kosProtocol),
+      kosSettings(this.live.settings, svc.kosBreakerWindowMs),
+      svc.kosConnections,
+      svc.kosRequestorId,
+    );
     this.kos.on('call', (e) => this.events.emit('kosCall', e));
     this.live.on('change', (s: LiveSettings) => this.kos.reconfigure(kosSettings(s, svc.kosBreakerWindowMs)));
     this.cipher = new ColumnCipher(new Keyring(new SecretStore(cfg.dataDir)));
     this.listener = new NotifyListener(cfg, roleTemplate(cfg, 'app', entra), locator, this.log);
     this.listener.add(this.live);
     this.listener.add(new KeyWatcher(this.cipher.keyring, this.log));
-    this.billCache = new BillCache(svc.cache.maxEntries, this.primary, this.cipher, this.log);
-    this.customers = new CustomerCache(svc.cache.maxEntries, this.primary, this.cipher, this.log);
+    const { url } = svc.cache.redis;
+    this.redis = url ? new RedisTier({ ...svc.cache.redis, url }, cfg.dataDir, this.cipher, this.log) : undefined;
+    this.billCache = new BillCache(svc.cache.maxEntries, this.primary, this.cipher, this.log, this.redis);
+    this.customers = new CustomerCache(svc.cache.maxEntries, this.primary, this.cipher, this.log, this.redis);
     this.history = new HistoryWriter(cfg, this.primary, this.cipher, this.log);
     this.inquiries = new InquiryService(
-      { timeZone: cfg.database.timezone, processingAfterMs: svc.processingAfterMs },
+      {
+        timeZone: cfg.database.timezone,
+        processingAfterMs: svc.processingAfterMs,
+        estimateSeconds: svc.processingEstimateSeconds,
+      },
       this.live,
       this.billCache,
+      this.customers,
       this.kos,
       this.history,
     );
@@ -143,6 +160,7 @@ export class ServiceRuntime {
       this.history,
       this.cipher,
       utcOffset(cfg.database.timezone),
+      svc.processingEstimateSeconds * 1000,
     );
     this.verify = tokenVerifier(cfg);
   }
@@ -170,6 +188,7 @@ export class ServiceRuntime {
     this.reads.stop();
     await this.listener.stop();
     await this.kos.close();
+    await this.redis?.close();
     await Promise.all([this.primary.end(), this.replica.end()]);
   }
 

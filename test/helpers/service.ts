@@ -58,7 +58,7 @@ export async function startServiceHarness(
     cluster.replica = replica;
     after(() => replica.stop('fast'));
   }
-  const kos = await startKosMock(cfg.service.kosMock);
+  const kos = await startKosMock(cfg.service.kosMock, { protocol: cfg.service.kosProtocol });
   const locator =
     opts.locatorFor?.(cluster) ??
     staticLocator(

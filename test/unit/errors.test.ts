@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { classifyPgbackrest } from '../../src/backup/pgbackrest.js';
 import { ERROR_CODES } from '../../src/errorCodes.js';
+import { API_ERRORS } from '../../src/service/apiErrors.js';
 import { BillInquiryError, causeChain, errorCode } from '../../src/errors.js';
 
 const DOC = new URL('../../docs/errors.md', import.meta.url);
@@ -20,12 +21,31 @@ function cliTable(): string {
   return ['| Code | Meaning | What to do |', '|---|---|---|', ...rows].join('\n');
 }
 
-test('docs/errors.md lists every CLI error code with its meaning and action', () => {
+/** The API table of docs/errors.md, rendered from API_ERRORS. */
+function apiTable(): string {
+  const rows = Object.entries(API_ERRORS).map(
+    ([code, [status, design, meaning, action]]) =>
+      `| ${status} | \`${code}\` | ${design ? 'yes' : ''} | ${cell(meaning)} | ${cell(action)} |`,
+  );
+  return ['| HTTP | Code | In the design | Meaning | What to do |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/** `doc` with the text between `begin` and `end` replaced by `table`. */
+function withTable(doc: string, begin: string, end: string, table: string): string {
+  const [head, rest] = doc.split(begin);
+  const tail = rest?.split(end)[1];
+  assert.ok(head !== undefined && tail !== undefined, `docs/errors.md lacks the ${begin} … ${end} markers`);
+  return `${head}${begin}\n${table}\n${end}${tail}`;
+}
+
+test('docs/errors.md lists every CLI and API error code with its meaning and action', () => {
   const doc = readFileSync(DOC, 'utf8');
-  const [head, rest] = doc.split(BEGIN);
-  const tail = rest?.split(END)[1];
-  assert.ok(head !== undefined && tail !== undefined, `docs/errors.md lacks the ${BEGIN} … ${END} markers`);
-  const expected = `${head}${BEGIN}\n${cliTable()}\n${END}${tail}`;
+  const expected = withTable(
+    withTable(doc, BEGIN, END, cliTable()),
+    '<!-- api-codes:begin -->',
+    '<!-- api-codes:end -->',
+    apiTable(),
+  );
   if (process.env.WRITE_DOCS) return writeFileSync(DOC, expected);
   // Compared as a boolean: on a mismatch the message says how to fix it instead of printing both pages.
   assert.ok(doc === expected, 'docs/errors.md is out of date: run WRITE_DOCS=1 npm run test:unit');

@@ -160,11 +160,16 @@ function renderApply(r: ApplyResult, verb: 'would' | 'made'): string {
 function renderVerify(r: VerifyResult): string {
   const failed = r.checks.filter((c) => !c.ok);
   return [
-    ...r.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.id}: ${c.detail}`),
+    ...r.checks.map((c) => `${c.ok ? (c.warn ? 'WARN' : 'ok  ') : 'FAIL'} ${c.id}: ${c.detail}`),
     r.ok
-      ? `all ${r.checks.length} checks passed`
+      ? `all ${r.checks.length} checks passed${warned(r)}`
       : `${failed.length} of ${r.checks.length} checks failed: ${failed.map((c) => c.id).join(', ')}`,
   ].join('\n');
+}
+
+function warned(r: VerifyResult): string {
+  const w = r.checks.filter((c) => c.warn).map((c) => c.id);
+  return w.length ? ` (${w.length} with a warning: ${w.join(', ')})` : '';
 }
 
 function renderMaintain(r: MaintainResult): string {

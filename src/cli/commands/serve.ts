@@ -38,8 +38,11 @@ export function registerServeCommands(program: Command): void {
       let service: Awaited<ReturnType<typeof startService>>;
       try {
         if (!cfg.service.kosUrl) {
-          mock = await startKosMock(cfg.service.kosMock);
-          progress(`KOS mock on ${mock.url} (no KOS URL configured)`);
+          mock = await startKosMock(cfg.service.kosMock, {
+            protocol: cfg.service.kosProtocol,
+            timeZone: cfg.database.timezone,
+          });
+          progress(`KOS mock on ${mock.url} (${mock.protocol} protocol; no KOS URL configured)`);
         }
         service = await startService(cfg, {
           kosUrl: cfg.service.kosUrl ?? mock!.url,

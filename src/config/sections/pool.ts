@@ -6,5 +6,19 @@ export const poolSection = z.object({
   connectionTimeoutMs: z.number().int().positive().default(30_000),
   idleTimeoutMs: z.number().int().positive().default(600_000),
   maxLifetimeMs: z.number().int().positive().default(1_800_000),
+  /**
+   * Service instances expected against this database: phonebill's physical
+   * architecture runs bill-inquiry-service at 3 replicas. `db verify` and `check
+   * daily` fail when their connections do not fit max_connections.
+   */
+  instances: z.number().int().positive().default(3),
+  /** The most instances the autoscaler may start (HPA maximum: 15); exceeding max_connections there is a warning. */
+  maxInstances: z.number().int().positive().default(15),
+  /**
+   * Connections kept for everything that is not a service instance — operators,
+   * monitoring, backups, migrations, Patroni — on top of the server's
+   * superuser_reserved_connections.
+   */
+  adminReserve: z.number().int().min(0).default(10),
 });
 export type PoolConfig = z.infer<typeof poolSection>;

@@ -11,8 +11,16 @@ const endpoint = z.object({ host: z.string(), port: z.number().int().min(1).max(
 export const serviceSection = z.object({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
-  /** Real KOS base URL; when unset `serve` starts the bundled KOS mock in-process. */
+  /** Real KOS base URL (the server root, e.g. http://kos-mock-service:8080); when unset `serve` starts the bundled KOS mock in-process. */
   kosUrl: z.string().url().optional(),
+  /**
+   * The KOS wire protocol, for the client and the bundled mock alike: `design`
+   * (the phonebill design's sequence diagrams: POST /kos/bill/inquiry) or
+   * `phonebill-kos-mock` (phonebill's kos-mock service: POST /kos-mock/api/v1/kos/bill/inquiry).
+   */
+  kosProtocol: z.enum(['design', 'phonebill-kos-mock']).default('design'),
+  /** `requestorId` the phonebill-kos-mock protocol sends with each request. */
+  kosRequestorId: z.string().default('BILL_SERVICE'),
   /**
    * An external database (e.g. Azure Flexible Server) instead of the local
    * cluster: `serve` then neither starts nor applies anything; roles' passwords
@@ -52,11 +60,16 @@ export const serviceSection = z.object({
   bodyLimitBytes: z.number().int().positive().default(8192),
   /** A KOS answer slower than this turns POST /bills/inquiry into 202 PROCESSING; the call finishes in the background. */
   processingAfterMs: z.number().int().positive().default(3000),
+  /**
+   * What a 202 PROCESSING answer announces as `estimatedTime` ("30초", the design's
+   * example), and the time GET /bills/inquiry/{id} measures `progress` against.
+   */
+  processingEstimateSeconds: z.number().int().positive().default(30),
   /** HTTP connections the KOS client keeps open to KOS. */
   kosConnections: z.number().int().positive().default(512),
   /**
    * Rolling window in which KOS failures count toward
-   * `kos.circuit.failure.threshold` (system_config); older failures are forgotten.
+   * `circuit.breaker.failure.threshold` (system_config); older failures are forgotten.
    */
   kosBreakerWindowMs: z.number().int().positive().default(60_000),
   jwt: z
@@ -72,12 +85,60 @@ export const serviceSection = z.object({
       clockToleranceSeconds: z.number().int().min(0).default(30),
       /** Verified tokens remembered (until their exp) so the hot path skips the signature check. */
       cacheSize: z.number().int().min(0).default(10_000),
+      /**
+       * Access tokens of the phonebill Auth service (its user-service `JwtService`):
+       * HS512 keyed with the UTF-8 bytes of phonebill's shared `JWT_SECRET`, issuer
+       * `phonebill-auth-service`, claims `sub`/`userId`, `customerId`, one `lineNumber`,
+       * `type: ACCESS` (REFRESH tokens are refused). Accepted beside our own tokens:
+       * a token is routed by its `iss` claim. Used by `serve` and `token --format phonebill`.
+       */
+      phonebill: z
+        .object({
+          enabled: z.boolean().default(true),
+          issuer: z.string().default('phonebill-auth-service'),
+          /** Environment variable with phonebill's shared secret (production, e.g. from Key Vault's jwt_signing_key); read first. */
+          secretEnv: z.string().default('JWT_SECRET'),
+          /** Secret-store name of the key when that variable is unset: generated on first use (local runs, tests). */
+          secretName: z.string().default('jwt-phonebill-hs512'),
+          /** Lifetime of tokens `bill-inquiry token --format phonebill` issues (phonebill: 30 min access tokens). */
+          ttlSeconds: z.number().int().positive().default(1800),
+        })
+        .prefault({}),
     })
     .prefault({}),
   cache: z
     .object({
-      /** Entries of the in-process LRU in front of bill_info_cache / customer_info. */
+      /** Entries of the in-process LRU in front of the shared tier (Redis, then bill_info_cache / customer_info). */
       maxEntries: z.number().int().positive().default(100_000),
+      /**
+       * The shared cache tier of phonebill's physical architecture (Azure Cache for
+       * Redis). With `url` set, bill and customer info are shared through Redis, and
+       * bill_info_cache / customer_info stay the persistent copy behind it; unset,
+       * those tables are the shared tier. A Redis failure never fails a request.
+       */
+      redis: z
+        .object({
+          /** redis://host:6379 or rediss://host:6380 (TLS, as Azure wants); unset: no Redis. */
+          url: z.string().url().optional(),
+          /**
+           * Redis Cluster (Azure Premium with shards, as the physical architecture's P2 × 3):
+           * `url` is one node to discover the others from; nodes are reached by the names
+           * they announce, so TLS certificates still match.
+           */
+          cluster: z.boolean().default(false),
+          /** Secret-store name of the password (Azure's access key) when the URL has none; never generated. */
+          passwordSecret: z.string().default('redis-password'),
+          /** Prefix of every key, so services sharing one Redis do not collide. */
+          keyPrefix: z.string().default('bill-inquiry:'),
+          /** A command slower than this is a miss: a hung Redis never stalls a request. */
+          commandTimeoutMs: z.number().int().positive().default(200),
+          connectTimeoutMs: z.number().int().positive().default(2000),
+          /** CA of the server certificate (rediss://) when it is not publicly trusted. */
+          caFile: z.string().optional(),
+          /** TLS server name, when it differs from the URL's host. */
+          servername: z.string().optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
   history: z

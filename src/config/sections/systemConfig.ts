@@ -3,18 +3,31 @@ import { z } from 'zod';
 /**
  * Seed values of the `system_config` table (data design). The service reads the
  * live table, so operators change these at run time; this is only the seed.
+ * Keys are named as phonebill's schema script (bill-inquiry-schema.psql) names
+ * them, so its runbooks apply; migration 1795900000000 renamed our old ones.
  */
 export const systemConfigSection = z.object({
+  /** `bill.cache.ttl.hours`. */
   billCacheTtlHours: z.number().int().positive().default(4),
+  /** `bill.customer.cache.ttl.hours`. */
   customerCacheTtlHours: z.number().int().positive().default(1),
+  /** `bill.inquiry.available.months`. */
   inquiryAvailableMonths: z.number().int().positive().default(24),
+  /** `kos.connection.timeout.ms`. */
   kosConnectTimeoutMs: z.number().int().positive().default(30_000),
+  /** `kos.read.timeout.ms`. */
   kosReadTimeoutMs: z.number().int().positive().default(60_000),
+  /** `kos.retry.max.attempts`: retries after the first try ("KOS 최대 재시도 횟수" in the schema script). */
   kosRetryAttempts: z.number().int().min(0).default(3),
+  /** `kos.retry.delay.ms`. */
   kosRetryDelayMs: z.number().int().min(0).default(1_000),
+  /** `circuit.breaker.failure.threshold`. */
   circuitFailureThreshold: z.number().int().positive().default(5),
+  /** `circuit.breaker.recovery.timeout.ms`. */
   circuitRecoveryTimeoutMs: z.number().int().positive().default(60_000),
+  /** `circuit.breaker.success.threshold`. */
   circuitSuccessThreshold: z.number().int().positive().default(3),
+  /** `mvno.connection.timeout.ms`. */
   mvnoConnectTimeoutMs: z.number().int().positive().default(10_000),
 });
 export type SystemConfigSeeds = z.infer<typeof systemConfigSection>;
@@ -39,20 +52,24 @@ export function systemConfigRows(
   });
   return [
     int('bill.cache.ttl.hours', s.billCacheTtlHours, 'Bill info cache TTL (hours)'),
-    int('customer.cache.ttl.hours', s.customerCacheTtlHours, 'Customer info cache TTL (hours)'),
+    int('bill.customer.cache.ttl.hours', s.customerCacheTtlHours, 'Customer info cache TTL (hours)'),
     int('bill.inquiry.available.months', s.inquiryAvailableMonths, 'Months a customer can query'),
-    int('kos.connect.timeout.ms', s.kosConnectTimeoutMs, 'KOS connect timeout (ms)'),
+    int('kos.connection.timeout.ms', s.kosConnectTimeoutMs, 'KOS connection timeout (ms)'),
     int('kos.read.timeout.ms', s.kosReadTimeoutMs, 'KOS read timeout (ms)'),
-    int('kos.retry.attempts', s.kosRetryAttempts, 'KOS retry attempts'),
-    int('kos.retry.delay.ms', s.kosRetryDelayMs, 'KOS retry base delay (ms)'),
-    int('kos.circuit.failure.threshold', s.circuitFailureThreshold, 'Failures that open the KOS circuit breaker'),
+    int('kos.retry.max.attempts', s.kosRetryAttempts, 'KOS maximum retries after the first try'),
+    int('kos.retry.delay.ms', s.kosRetryDelayMs, 'KOS retry delay (ms; doubles per retry)'),
+    int('circuit.breaker.failure.threshold', s.circuitFailureThreshold, 'Circuit breaker failure threshold'),
     int(
-      'kos.circuit.recovery.timeout.ms',
+      'circuit.breaker.recovery.timeout.ms',
       s.circuitRecoveryTimeoutMs,
-      'Open breaker waits this long before a trial call (ms)',
+      'Circuit breaker recovery wait before a trial call (ms)',
     ),
-    int('kos.circuit.success.threshold', s.circuitSuccessThreshold, 'Trial successes that close the breaker'),
-    int('mvno.connect.timeout.ms', s.mvnoConnectTimeoutMs, 'MVNO connect timeout (ms)'),
+    int(
+      'circuit.breaker.success.threshold',
+      s.circuitSuccessThreshold,
+      'Circuit breaker trial successes that close it',
+    ),
+    int('mvno.connection.timeout.ms', s.mvnoConnectTimeoutMs, 'MVNO connection timeout (ms)'),
     int('bill.history.retention.days', retention.billHistoryDays, 'Bill inquiry history retention (days)'),
     int('kos.history.retention.days', retention.kosHistoryDays, 'KOS inquiry history retention (days)'),
   ];

@@ -15,7 +15,7 @@ export interface BreakerSettings {
 const ERROR_PERCENTAGE = 50;
 
 /**
- * opossum 9 with the plan's three numbers. opossum opens once `volumeThreshold`
+ * opossum with the plan's three numbers. opossum opens once `volumeThreshold`
  * calls in its window failed at ≥ the error percentage — with every call
  * failing that is exactly `failureThreshold` failures — and goes half-open
  * after `resetTimeout`. It closes after ONE good trial; the plan wants
@@ -67,7 +67,6 @@ export class KosBreaker extends EventEmitter {
       rollingCountTimeout: this.settings.windowMs,
       rollingCountBuckets: 10,
       rollingPercentilesEnabled: false,
-      errorFilter: (e: unknown) => e instanceof BusinessAnswer,
     });
     b.on('open', () => {
       this.probation = 0;
@@ -85,17 +84,11 @@ export class KosBreaker extends EventEmitter {
         if (this.probation === 0) this.emit('state', 'CLOSED');
       }
     });
-    b.on('failure', (e: unknown) => {
-      if (this.probation > 0 && !(e instanceof BusinessAnswer)) b.open();
+    // Only failures reach here: business answers resolve the attempt (KosClient), so they never count.
+    b.on('failure', () => {
+      if (this.probation > 0) b.open();
     });
     if (open) b.open();
     return b;
-  }
-}
-
-/** A KOS answer that is not a system failure (E001/E002): passed through without counting against the breaker. */
-export class BusinessAnswer extends Error {
-  constructor(readonly response: unknown) {
-    super('business answer');
   }
 }

@@ -1,22 +1,27 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pRetry, { AbortError } from 'p-retry';
 import { Agent, request } from 'undici';
-import { KOS_PATHS, type BillInfo, type CustomerInfo, type KosResponse } from '../protocol.js';
-import { BusinessAnswer, KosBreaker, type BreakerSettings, type BreakerState } from './breaker.js';
+import type { CustomerInfo, KosAnswer } from '../protocol.js';
+import type { KosProtocolAdapter } from '../protocols/index.js';
+import type { WireAnswer } from '../protocols/adapter.js';
+import { KosBreaker, type BreakerSettings, type BreakerState } from './breaker.js';
 
 export interface KosClientSettings extends BreakerSettings {
   connectTimeoutMs: number;
   readTimeoutMs: number;
-  retryAttempts: number;
+  /** Retries after the first try (`kos.retry.max.attempts`: "KOS 최대 재시도 횟수" in phonebill's schema script). */
+  maxRetries: number;
   retryDelayMs: number;
 }
 
 export type KosOutcome = 'success' | 'failure' | 'timeout' | 'rejected';
 
 /** One logical KOS call (all its attempts), as recorded in kos_inquiry_history. */
-export interface KosCallRecord<T> {
+export interface KosCallRecord {
   outcome: KosOutcome;
-  response?: KosResponse<T>;
+  /** KOS's last answer, mapped by the protocol adapter (absent after a timeout, a network error or a refusal). */
+  answer?: KosAnswer;
   errorDetail?: string;
   retryCount: number;
   breakerState: BreakerState;
@@ -33,14 +38,26 @@ export class KosUnavailable extends Error {
 
 class KosTimeout extends Error {}
 
+/** KOS failed (system error, HTTP 5xx, unreadable answer): counted by the breaker, retried. */
+class KosFailure extends Error {
+  constructor(
+    message: string,
+    readonly answer?: KosAnswer,
+  ) {
+    super(message);
+  }
+}
+
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
- * KOS over HTTP (undici): connect and read timeouts, retries with exponential
- * backoff (p-retry), each attempt through the circuit breaker. E001/E002 are
- * answers, not failures; E999, HTTP errors and timeouts are failures. Settings
- * come from system_config and can change at any time (`reconfigure`).
- * Emits 'call' {durationMs, outcome, resultCode}.
+ * KOS over HTTP (undici) through a protocol adapter: connect and read
+ * timeouts, retries with exponential backoff (p-retry), each attempt through
+ * the circuit breaker. What an answer means is the adapter's call: only
+ * failures (system errors, HTTP 5xx, timeouts, network errors) are retried and
+ * counted by the breaker; business answers (unknown line, no data) and refused
+ * requests are not. Settings come from system_config and can change at any
+ * time (`reconfigure`). Emits 'call' {durationMs, outcome, resultCode}.
  */
 export class KosClient extends EventEmitter {
   readonly breaker: KosBreaker;
@@ -48,8 +65,11 @@ export class KosClient extends EventEmitter {
 
   constructor(
     private readonly baseUrl: string,
+    readonly adapter: KosProtocolAdapter,
     private settings: KosClientSettings,
     private readonly connections: number,
+    /** Who asks (the kos-mock's `requestorId`). */
+    private readonly requestorId = 'BILL_SERVICE',
   ) {
     super();
     this.breaker = new KosBreaker(settings);
@@ -67,12 +87,37 @@ export class KosClient extends EventEmitter {
     }
   }
 
-  billInquiry(digits: string, yyyymm: string): Promise<KosCallRecord<BillInfo>> {
-    return this.call<BillInfo>(KOS_PATHS.billInquiry, { lineNumber: digits, inquiryMonth: yyyymm });
+  /** The bill of a line (digits) and month (YYYYMM); `requestId` travels to KOS where the protocol has one. */
+  async billInquiry(digits: string, yyyymm: string, requestId: string): Promise<KosCallRecord> {
+    const body = this.adapter.billRequest({ digits, yyyymm, requestId, requestorId: this.requestorId });
+    const rec = await this.call(this.adapter.billPath, body, (w) => {
+      const answer = this.adapter.readBill(w, digits);
+      if (answer.kind === 'systemError')
+        throw new KosFailure(`KOS ${answer.resultCode}: ${answer.resultMessage}`, answer);
+      return answer;
+    });
+    // KOS refused our request: it is up (nothing counted), but this inquiry has failed.
+    if (rec.value?.kind === 'badRequest') return this.finish(rec, 'failure', rec.value);
+    return this.finish(rec, rec.outcome, rec.value ?? rec.failed);
   }
 
-  customerInfo(digits: string): Promise<KosCallRecord<CustomerInfo>> {
-    return this.call<CustomerInfo>(KOS_PATHS.customerInfo, { lineNumber: digits });
+  /**
+   * Customer info of a line, as the protocol provides it: from an endpoint of
+   * its own, or from the customerInfo of the bill of `yyyymm` (the kos-mock).
+   * `customer` is undefined when KOS does not know the line or failed (`outcome`).
+   */
+  async customerInfo(digits: string, yyyymm: string): Promise<{ customer?: CustomerInfo; outcome: KosOutcome }> {
+    const via = this.adapter.customer;
+    if (via === 'bill') {
+      const rec = await this.billInquiry(digits, yyyymm, `customer-${randomUUID()}`);
+      return { customer: rec.answer?.customer, outcome: rec.outcome };
+    }
+    const rec = await this.call(via.path, via.request(digits), (w) => {
+      if (w.status >= 500) throw new KosFailure(`KOS answered HTTP ${w.status}`);
+      return via.read(w, digits);
+    });
+    this.emitCall(rec.outcome, rec.startedAt, rec.value ? '0000' : undefined);
+    return { customer: rec.value, outcome: rec.outcome };
   }
 
   async close(): Promise<void> {
@@ -80,54 +125,78 @@ export class KosClient extends EventEmitter {
     await this.agent.destroy().catch(() => undefined);
   }
 
-  private async call<T>(path: string, body: object): Promise<KosCallRecord<T>> {
+  private finish(
+    rec: Omit<KosCallRecord, 'outcome' | 'answer'>,
+    outcome: KosOutcome,
+    answer: KosAnswer | undefined,
+  ): KosCallRecord {
+    this.emitCall(outcome, rec.startedAt, answer?.resultCode);
+    const { errorDetail, retryCount, breakerState, startedAt, finishedAt } = rec;
+    return {
+      outcome,
+      ...(answer ? { answer } : {}),
+      ...(errorDetail !== undefined ? { errorDetail } : {}),
+      retryCount,
+      breakerState,
+      startedAt,
+      finishedAt,
+    };
+  }
+
+  private emitCall(outcome: KosOutcome, startedAt: Date, resultCode: string | undefined): void {
+    this.emit('call', { durationMs: Date.now() - startedAt.getTime(), outcome, resultCode });
+  }
+
+  /** All attempts of one call; `judge` turns an HTTP answer into a value or throws a KosFailure. */
+  private async call<T>(
+    path: string,
+    body: object,
+    judge: (w: WireAnswer) => T,
+  ): Promise<Omit<KosCallRecord, 'answer'> & { value?: T; failed?: KosAnswer }> {
     const startedAt = new Date();
     let attempts = 0;
-    const finish = (outcome: KosOutcome, response?: KosResponse<T>, errorDetail?: string): KosCallRecord<T> => {
-      const finishedAt = new Date();
-      const rec = {
-        outcome,
-        response,
-        errorDetail,
-        retryCount: Math.max(0, attempts - 1),
-        breakerState: this.breaker.state(),
-        startedAt,
-        finishedAt,
-      };
-      this.emit('call', {
-        durationMs: finishedAt.getTime() - startedAt.getTime(),
-        outcome,
-        resultCode: response?.resultCode,
-      });
-      return rec;
-    };
+    let lastFailure: unknown;
+    const done = (outcome: KosOutcome, extra: { value?: T; failed?: KosAnswer; errorDetail?: string } = {}) => ({
+      outcome,
+      ...extra,
+      retryCount: Math.max(0, attempts - 1),
+      breakerState: this.breaker.state(),
+      startedAt,
+      finishedAt: new Date(),
+    });
     try {
-      const response = await pRetry(
+      const value = await pRetry(
         async () => {
           attempts += 1;
           try {
-            return await this.breaker.fire(() => this.attempt<T>(path, body));
+            return await this.breaker.fire(async () => judge(await this.exchange(path, body)));
           } catch (e) {
-            if (e instanceof BusinessAnswer) return e.response as KosResponse<T>;
             if ((e as { code?: string }).code === 'EOPENBREAKER') throw new AbortError(new KosUnavailable());
+            lastFailure = e;
             throw e;
           }
         },
-        { retries: this.settings.retryAttempts, minTimeout: this.settings.retryDelayMs, factor: 2, randomize: true },
+        {
+          retries: this.settings.maxRetries,
+          minTimeout: this.settings.retryDelayMs,
+          factor: 2,
+          randomize: true,
+        },
       );
-      return finish('success', response);
-    } catch (e) {
-      if (e instanceof KosUnavailable) return finish('rejected', undefined, e.message);
-      return finish(
-        e instanceof KosTimeout ? 'timeout' : 'failure',
-        (e as { response?: KosResponse<T> }).response,
-        errText(e),
-      );
+      return done('success', { value });
+    } catch (caught) {
+      // The breaker opened during this call's own retries: KOS failed it, the breaker only cut it short.
+      const e = caught instanceof KosUnavailable && lastFailure ? lastFailure : caught;
+      if (e instanceof KosUnavailable) return done('rejected', { errorDetail: e.message });
+      return done(e instanceof KosTimeout ? 'timeout' : 'failure', {
+        errorDetail: errText(e),
+        ...(e instanceof KosFailure && e.answer ? { failed: e.answer } : {}),
+      });
     }
   }
 
-  /** One HTTP exchange: resolves on 0000, throws BusinessAnswer on E001/E002, throws on anything else. */
-  private async attempt<T>(path: string, body: object): Promise<KosResponse<T>> {
+  /** One HTTP exchange; the answer whatever its status (the adapter judges it), or a timeout / network error. */
+  private async exchange(path: string, body: object): Promise<WireAnswer> {
     const { readTimeoutMs } = this.settings;
     let res;
     try {
@@ -139,23 +208,25 @@ export class KosClient extends EventEmitter {
         headersTimeout: readTimeoutMs,
         bodyTimeout: readTimeoutMs,
       });
+      const text = await res.body.text();
+      return { status: res.statusCode, body: parseJson(text) };
     } catch (e) {
       if (TIMEOUT_CODES.has((e as { code?: string }).code ?? ''))
         throw new KosTimeout(`KOS did not answer within ${readTimeoutMs} ms`);
       throw e;
     }
-    if (res.statusCode >= 500) {
-      await res.body.dump();
-      throw new Error(`KOS answered HTTP ${res.statusCode}`);
-    }
-    const answer = (await res.body.json()) as KosResponse<T>;
-    if (answer.resultCode === '0000') return answer;
-    if (answer.resultCode === 'E001' || answer.resultCode === 'E002') throw new BusinessAnswer(answer);
-    throw Object.assign(new Error(`KOS ${answer.resultCode}: ${answer.resultMessage}`), { response: answer });
   }
 
   private newAgent(): Agent {
     return new Agent({ connect: { timeout: this.settings.connectTimeoutMs }, connections: this.connections });
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

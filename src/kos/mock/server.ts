@@ -1,19 +1,30 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import Fastify, { LogController } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { ServiceConfig } from '../../config/sections/service.js';
-import { KOS_MESSAGES, KOS_PATHS, type KosResultCode, type KosScenario } from '../protocol.js';
-import { billFor, customerFor, hasNoBills, isUnknownLine } from './billData.js';
+import { KOS_PATHS, type KosProtocolName, type KosScenario, type MockCase } from '../protocol.js';
+import { caseOf, DESIGN_SCENARIO_LINES } from './billData.js';
+import { designRoutes } from './design.js';
+import { phonebillKosMockRoutes } from './phonebillKosMock.js';
 
 export interface KosMock {
   url: string;
+  protocol: KosProtocolName;
   scenario: KosScenario;
-  /** Calls answered so far, by path. */
+  /** Calls answered so far: `bill` inquiries and `customer` lookups. */
   calls: Record<string, number>;
   close(): Promise<void>;
 }
 
-const LINE = /^[0-9]{10,11}$/;
-const MONTH = /^[0-9]{4}(0[1-9]|1[0-2])$/;
+/** What the protocol routes ask of the mock for one call. */
+export interface MockContext {
+  /**
+   * Counts the call, applies the scenario's hang or latency (a design scenario
+   * line's own delay instead), and says how to answer: a case, or `httpError`.
+   */
+  decide(kind: 'bill' | 'customer', digits: string, yyyymm?: string): Promise<MockCase | 'httpError'>;
+  /** The current month YYYYMM in the mock's time zone. */
+  currentMonth(): string;
+}
 
 export function scenarioFrom(cfg: ServiceConfig['kosMock']): KosScenario {
   return {
@@ -21,72 +32,61 @@ export function scenarioFrom(cfg: ServiceConfig['kosMock']): KosScenario {
     failureRate: cfg.failureRate,
     timeoutRate: cfg.timeoutRate,
     hangMs: cfg.hangMs,
-    forceCode: null,
+    force: null,
     httpError: false,
   };
 }
 
-/** The KOS mock: real HTTP on 127.0.0.1, the KOS protocol, scenarios changeable at run time (PUT /kos/admin/scenario). */
-export async function startKosMock(cfg: ServiceConfig['kosMock'], opts: { port?: number } = {}): Promise<KosMock> {
+const MOCK_CASES: readonly MockCase[] = ['ok', 'unknownLine', 'inactiveLine', 'noData', 'systemError'];
+
+/**
+ * The KOS mock: real HTTP on 127.0.0.1 speaking one KOS protocol (`design`,
+ * the default, or `phonebill-kos-mock`), scenarios changeable at run time
+ * (PUT /kos/admin/scenario, whatever the protocol).
+ */
+export async function startKosMock(
+  cfg: ServiceConfig['kosMock'],
+  opts: { port?: number; protocol?: KosProtocolName; timeZone?: string } = {},
+): Promise<KosMock> {
+  const protocol = opts.protocol ?? 'design';
   const scenario = scenarioFrom(cfg);
   const calls: Record<string, number> = {};
+  const month = new Intl.DateTimeFormat('en-CA', {
+    timeZone: opts.timeZone ?? 'Asia/Seoul',
+    year: 'numeric',
+    month: '2-digit',
+  });
+  const ctx: MockContext = {
+    currentMonth: () => month.format(new Date()).replace('-', ''),
+    async decide(kind, digits, yyyymm) {
+      calls[kind] = (calls[kind] ?? 0) + 1;
+      const lineDelay = kind === 'bill' ? DESIGN_SCENARIO_LINES[digits]?.delayMs : undefined;
+      if (scenario.timeoutRate > 0 && Math.random() < scenario.timeoutRate) await sleep(scenario.hangMs);
+      else if ((lineDelay ?? scenario.latencyMs) > 0) await sleep(lineDelay ?? scenario.latencyMs);
+      if (scenario.httpError) return 'httpError';
+      if (kind === 'bill' && scenario.force) return scenario.force;
+      if (scenario.failureRate > 0 && Math.random() < scenario.failureRate) return 'systemError';
+      // The kos-mock keeps bills of its own customers for three months only.
+      return caseOf(digits, yyyymm ?? '', protocol === 'phonebill-kos-mock' ? ctx.currentMonth() : undefined);
+    },
+  };
   const app = Fastify({
     logger: false,
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
   });
-  const reply = (code: KosResultCode, data: unknown = null) => ({
-    resultCode: code,
-    resultMessage: KOS_MESSAGES[code],
-    data,
-  });
+  (protocol === 'design' ? designRoutes : phonebillKosMockRoutes)(app, ctx);
+  adminRoutes(app, scenario, calls);
+  const address = await app.listen({ host: '127.0.0.1', port: opts.port ?? cfg.port });
+  return { url: address, protocol, scenario, calls, close: () => app.close() };
+}
 
-  /** Applies latency, hangs and failures; returns a failure answer, or undefined to go on. */
-  async function behave(path: string): Promise<{ status: number; body: unknown } | undefined> {
-    calls[path] = (calls[path] ?? 0) + 1;
-    if (scenario.timeoutRate > 0 && Math.random() < scenario.timeoutRate) await sleep(scenario.hangMs);
-    else if (scenario.latencyMs > 0) await sleep(scenario.latencyMs);
-    if (scenario.httpError) return { status: 500, body: { error: 'internal error' } };
-    if (scenario.failureRate > 0 && Math.random() < scenario.failureRate) return { status: 200, body: reply('E999') };
-    return undefined;
-  }
-
-  app.post<{ Body: { lineNumber?: unknown; inquiryMonth?: unknown } }>(KOS_PATHS.billInquiry, async (req, res) => {
-    const failed = await behave(KOS_PATHS.billInquiry);
-    if (failed) return res.code(failed.status).send(failed.body);
-    const { lineNumber, inquiryMonth } = req.body ?? {};
-    if (
-      typeof lineNumber !== 'string' ||
-      !LINE.test(lineNumber) ||
-      typeof inquiryMonth !== 'string' ||
-      !MONTH.test(inquiryMonth)
-    ) {
-      return res.code(400).send(reply('E999'));
-    }
-    if (scenario.forceCode)
-      return reply(scenario.forceCode, scenario.forceCode === '0000' ? billFor(lineNumber, inquiryMonth) : null);
-    if (isUnknownLine(lineNumber)) return reply('E001');
-    if (hasNoBills(lineNumber)) return reply('E002');
-    return reply('0000', billFor(lineNumber, inquiryMonth));
-  });
-
-  app.post<{ Body: { lineNumber?: unknown } }>(KOS_PATHS.customerInfo, async (req, res) => {
-    const failed = await behave(KOS_PATHS.customerInfo);
-    if (failed) return res.code(failed.status).send(failed.body);
-    const { lineNumber } = req.body ?? {};
-    if (typeof lineNumber !== 'string' || !LINE.test(lineNumber)) return res.code(400).send(reply('E999'));
-    if (isUnknownLine(lineNumber)) return reply('E001');
-    return reply('0000', customerFor(lineNumber));
-  });
-
+function adminRoutes(app: FastifyInstance, scenario: KosScenario, calls: Record<string, number>): void {
   app.get(KOS_PATHS.admin, async () => ({ scenario, calls }));
   app.put<{ Body: Partial<KosScenario> }>(KOS_PATHS.admin, async (req) => {
     Object.assign(scenario, pickScenario(req.body ?? {}));
     return { scenario, calls };
   });
-
-  const address = await app.listen({ host: '127.0.0.1', port: opts.port ?? cfg.port });
-  return { url: address, scenario, calls, close: () => app.close() };
 }
 
 function pickScenario(body: Partial<KosScenario>): Partial<KosScenario> {
@@ -94,8 +94,8 @@ function pickScenario(body: Partial<KosScenario>): Partial<KosScenario> {
   for (const key of ['latencyMs', 'failureRate', 'timeoutRate', 'hangMs'] as const) {
     if (typeof body[key] === 'number') out[key] = body[key];
   }
-  if (body.forceCode === null || (typeof body.forceCode === 'string' && body.forceCode in KOS_MESSAGES))
-    out.forceCode = body.forceCode;
+  if (body.force === null || (typeof body.force === 'string' && MOCK_CASES.includes(body.force)))
+    out.force = body.force;
   if (typeof body.httpError === 'boolean') out.httpError = body.httpError;
   return out;
 }

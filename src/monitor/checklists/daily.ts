@@ -5,6 +5,7 @@ import { readLogEvents } from '../db/serverLog.js';
 import { memberSources, type MemberSource } from '../members.js';
 import type { MonitorSnapshot } from '../snapshot.js';
 import type { CheckItem } from './item.js';
+import { connectionBudget } from '../../platform/connectionBudget.js';
 
 const DAY_MS = 86_400_000;
 
@@ -19,7 +20,22 @@ export async function dailyChecks(cfg: Readonly<Config>, s: MonitorSnapshot): Pr
     slowQueries(cfg, s),
     errorLog(cfg, await memberSources(cfg)),
     connections(cfg, s, alert),
+    budget(cfg, s),
   ];
+}
+
+/** The services' connections (pool × instances + reserve) against max_connections, before the autoscaler finds out. */
+function budget(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
+  const base = {
+    id: 'connection-budget',
+    plan: '연결 수 및 성능 지표 확인',
+    title: 'connection budget of the services',
+  };
+  const conn = s.primary?.db?.connections;
+  if (!conn)
+    return { ...base, status: 'fail', detail: 'no primary answers', action: 'start the cluster (see the server item)' };
+  const b = connectionBudget(cfg.pool, { maxConnections: conn.max, superuserReserved: conn.reserved });
+  return { ...base, status: b.status, detail: b.detail, action: b.action };
 }
 
 function serverUp(s: MonitorSnapshot): CheckItem {

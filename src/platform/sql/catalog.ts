@@ -77,3 +77,17 @@ export interface RoleRow {
   rolbypassrls: boolean;
   member_of: string[];
 }
+
+/** The comment of each table ($1) and of each of its columns (column_name null = the table itself). */
+export const COLUMN_COMMENTS = `
+SELECT c.relname AS table_name, NULL::text AS column_name, obj_description(c.oid, 'pg_class') AS comment
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public' AND c.relname = ANY($1::text[])
+UNION ALL
+SELECT c.relname, a.attname::text, col_description(c.oid, a.attnum)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE n.nspname = 'public' AND c.relname = ANY($1::text[])`;
+
+export const COLUMN_DEFAULTS = `
+SELECT table_name, column_name, column_default AS def FROM information_schema.columns WHERE table_schema = 'public'`;

@@ -34,9 +34,9 @@ export async function appliedMigrations(ctx: StepContext, db: Queryable): Promis
  * privileges apply, and the application role never owns — so can never alter
  * or drop — a table.
  */
-export async function runMigrations(ctx: StepContext, db: pg.Client | undefined): Promise<void> {
+export async function runMigrations(ctx: StepContext, db: pg.Client | undefined, upTo?: string): Promise<void> {
   const applied = db ? await appliedMigrations(ctx, db) : [];
-  const pending = migrationFiles().filter((m) => !applied.includes(m));
+  const pending = migrationFiles().filter((m) => !applied.includes(m) && (upTo === undefined || m <= upTo));
   if (!pending.length) return;
   for (const name of pending) await ctx.change(undefined, { id: `migration:${name}`, action: 'run' }, []);
   if (ctx.dryRun || !db) return;
@@ -51,6 +51,7 @@ export async function runMigrations(ctx: StepContext, db: pg.Client | undefined)
       createMigrationsSchema: true,
       schema: 'public',
       singleTransaction: true,
+      count: pending.length,
       checkOrder: true,
       logger: {
         debug: () => {},

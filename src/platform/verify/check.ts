@@ -9,6 +9,8 @@ import type { LoginRole } from '../roleTargets.js';
 export interface Check {
   id: string;
   ok: boolean;
+  /** Passes, but says something to act on before it fails (e.g. a connection budget the autoscaler could exceed). */
+  warn?: boolean;
   detail: string;
 }
 
@@ -25,7 +27,10 @@ export interface VerifyContext {
 }
 
 /** Runs one check; a thrown error is a failed check with its message, never an aborted verify. */
-export async function check(id: string, fn: () => Promise<{ ok: boolean; detail: string }>): Promise<Check> {
+export async function check(
+  id: string,
+  fn: () => Promise<{ ok: boolean; warn?: boolean; detail: string }>,
+): Promise<Check> {
   try {
     return { id, ...(await fn()) };
   } catch (e) {

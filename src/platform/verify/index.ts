@@ -7,6 +7,7 @@ import { connect, connectError } from '../connect.js';
 import { roleSecretName, type LoginRole } from '../roleTargets.js';
 import { SERVER_VERSION } from '../sql/catalog.js';
 import type { Check, VerifyContext } from './check.js';
+import { connectionChecks } from './connections.js';
 import { databaseChecks } from './database.js';
 import { extensionChecks } from './extensions.js';
 import { parameterChecks } from './parameters.js';
@@ -36,6 +37,7 @@ const GROUPS: Array<[string, (vc: VerifyContext) => Promise<Check[]>]> = [
   ['round-trip', roundTripChecks],
   ['tls', tlsChecks],
   ['parameters', parameterChecks],
+  ['connections', connectionChecks],
 ];
 
 /** How a login role connects: the admin's server, the plan's database, the role's secret (never generated here). */

@@ -1,13 +1,14 @@
 import { systemConfigRows } from '../../config/sections/systemConfig.js';
 import { attachedPartitions, historyTables } from '../partitions.js';
-import { INDEXES, TABLES } from '../schemaManifest.js';
+import { DEFAULTS, INDEXES, TABLES } from '../schemaManifest.js';
+import { COLUMN_COMMENTS, COLUMN_DEFAULTS } from '../sql/catalog.js';
 import { appliedMigrations, migrationFiles } from '../steps/migrations.js';
 import { relationAcls } from '../steps/relationAcls.js';
 import { StepContext } from '../context.js';
 import { MONTHS_AROUND } from '../sql/partitions.js';
 import { check, expect, fail, pass, type Check, type VerifyContext } from './check.js';
 
-/** §6.2: tables, indexes, active configuration; plus migrations, partitioning, ownership. */
+/** §6.2: tables, indexes, active configuration; plus migrations, partitioning, ownership, comments and defaults. */
 export async function schemaChecks(vc: VerifyContext): Promise<Check[]> {
   const tables = (
     await vc.db.query<{ table_name: string; table_type: string }>(
@@ -21,7 +22,31 @@ export async function schemaChecks(vc: VerifyContext): Promise<Check[]> {
       )
     ).rows.map((r) => [r.indexname, r.tablename]),
   );
+  const comments = (
+    await vc.db.query<{ table_name: string; column_name: string | null; comment: string | null }>(COLUMN_COMMENTS, [
+      [...TABLES],
+    ])
+  ).rows;
+  const defaults = (await vc.db.query<{ table_name: string; column_name: string; def: string | null }>(COLUMN_DEFAULTS))
+    .rows;
   return Promise.all([
+    ...TABLES.map((t) =>
+      check(`schema.comments.${t}`, async () => {
+        const rows = comments.filter((r) => r.table_name === t);
+        const missing = rows.filter((r) => !r.comment?.trim()).map((r) => r.column_name ?? '(the table)');
+        return rows.length === 0
+          ? fail(`${t} is missing`)
+          : missing.length
+            ? fail(`no COMMENT ON ${missing.join(', ')}`)
+            : pass(`the table and its ${rows.length - 1} columns are described`);
+      }),
+    ),
+    ...DEFAULTS.map(({ table, column, value }) =>
+      check(`schema.default.${table}.${column}`, async () => {
+        const def = defaults.find((d) => d.table_name === table && d.column_name === column)?.def;
+        return expect(def?.startsWith(value) ?? false, `DEFAULT ${def ?? 'none'} (expected ${value})`);
+      }),
+    ),
     ...TABLES.map((t) =>
       check(`schema.table.${t}`, async () => {
         const row = tables.find((r) => r.table_name === t);

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Principal } from '../auth/tokens.js';
 import type { ColumnCipher } from '../crypto/columnCipher.js';
 import type { ReadRouter } from '../db/readRouter.js';
@@ -8,12 +9,16 @@ import type { HistoryWriter } from '../history/historyWriter.js';
 import type { BillHistoryRow } from '../history/types.js';
 import type { BillInfo } from '../../kos/protocol.js';
 import { ownLine } from './ownership.js';
+import { billSummary, FAILED_SUMMARY } from './summary.js';
+import { apiStatus, type ApiStatus } from './status.js';
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 export interface HistoryFilter {
   lineNumber?: string;
   startDate?: string;
   endDate?: string;
-  status?: string;
+  status?: ApiStatus;
   page: number;
   size: number;
 }
@@ -30,12 +35,16 @@ interface Row {
 
 /** Reads of bill_inquiry_history: one request (read-your-writes) and the paged listing (replica when healthy). */
 export class HistoryQuery {
+  private readonly summaries = new LRUCache<string, string>({ max: 10_000 });
+
   constructor(
     private readonly primary: RoutedPool,
     private readonly reads: ReadRouter,
     private readonly writer: HistoryWriter,
     private readonly cipher: ColumnCipher,
     private readonly utcOffset: string,
+    /** What the 202 answer announced (`estimatedTime`): progress is the share of it that has passed. */
+    private readonly estimateMs: number,
   ) {}
 
   /**
@@ -43,17 +52,19 @@ export class HistoryQuery {
    * yet flushed), then the primary — never the replica, which may lag.
    */
   async request(principal: Principal, requestId: string) {
+    // Only UUIDv7 ids are ours; anything else (phonebill's REQ_… ids too) cannot exist: no query needed.
+    if (!UUID_V7.test(requestId)) throw notFound('no such request', 'no inquiry has this requestId');
     const queued = this.writer.pending(requestId);
     if (queued) {
-      if (queued.userId !== principal.userId) throw notFound('no such request');
-      return detail(queued);
+      if (queued.userId !== principal.userId) throw notFound('no such request', 'no inquiry has this requestId');
+      return this.detail(queued);
     }
     const { rows } = await this.primary.query<
       Row & { user_id: string; bill_info: string | null; error_message: string | null }
     >({ name: 'history_request', text: SELECT_REQUEST, values: [requestId] });
     const r = rows[0];
-    if (!r || r.user_id !== principal.userId) throw notFound('no such request');
-    return detail({
+    if (!r || r.user_id !== principal.userId) throw notFound('no such request', 'no inquiry has this requestId');
+    return this.detail({
       requestId: r.request_id,
       userId: r.user_id,
       lineNumber: r.line_number,
@@ -67,14 +78,62 @@ export class HistoryQuery {
     });
   }
 
+  /**
+   * "{product}, {amount}원" of an encrypted bill. Memoized by ciphertext: a
+   * cached bill is written to many rows under the same ciphertext, so listing
+   * a history decrypts each distinct bill once.
+   */
+  private summaryOf(encrypted: string, stored: string | null): string | null {
+    let s = this.summaries.get(encrypted);
+    if (s === undefined) {
+      try {
+        s = billSummary(this.cipher.decryptJson<BillInfo>('bill_info_json', encrypted));
+      } catch {
+        // One unreadable bill (a key gone from this host) must not break the caller's whole history.
+        return stored;
+      }
+      this.summaries.set(encrypted, s);
+    }
+    return s;
+  }
+
+  /**
+   * One request as the API shows it: the design's status (a stored TIMEOUT is
+   * FAILED), progress while PROCESSING, the bill when COMPLETED, the reason when FAILED.
+   */
+  private detail(r: BillHistoryRow) {
+    const status = apiStatus(r.status);
+    const elapsed = Date.now() - r.requestTime.getTime();
+    return {
+      requestId: r.requestId,
+      lineNumber: r.lineNumber,
+      inquiryMonth: r.inquiryMonth,
+      requestTime: r.requestTime.toISOString(),
+      ...(r.processTime ? { processTime: r.processTime.toISOString() } : {}),
+      status,
+      ...(r.billInfo && status === 'COMPLETED'
+        ? { resultSummary: billSummary(r.billInfo) }
+        : r.resultSummary
+          ? { resultSummary: r.resultSummary }
+          : {}),
+      // Time-based: the answer has not come yet, so never 100 before it has.
+      ...(status === 'PROCESSING'
+        ? { progress: Math.max(0, Math.min(95, Math.floor((elapsed / this.estimateMs) * 100))) }
+        : {}),
+      ...(r.billInfo ? { billInfo: r.billInfo } : {}),
+      ...(status === 'FAILED' ? { errorMessage: r.errorMessage ?? FAILED_SUMMARY } : {}),
+    };
+  }
+
   async page(principal: Principal, f: HistoryFilter) {
     if (f.lineNumber) ownLine(principal, f.lineNumber);
     const lines = f.lineNumber ? [f.lineNumber] : principal.lines;
     const from = f.startDate ? `${f.startDate}T00:00:00${this.utcOffset}` : null;
     const to = f.endDate ? nextDay(f.endDate, this.utcOffset) : null;
-    const filter = [principal.userId, lines, from, to, f.status ?? null];
+    const statuses = f.status === 'FAILED' ? ['FAILED', 'TIMEOUT'] : f.status ? [f.status] : null;
+    const filter = [principal.userId, lines, from, to, statuses];
     return this.reads.read(async (pool) => {
-      const page = await pool.query<Row & { total: number }>({
+      const page = await pool.query<Row & { bill_info: string | null; total: number }>({
         name: 'history_page',
         text: SELECT_HISTORY_PAGE,
         values: [...filter, f.size, (f.page - 1) * f.size],
@@ -87,15 +146,18 @@ export class HistoryQuery {
           : 0);
       const totalPages = Math.ceil(total / f.size);
       return {
-        items: page.rows.map((r) => ({
-          requestId: r.request_id,
-          lineNumber: r.line_number,
-          inquiryMonth: r.inquiry_month,
-          status: r.status,
-          requestTime: r.request_time.toISOString(),
-          processTime: r.process_time?.toISOString() ?? null,
-          resultSummary: r.result_summary,
-        })),
+        items: page.rows.map((r) => {
+          const summary = r.bill_info ? this.summaryOf(r.bill_info, r.result_summary) : r.result_summary;
+          return {
+            requestId: r.request_id,
+            lineNumber: r.line_number,
+            inquiryMonth: r.inquiry_month,
+            requestTime: r.request_time.toISOString(),
+            ...(r.process_time ? { processTime: r.process_time.toISOString() } : {}),
+            status: apiStatus(r.status),
+            ...(summary ? { resultSummary: summary } : {}),
+          };
+        }),
         pagination: {
           currentPage: f.page,
           totalPages,
@@ -107,20 +169,6 @@ export class HistoryQuery {
       };
     });
   }
-}
-
-function detail(r: BillHistoryRow) {
-  return {
-    requestId: r.requestId,
-    lineNumber: r.lineNumber,
-    inquiryMonth: r.inquiryMonth,
-    status: r.status,
-    requestTime: r.requestTime.toISOString(),
-    processTime: r.processTime?.toISOString() ?? null,
-    resultSummary: r.resultSummary,
-    ...(r.billInfo ? { billInfo: r.billInfo } : {}),
-    errorMessage: r.errorMessage,
-  };
 }
 
 /** Start of the day after `date` (endDate is inclusive). */

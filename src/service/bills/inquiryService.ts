@@ -2,42 +2,44 @@ import { v7 as uuidv7 } from 'uuid';
 import type { KosCallRecord, KosClient } from '../../kos/client/kosClient.js';
 import type { BillInfo } from '../../kos/protocol.js';
 import type { BillCache } from '../cache/billCache.js';
+import type { CustomerCache } from '../cache/customerCache.js';
 import type { LiveConfig } from '../config/liveSettings.js';
 import { ApiError, unavailable } from '../errors.js';
 import type { HistoryWriter } from '../history/historyWriter.js';
 import type { BillHistoryRow, InquiryStatus } from '../history/types.js';
 import type { Principal } from '../auth/tokens.js';
 import { lineDigits } from './lineNumber.js';
-import { currentMonth, kosMonth, withinWindow } from './months.js';
+import { availableMonths, currentMonth, kosMonth, withinWindow } from './months.js';
+import { storedSummary } from './summary.js';
 import { ownLine } from './ownership.js';
 
 export type InquiryAnswer =
   | { status: 200; data: { requestId: string; status: 'COMPLETED'; billInfo: BillInfo } }
-  | { status: 202; data: { requestId: string; status: 'PROCESSING' } };
+  | { status: 202; data: { requestId: string; status: 'PROCESSING'; estimatedTime: string } };
 
 interface Failure {
   status: InquiryStatus;
   error: ApiError;
 }
 
-/** What a failed KOS call means for the caller and for the history row. */
-function failureOf(rec: KosCallRecord<BillInfo>): Failure {
-  const code = rec.response?.resultCode;
-  if (code === 'E001')
-    return { status: 'FAILED', error: new ApiError(404, 'LINE_NOT_FOUND', 'KOS does not know this line number') };
-  if (code === 'E002')
-    return { status: 'FAILED', error: new ApiError(404, 'BILL_NOT_FOUND', 'KOS has no bill for this month') };
+/** What a KOS call that brought no bill means for the caller and for the history row. */
+function failureOf(rec: KosCallRecord): Failure {
+  const failed = (error: ApiError): Failure => ({ status: 'FAILED', error });
+  switch (rec.outcome === 'success' ? rec.answer?.kind : undefined) {
+    case 'unknownLine':
+      return failed(new ApiError('LINE_NOT_FOUND', 'KOS does not know this line number'));
+    case 'inactiveLine':
+      return failed(new ApiError('LINE_INACTIVE', 'the line is suspended or terminated at KOS'));
+    case 'noData':
+      return failed(new ApiError('BILL_NOT_FOUND', 'KOS has no bill for this month'));
+  }
   if (rec.outcome === 'rejected')
-    return {
-      status: 'FAILED',
-      error: unavailable('the billing system is unavailable (circuit breaker open); try again shortly'),
-    };
+    return failed(unavailable('the billing system is unavailable (circuit breaker open); try again shortly'));
   if (rec.outcome === 'timeout')
-    return { status: 'TIMEOUT', error: new ApiError(504, 'KOS_TIMEOUT', 'the billing system did not answer in time') };
-  return {
-    status: 'FAILED',
-    error: new ApiError(502, 'KOS_ERROR', 'the billing system answered with an error; try again later'),
-  };
+    return { status: 'TIMEOUT', error: new ApiError('KOS_TIMEOUT', 'the billing system did not answer in time') };
+  if (rec.answer?.kind === 'badRequest')
+    return failed(new ApiError('KOS_ERROR', 'the billing system refused the request; check the KOS protocol and URL'));
+  return failed(new ApiError('KOS_ERROR', 'the billing system answered with an error; try again later'));
 }
 
 /**
@@ -49,9 +51,10 @@ export class InquiryService {
   private readonly background = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly opts: { timeZone: string; processingAfterMs: number },
+    private readonly opts: { timeZone: string; processingAfterMs: number; estimateSeconds: number },
     private readonly live: LiveConfig,
     private readonly cache: BillCache,
+    private readonly customers: CustomerCache,
     private readonly kos: KosClient,
     private readonly history: HistoryWriter,
   ) {}
@@ -64,10 +67,9 @@ export class InquiryService {
     const count = this.live.settings.availableMonths;
     if (!withinWindow(m, current, count)) {
       throw new ApiError(
-        400,
         'MONTH_OUT_OF_RANGE',
         `inquiryMonth must be one of the last ${count} months (${current} or earlier)`,
-        { inquiryMonth: m },
+        `inquiryMonth ${m} is not between ${availableMonths(current, count).at(-1)!} and ${current}`,
       );
     }
     if (!this.history.accepting) throw unavailable('the service is catching up on history writes; try again shortly');
@@ -82,7 +84,7 @@ export class InquiryService {
 
     const cached = this.cache.local(line, month) ?? (await this.cache.shared(line, month));
     if (cached) {
-      this.history.enqueue(row(base, 'COMPLETED', 'bill info from cache', cached));
+      this.history.enqueue(row(base, 'COMPLETED', cached));
       return { status: 200, data: { requestId, status: 'COMPLETED', billInfo: cached } };
     }
 
@@ -96,9 +98,12 @@ export class InquiryService {
     const slow = new Promise<'slow'>((r) => (timer = setTimeout(r, this.opts.processingAfterMs, 'slow')));
     const first = await Promise.race([call, slow]).finally(() => clearTimeout(timer));
     if (first === 'slow' && !done) {
-      this.history.enqueue(row(base, 'PROCESSING', 'waiting for KOS', null));
+      this.history.enqueue(row(base, 'PROCESSING', null));
       call.catch(() => undefined);
-      return { status: 202, data: { requestId, status: 'PROCESSING' } };
+      return {
+        status: 202,
+        data: { requestId, status: 'PROCESSING', estimatedTime: `${this.opts.estimateSeconds}초` },
+      };
     }
     const outcome = await call;
     if ('error' in outcome) throw outcome.error;
@@ -113,7 +118,7 @@ export class InquiryService {
 
   /** Calls KOS, caches a bill, queues the final history row with its KOS row. */
   private async callKos(base: Base): Promise<{ bill: BillInfo } | Failure> {
-    const rec = await this.kos.billInquiry(lineDigits(base.lineNumber), kosMonth(base.inquiryMonth));
+    const rec = await this.kos.billInquiry(lineDigits(base.lineNumber), kosMonth(base.inquiryMonth), base.requestId);
     const kosRow = {
       billRequestId: base.requestId,
       billRequestTime: base.requestTime,
@@ -121,35 +126,34 @@ export class InquiryService {
       inquiryMonth: base.inquiryMonth,
       requestTime: rec.startedAt,
       responseTime: rec.finishedAt,
-      resultCode: rec.response?.resultCode ?? null,
-      resultMessage: rec.response?.resultMessage ?? null,
-      kosData: rec.response?.data ?? null,
+      resultCode: rec.answer?.resultCode ?? null,
+      resultMessage: rec.answer?.resultMessage ?? null,
+      kosData: rec.answer?.data ?? null,
       errorDetail: rec.errorDetail ?? null,
       retryCount: rec.retryCount,
       breakerState: rec.breakerState,
     };
-    if (rec.outcome === 'success' && rec.response?.resultCode === '0000' && rec.response.data) {
-      const bill = rec.response.data;
+    const bill = rec.outcome === 'success' ? rec.answer?.bill : undefined;
+    if (bill) {
       this.cache.put(base.lineNumber, base.inquiryMonth, bill, this.live.settings.billCacheTtlMs);
-      this.history.enqueue(row(base, 'COMPLETED', 'bill info from KOS', bill), [kosRow]);
+      // The kos-mock protocol sends the customer with every bill: the menu's lookup is warm for free.
+      if (rec.answer?.customer) this.customers.offer(rec.answer.customer, this.live.settings.customerCacheTtlMs);
+      this.history.enqueue(row(base, 'COMPLETED', bill), [kosRow]);
       return { bill };
     }
     const failure = failureOf(rec);
-    this.history.enqueue(row(base, failure.status, failure.error.code, null, failure.error.message), [kosRow]);
+    this.history.enqueue(row(base, failure.status, null, failure.error.message), [kosRow]);
     return failure;
   }
 }
 
 type Base = Pick<BillHistoryRow, 'requestId' | 'userId' | 'lineNumber' | 'inquiryMonth' | 'requestTime'>;
 
-/** Properties spelled out, not spread: on the hot path a spread costs several times more. */
-function row(
-  base: Base,
-  status: InquiryStatus,
-  summary: string,
-  bill: BillInfo | null,
-  error: string | null = null,
-): BillHistoryRow {
+/**
+ * Properties spelled out, not spread: on the hot path a spread costs several
+ * times more. result_summary holds the design's status words only (./summary.ts).
+ */
+function row(base: Base, status: InquiryStatus, bill: BillInfo | null, error: string | null = null): BillHistoryRow {
   return {
     requestId: base.requestId,
     userId: base.userId,
@@ -158,7 +162,7 @@ function row(
     requestTime: base.requestTime,
     status,
     processTime: status === 'PROCESSING' ? null : new Date(),
-    resultSummary: summary,
+    resultSummary: storedSummary(status),
     billInfo: bill,
     errorMessage: error,
   };

@@ -5,6 +5,7 @@ import type { ColumnCipher } from '../crypto/columnCipher.js';
 import type { RoutedPool } from '../db/pools.js';
 import { BUMP_BILL_CACHE_ACCESS, SELECT_BILL_CACHE, UPSERT_BILL_CACHE } from '../db/sql/cache.js';
 import { safeError } from '../logSafe.js';
+import type { RedisTier } from './redisTier.js';
 
 export interface CacheStats {
   hits: number;
@@ -14,8 +15,9 @@ export interface CacheStats {
 
 /**
  * Cache-aside for bill info: an in-process LRU (a hit costs no I/O) in front
- * of the shared bill_info_cache table (another instance's fetch counts). TTL
- * from system_config. Any cache failure is logged and treated as a miss.
+ * of the shared tier — Redis when configured, then the bill_info_cache table,
+ * the plan's persistent copy (another instance's fetch counts). TTL from
+ * system_config. Any cache failure is logged and treated as a miss.
  */
 export class BillCache {
   private readonly lru: LRUCache<string, BillInfo>;
@@ -31,6 +33,8 @@ export class BillCache {
     private readonly primary: RoutedPool,
     private readonly cipher: ColumnCipher,
     private readonly log: ReturnType<typeof createLogger>,
+    /** The shared tier in front of the table, when `service.cache.redis.url` is set. */
+    private readonly redis?: RedisTier,
   ) {
     this.lru = new LRUCache({ max: maxEntries, ttlAutopurge: false });
   }
@@ -50,9 +54,16 @@ export class BillCache {
     return hit;
   }
 
-  /** The shared table (after a local miss). */
+  /** The shared tier (after a local miss): Redis when configured, then the bill_info_cache table. */
   async shared(line: string, month: string): Promise<BillInfo | undefined> {
     const key = BillCache.key(line, month);
+    const fromRedis = await this.redis?.getBill(line, month);
+    if (fromRedis) {
+      this.lru.set(key, fromRedis.bill, { ttl: fromRedis.ttlMs });
+      this.hits += 1;
+      this.access.set(key, (this.access.get(key) ?? 0) + 1);
+      return fromRedis.bill;
+    }
     try {
       const { rows } = await this.primary.query<{ bill_info: string; expires_at: Date }>({
         name: 'bill_cache_get',
@@ -65,7 +76,10 @@ export class BillCache {
         return undefined;
       }
       const bill = this.cipher.decryptJson<BillInfo>('bill_info_json', row.bill_info);
-      this.lru.set(key, bill, { ttl: Math.max(1, row.expires_at.getTime() - Date.now()) });
+      const ttl = Math.max(1, row.expires_at.getTime() - Date.now());
+      this.lru.set(key, bill, { ttl });
+      // The persistent copy answered (Redis restarted, or evicted it): share it through Redis again.
+      this.redis?.putBill(line, month, bill, ttl);
       this.hits += 1;
       this.access.set(key, (this.access.get(key) ?? 0) + 1);
       return bill;
@@ -76,10 +90,11 @@ export class BillCache {
     }
   }
 
-  /** Stores in the LRU now and queues the shared-table write (next flush); never throws. */
+  /** Stores in the LRU and Redis now and queues the shared-table write (next flush); never throws. */
   put(line: string, month: string, bill: BillInfo, ttlMs: number): void {
     const key = BillCache.key(line, month);
     this.lru.set(key, bill, { ttl: ttlMs });
+    this.redis?.putBill(line, month, bill, ttlMs);
     this.fresh.set(key, { line, month, bill, expiresAt: new Date(Date.now() + ttlMs) });
   }
 

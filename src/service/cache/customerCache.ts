@@ -5,12 +5,13 @@ import type { ColumnCipher } from '../crypto/columnCipher.js';
 import type { RoutedPool } from '../db/pools.js';
 import { SELECT_CUSTOMER, UPSERT_CUSTOMER } from '../db/sql/cache.js';
 import { safeError } from '../logSafe.js';
+import type { RedisTier } from './redisTier.js';
 
 const NAME_COLUMN = 'customer_info.customer_name';
 /** customer_info.customer_name holds ciphertext; the plan's varchar(100) limit applies to the plaintext. */
 const MAX_NAME = 100;
 
-/** Customer info of a line: LRU, then the customer_info table (name encrypted), else KOS via `fetch`. */
+/** Customer info of a line: LRU, then Redis (when configured), then the customer_info table (name encrypted), else KOS via `fetch`. */
 export class CustomerCache {
   private readonly lru: LRUCache<string, CustomerInfo>;
 
@@ -19,6 +20,7 @@ export class CustomerCache {
     private readonly primary: RoutedPool,
     private readonly cipher: ColumnCipher,
     private readonly log: ReturnType<typeof createLogger>,
+    private readonly redis?: RedisTier,
   ) {
     this.lru = new LRUCache({ max: maxEntries });
   }
@@ -28,11 +30,22 @@ export class CustomerCache {
     ttlMs: number,
     fetch: () => Promise<CustomerInfo | undefined>,
   ): Promise<CustomerInfo | undefined> {
-    const hit = this.lru.get(line) ?? (await this.fromTable(line));
+    const hit = this.lru.get(line) ?? (await this.fromRedis(line)) ?? (await this.fromTable(line));
     if (hit) return hit;
     const fresh = await fetch();
     if (fresh) await this.store(fresh, ttlMs);
     return fresh;
+  }
+
+  /** A customer KOS sent along with a bill: cached unless a fresh copy is already here (no extra write per inquiry). */
+  offer(c: CustomerInfo, ttlMs: number): void {
+    if (!this.lru.has(c.lineNumber)) void this.store(c, ttlMs);
+  }
+
+  private async fromRedis(line: string): Promise<CustomerInfo | undefined> {
+    const hit = await this.redis?.getCustomer(line);
+    if (hit) this.lru.set(line, hit.customer, { ttl: hit.ttlMs });
+    return hit?.customer;
   }
 
   private async fromTable(line: string): Promise<CustomerInfo | undefined> {
@@ -54,7 +67,9 @@ export class CustomerCache {
         status: r.status,
         operatorCode: r.operator_code,
       };
-      this.lru.set(line, info, { ttl: Math.max(1, r.expires_at.getTime() - Date.now()) });
+      const ttl = Math.max(1, r.expires_at.getTime() - Date.now());
+      this.lru.set(line, info, { ttl });
+      this.redis?.putCustomer(info, ttl);
       return info;
     } catch (e) {
       this.log.warn({ err: safeError(e) }, 'customer cache read failed; asking KOS');
@@ -64,6 +79,7 @@ export class CustomerCache {
 
   private async store(c: CustomerInfo, ttlMs: number): Promise<void> {
     this.lru.set(c.lineNumber, c, { ttl: ttlMs });
+    this.redis?.putCustomer(c, ttlMs);
     try {
       const name = this.cipher.encrypt(NAME_COLUMN, [...c.customerName].slice(0, MAX_NAME).join(''));
       await this.primary.query({

@@ -13,7 +13,8 @@ export interface LiveSettings {
   availableMonths: number;
   kosConnectTimeoutMs: number;
   kosReadTimeoutMs: number;
-  kosRetryAttempts: number;
+  /** Retries after the first try. */
+  kosRetryMaxAttempts: number;
   kosRetryDelayMs: number;
   failureThreshold: number;
   recoveryTimeoutMs: number;
@@ -21,17 +22,18 @@ export interface LiveSettings {
 }
 
 const HOUR = 3_600_000;
+/** The keys the service reads: phonebill's schema-script names only (the old ones were renamed by a migration). */
 const KEYS: Record<string, (s: LiveSettings, n: number) => void> = {
   'bill.cache.ttl.hours': (s, n) => (s.billCacheTtlMs = n * HOUR),
-  'customer.cache.ttl.hours': (s, n) => (s.customerCacheTtlMs = n * HOUR),
+  'bill.customer.cache.ttl.hours': (s, n) => (s.customerCacheTtlMs = n * HOUR),
   'bill.inquiry.available.months': (s, n) => (s.availableMonths = n),
-  'kos.connect.timeout.ms': (s, n) => (s.kosConnectTimeoutMs = n),
+  'kos.connection.timeout.ms': (s, n) => (s.kosConnectTimeoutMs = n),
   'kos.read.timeout.ms': (s, n) => (s.kosReadTimeoutMs = n),
-  'kos.retry.attempts': (s, n) => (s.kosRetryAttempts = n),
+  'kos.retry.max.attempts': (s, n) => (s.kosRetryMaxAttempts = n),
   'kos.retry.delay.ms': (s, n) => (s.kosRetryDelayMs = n),
-  'kos.circuit.failure.threshold': (s, n) => (s.failureThreshold = n),
-  'kos.circuit.recovery.timeout.ms': (s, n) => (s.recoveryTimeoutMs = n),
-  'kos.circuit.success.threshold': (s, n) => (s.successThreshold = n),
+  'circuit.breaker.failure.threshold': (s, n) => (s.failureThreshold = n),
+  'circuit.breaker.recovery.timeout.ms': (s, n) => (s.recoveryTimeoutMs = n),
+  'circuit.breaker.success.threshold': (s, n) => (s.successThreshold = n),
 };
 
 /** The seeds (cfg.systemConfig): what applies until the table has been read. */
@@ -43,7 +45,7 @@ export function seedSettings(cfg: Readonly<Config>): LiveSettings {
     availableMonths: s.inquiryAvailableMonths,
     kosConnectTimeoutMs: s.kosConnectTimeoutMs,
     kosReadTimeoutMs: s.kosReadTimeoutMs,
-    kosRetryAttempts: s.kosRetryAttempts,
+    kosRetryMaxAttempts: s.kosRetryAttempts,
     kosRetryDelayMs: s.kosRetryDelayMs,
     failureThreshold: s.circuitFailureThreshold,
     recoveryTimeoutMs: s.circuitRecoveryTimeoutMs,

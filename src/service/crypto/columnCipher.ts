@@ -6,8 +6,8 @@ import type { Keyring } from './keyring.js';
 const VERSION = 'gcm1';
 const IV_BYTES = 12;
 
-/** Which column a value belongs to; bound as AAD so a value cannot be moved to another column. */
-export type Column = 'customer_info.customer_name' | 'bill_info_json' | 'kos_data_json';
+/** Which column a value belongs to; bound as AAD so a value cannot be moved to another column (`customer_info`: a whole customer record, as Redis holds it). */
+export type Column = 'customer_info.customer_name' | 'bill_info_json' | 'kos_data_json' | 'customer_info';
 
 /** AES-256-GCM for the sensitive columns (plan §10.2): the key id travels with each value so keys can rotate. */
 export class ColumnCipher {

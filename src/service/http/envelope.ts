@@ -1,7 +1,20 @@
-/** The API's response envelope (SPEC.md): `{success, data, message}` or `{success:false, error:{code, message, detail}}`. */
+import type { ApiErrorCode } from '../apiErrors.js';
+import type { FieldProblem } from '../errors.js';
+
+/**
+ * The API's envelopes (phonebill's OpenAPI design): `{success, data, message}`, or
+ * `{success: false, error: {code, message, detail?, timestamp}}` — `detail` a string;
+ * VALIDATION_ERROR adds every field-level problem in `error.fields`.
+ */
 export const ok = <T>(data: T, message = 'OK') => ({ success: true as const, data, message });
 
-export const errorBody = (code: string, message: string, detail?: unknown) => ({
+export const errorBody = (code: ApiErrorCode, message: string, detail?: string, fields?: FieldProblem[]) => ({
   success: false as const,
-  error: { code, message, ...(detail === undefined ? {} : { detail }) },
+  error: {
+    code,
+    message,
+    ...(detail === undefined ? {} : { detail }),
+    timestamp: new Date().toISOString(),
+    ...(fields ? { fields } : {}),
+  },
 });

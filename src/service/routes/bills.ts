@@ -2,22 +2,38 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceRuntime } from '../runtime.js';
 import { bearerAuth } from '../http/auth.js';
 import { ok } from '../http/envelope.js';
-import { lineDigits } from '../bills/lineNumber.js';
-import { availableMonths, currentMonth } from '../bills/months.js';
+import { billMenu } from '../bills/menu.js';
+import { API_ERRORS, type ApiErrorCode } from '../apiErrors.js';
 import {
   ErrorEnvelope,
   HistoryPage,
   HistoryQuery,
+  InquiryAccepted,
   InquiryBody,
   InquiryResult,
   Menu,
-  RequestDetail,
+  RequestEnvelope,
   RequestParams,
   envelope,
 } from './schemas.js';
 
-const errors = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 503: ErrorEnvelope };
 const security = [{ bearer: [] }];
+
+/** The error answers of a route, by status, each naming its codes (from the one table, src/service/apiErrors.ts). */
+function errors(...codes: ApiErrorCode[]): Record<number, typeof ErrorEnvelope> {
+  const byStatus = new Map<number, ApiErrorCode[]>();
+  for (const c of ['UNAUTHORIZED', 'INTERNAL_SERVER_ERROR', ...codes] as ApiErrorCode[])
+    byStatus.set(API_ERRORS[c][0], [...(byStatus.get(API_ERRORS[c][0]) ?? []), c]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, list]) => [status, { ...ErrorEnvelope, description: list.join(', ') }]),
+  );
+}
+
+const MESSAGES = {
+  COMPLETED: 'bill inquiry completed',
+  PROCESSING: 'bill inquiry is processing',
+  FAILED: 'bill inquiry failed',
+} as const;
 
 /** The bill API of SPEC.md under /bills, all behind Bearer auth. */
 export const billRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> = async (app, { runtime: rt }) => {
@@ -29,29 +45,19 @@ export const billRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> 
       schema: {
         summary: "The caller's lines and the months that can be queried",
         security,
-        response: { 200: envelope(Menu), ...errors },
+        response: { 200: envelope(Menu), ...errors('FORBIDDEN', 'NOT_FOUND', 'SERVICE_UNAVAILABLE') },
       },
     },
-    async (req) => {
-      const settings = rt.live.settings;
-      const current = currentMonth(rt.cfg.database.timezone);
-      const lines = await Promise.all(
-        req.principal.lines.map(async (line) => {
-          const info = await rt.customers.get(line, settings.customerCacheTtlMs, async () => {
-            const rec = await rt.kos.customerInfo(lineDigits(line));
-            return rec.response?.resultCode === '0000' ? (rec.response.data ?? undefined) : undefined;
-          });
-          return info ? { ...info } : { customerId: null, lineNumber: line };
+    async (req) =>
+      ok(
+        await billMenu(req.principal, {
+          customers: rt.customers,
+          kos: rt.kos,
+          timeZone: rt.cfg.database.timezone,
+          customerTtlMs: rt.live.settings.customerCacheTtlMs,
+          months: rt.live.settings.availableMonths,
         }),
-      );
-      const first = lines[0] ?? { customerId: null, lineNumber: '' };
-      return ok({
-        customerInfo: { customerId: first.customerId, lineNumber: first.lineNumber },
-        lines,
-        availableMonths: availableMonths(current, settings.availableMonths),
-        currentMonth: current,
-      });
-    },
+      ),
   );
 
   app.post(
@@ -63,10 +69,21 @@ export const billRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> 
         body: InquiryBody,
         response: {
           200: envelope(InquiryResult),
-          202: envelope(InquiryResult),
-          ...errors,
-          502: ErrorEnvelope,
-          504: ErrorEnvelope,
+          202: envelope(InquiryAccepted),
+          ...errors(
+            'VALIDATION_ERROR',
+            'MALFORMED_JSON',
+            'MONTH_OUT_OF_RANGE',
+            'FORBIDDEN',
+            'LINE_NOT_FOUND',
+            'BILL_NOT_FOUND',
+            'LINE_INACTIVE',
+            'PAYLOAD_TOO_LARGE',
+            'UNSUPPORTED_MEDIA_TYPE',
+            'KOS_ERROR',
+            'SERVICE_UNAVAILABLE',
+            'KOS_TIMEOUT',
+          ),
         },
       },
     },
@@ -93,10 +110,14 @@ export const billRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> 
         summary: 'Status and result of one inquiry',
         security,
         params: RequestParams,
-        response: { 200: envelope(RequestDetail), ...errors },
+        response: { 200: RequestEnvelope, ...errors('NOT_FOUND', 'SERVICE_UNAVAILABLE') },
       },
     },
-    async (req) => ok(await rt.historyQuery.request(req.principal, req.params.requestId)),
+    async (req) => {
+      const r = await rt.historyQuery.request(req.principal, req.params.requestId);
+      // The design's FAILED example: HTTP 200, success false, the request's data with its errorMessage.
+      return { success: r.status !== 'FAILED', data: r, message: MESSAGES[r.status] };
+    },
   );
 
   app.get(
@@ -106,9 +127,20 @@ export const billRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> 
         summary: "The caller's inquiry history, newest first",
         security,
         querystring: HistoryQuery,
-        response: { 200: envelope(HistoryPage), ...errors },
+        response: {
+          200: envelope(HistoryPage),
+          ...errors('VALIDATION_ERROR', 'FORBIDDEN', 'SERVICE_UNAVAILABLE'),
+        },
       },
     },
-    async (req) => ok(await rt.historyQuery.page(req.principal, req.query)),
+    // The defaults are filled in by validation already; `??` only satisfies the type.
+    async (req) =>
+      ok(
+        await rt.historyQuery.page(req.principal, {
+          ...req.query,
+          page: req.query.page ?? 1,
+          size: req.query.size ?? 20,
+        }),
+      ),
   );
 };

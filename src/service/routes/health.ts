@@ -40,7 +40,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }
         history: { queued: h.queued, failedFlushes: h.failedFlushes, deadLettered: h.deadLettered },
       };
       if (!state.ready)
-        return reply.code(503).send(errorBody('NOT_READY', 'the database primary is not reachable', state));
+        return reply.code(503).send({
+          ...errorBody('NOT_READY', 'the database primary is not reachable', primary.error),
+          data: state,
+        });
       return ok(state);
     },
   );

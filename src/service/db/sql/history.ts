@@ -33,19 +33,23 @@ SELECT request_id, user_id, line_number, inquiry_month, request_time, process_ti
 FROM bill_inquiry_history
 WHERE request_id = $1 AND request_time = uuid_v7_time($1)`;
 
-/** The caller's history, newest first; $2 = lines the caller owns. */
+/** The caller's history, newest first; $2 = lines the caller owns, $5 = stored statuses (FAILED stands for FAILED and TIMEOUT). */
 const HISTORY_FILTER = `
 FROM bill_inquiry_history
 WHERE user_id = $1 AND line_number = ANY($2::text[])
   AND ($3::timestamptz IS NULL OR request_time >= $3)
   AND ($4::timestamptz IS NULL OR request_time < $4)
-  AND ($5::text IS NULL OR status = $5)`;
+  AND ($5::text[] IS NULL OR status = ANY($5::text[]))`;
 
 export const COUNT_HISTORY = `SELECT count(*)::int AS total ${HISTORY_FILTER}`;
 
-/** The page and, in every row, the total (one round trip); past the last page use COUNT_HISTORY. */
+/**
+ * The page and, in every row, the total (one round trip); past the last page use COUNT_HISTORY.
+ * A completed row brings its encrypted bill: the API's resultSummary names its product and amount.
+ */
 export const SELECT_HISTORY_PAGE = `
-SELECT request_id, line_number, inquiry_month, request_time, process_time, status, result_summary, count(*) OVER ()::int AS total
+SELECT request_id, line_number, inquiry_month, request_time, process_time, status, result_summary,
+       CASE WHEN status = 'COMPLETED' THEN bill_info_json #>> '{}' END AS bill_info, count(*) OVER ()::int AS total
 ${HISTORY_FILTER}
 ORDER BY request_time DESC, request_id DESC
 LIMIT $6 OFFSET $7`;
