@@ -143,7 +143,10 @@ export const ERROR_CODES = {
   // service
   KOS_URL_MISSING: ['the service has no KOS to call', 'set service.kosUrl or --kos-url, or let `serve` start the mock'],
   JWT_KEY_MISSING: ['the token verification key is not configured', 'set the key named in the message'],
-  JWT_KEY_WEAK: ['the phonebill HS512 token key is shorter than 64 bytes', "set JWT_SECRET to the phonebill Auth service's secret"],
+  JWT_KEY_WEAK: [
+    'the phonebill HS512 token key is shorter than 64 bytes',
+    "set JWT_SECRET to the phonebill Auth service's secret",
+  ],
   CIPHERTEXT_INVALID: ['an encrypted column holds something else', 'was it written by another tool?'],
   KEY_ID_INVALID: ['a column key id is malformed', 'the value was not written by this service'],
   KEY_MISSING: ['a column-encryption key is missing', 'restore the key file named into the secret store'],
