@@ -135,6 +135,19 @@ export const monitorSection = z.object({
         'read why in the service log (or the file), fix the cause, then run `bill-inquiry history replay`',
         0,
       ),
+      /**
+       * The largest service process's history journal, in percent of its disk
+       * budget (service.history.journal.maxBytes). The journal grows only while
+       * the database does not commit history (down, or slower than the load);
+       * from 90 % new inquiries get 503, so at 50 % an outage of the inquiry API
+       * is minutes away under load: severity 1.
+       */
+      historyJournal: alert(
+        50,
+        1,
+        'the database is not taking history: restore it (`bill-inquiry cluster status`, the database-down alert, §9.2); the journal drains by itself once it is back — or raise service.history.journal.maxBytes if the disk allows',
+        0,
+      ),
       /** The database server does not answer. */
       instanceDown: alert(
         1,
