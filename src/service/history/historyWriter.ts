@@ -97,8 +97,8 @@ export class HistoryWriter {
     this.deadLetters = new DeadLetterFile(cfg.dataDir);
     const j = cfg.service.history.journal;
     if (j.enabled)
-      this.journal = new Journal({ root: journalRoot(cfg.dataDir), ...j }, log, () =>
-        unavailable('the inquiry history cannot be recorded right now (local journal write failed); try again shortly'),
+      this.journal = new Journal({ root: journalRoot(cfg.dataDir), ...j }, log, (e) =>
+        unavailable('the inquiry history cannot be recorded right now; try again shortly', e),
       );
   }
 
