@@ -173,7 +173,12 @@ export const monitorSection = z.object({
       allowSwitchover: z.boolean().default(false),
       /** §2.2: automatic failover within 60 s — the switchover test is judged against it. */
       failoverTargetS: z.number().positive().default(60),
-      /** Monthly: the DR plan document must have been reviewed within this many days. */
+      /**
+       * Monthly (§14.1 재해복구 계획 업데이트): the DR plan. A relative path is looked up in the
+       * working directory, then in the tool's package root (where docs/disaster-recovery.md
+       * ships). It must cover the §9.2 scenarios and carry a `Last reviewed: YYYY-MM-DD` line
+       * (else its file time counts) no older than drPlanMaxAgeDays.
+       */
       drPlanFile: z.string().default('docs/disaster-recovery.md'),
       drPlanMaxAgeDays: z.number().int().positive().default(31),
       /** Roles allowed to be superuser or CREATEROLE (security audit). */
