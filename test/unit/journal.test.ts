@@ -234,3 +234,43 @@ function currentOwnerStart(pid: number): string {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
 }
+
+test('two journals of one process on one data dir get their own directories; a reopened one replays what its predecessor left', async () => {
+  const root = path.join(tmp, 'same-process', 'history', 'journal');
+  const a = journal({ root });
+  const b = journal({ root });
+  assert.notEqual(a.dir, b.dir);
+  assert.equal(path.basename(b.dir), `${path.basename(a.dir)}.i2`);
+  await a.append('{"left":1}', 1).written;
+  a.close();
+  b.close();
+  const c = journal({ root });
+  assert.equal(c.dir, a.dir);
+  assert.deepEqual(c.readAdopted()!.payloads, ['{"left":1}']);
+  await c.append('{"new":1}', 1).written;
+  assert.deepEqual(rowsOnDisk(c.dir), ['{"left":1}', '{"new":1}'], 'the new file is numbered after the left one');
+  c.close();
+});
+
+test('after close, appends are not journaled and commits delete nothing (the next start replays instead)', async () => {
+  const j = journal();
+  const a = j.append('{"x":1}', 1);
+  await a.written;
+  j.close();
+  await j.append('{"late":1}', 1).written;
+  j.release(a.hold);
+  assert.deepEqual(rowsOnDisk(j.dir), ['{"x":1}']);
+});
+
+test('an adopted file whose records cannot be understood is kept aside, not deleted', () => {
+  const root = path.join(tmp, 'quarantine', 'history', 'journal');
+  const dir = orphan(root, { pid: deadPid(), start: '3', host: me.host }, ['{"ok":1}']);
+  const j = journal({ root });
+  const seg = j.readAdopted()!;
+  seg.quarantine();
+  const claimed = readdirSync(root).find((d) => d !== path.basename(j.dir))!;
+  assert.deepEqual(readdirSync(path.join(root, claimed)), ['0000000001.seg.unreadable']);
+  assert.equal(existsSync(dir), false);
+  assert.equal(j.bytes, 0);
+  j.close();
+});

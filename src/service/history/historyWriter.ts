@@ -208,9 +208,15 @@ export class HistoryWriter {
     while (j?.replayPending && this.size < this.cfg.service.history.maxQueued / 2) {
       const seg = j.readAdopted();
       if (!seg) return;
+      let units: HistoryUnit[];
+      try {
+        units = seg.payloads.map((p) => JSON.parse(p) as HistoryUnit);
+      } catch {
+        seg.quarantine();
+        continue;
+      }
       let rows = 0;
-      for (const payload of seg.payloads) {
-        const unit = JSON.parse(payload) as HistoryUnit;
+      for (const unit of units) {
         const n = rowCount([unit]);
         this.queue(unit.bill, unit.kos, seg.hold(n));
         rows += n;

@@ -10,6 +10,7 @@ import {
   close as closeFd,
   readdirSync,
   readFileSync,
+  renameSync,
   statSync,
   unlinkSync,
   utimes,
@@ -62,6 +63,9 @@ export interface JournalStats {
 
 type Log = ReturnType<typeof createLogger>;
 
+/** Journal directories open in this process: a second journal on the same data dir (the bench, tests) gets its own. */
+const inUse = new Set<string>();
+
 /** Files 0600, directories 0700: the rows hold line numbers and user ids (values stay encrypted). */
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
@@ -80,7 +84,8 @@ const DIR_MODE = 0o700;
  */
 export class Journal {
   readonly owner: Owner;
-  readonly dir: string;
+  dir: string;
+  private closed = false;
   private active!: Segment;
   private seq = 0;
   private claims = 0;
@@ -118,7 +123,16 @@ export class Journal {
     mkdirSync(this.opts.root, { recursive: true, mode: DIR_MODE });
     chmodSync(path.dirname(this.opts.root), DIR_MODE);
     chmodSync(this.opts.root, DIR_MODE);
+    const base = this.dir;
+    for (let i = 2; inUse.has(this.dir); i++) this.dir = `${base}.i${i}`;
+    inUse.add(this.dir);
     mkdirSync(this.dir, { recursive: true, mode: DIR_MODE });
+    // Files already here were left by an earlier journal of this very process (closed with rows
+    // outstanding): replay them like any orphan, and number the new files after them.
+    for (const f of segmentFiles(this.dir)) {
+      this.orphans.push({ path: path.join(this.dir, f), bytes: statSync(path.join(this.dir, f)).size, from: base });
+      this.seq = Math.max(this.seq, Number.parseInt(f, 10) || 0);
+    }
     this.claim();
     this.active = this.newSegment();
     const every = (ms: number, f: () => void) => {
@@ -140,6 +154,8 @@ export class Journal {
    */
   append(payload: string, rows: number): { hold: Hold; written: Promise<void> } {
     const hold: Hold = { rows };
+    // After close (shutdown): a late background row stays in memory only, as it would without a journal.
+    if (this.closed) return { hold, written: Promise.resolve() };
     this.pending.push(payload);
     this.pendingHolds.push(hold);
     if (!this.scheduled) {
@@ -157,7 +173,8 @@ export class Journal {
 
   /** `rows` rows of a record were committed by the database (or moved to the dead-letter file). */
   release(hold: Hold | undefined, rows = 1): void {
-    if (!hold) return;
+    // After close the files belong to whoever replays them next; a late commit only means a harmless replay.
+    if (!hold || this.closed) return;
     hold.rows -= rows;
     const seg = hold.seg;
     if (!seg) return;
@@ -220,12 +237,21 @@ export class Journal {
    * Reads the next adopted segment: its records, and `hold(rows)` to account
    * each one's rows against the segment; call `done()` once all are queued.
    */
-  readAdopted(): { payloads: string[]; hold: (rows: number) => Hold; done: () => void; from: string } | undefined {
+  readAdopted():
+    | { payloads: string[]; hold: (rows: number) => Hold; done: () => void; quarantine: () => void; from: string }
+    | undefined {
     const orphan = this.orphans.shift();
     if (!orphan) return undefined;
+    let content: Buffer;
+    try {
+      content = readFileSync(orphan.path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      return this.readAdopted(); // gone meanwhile: replayed and deleted by its earlier owner
+    }
     const seg = new Segment(orphan.path, orphan.bytes, true);
     this.segments.add(seg);
-    const { payloads, unreadBytes, validBytes } = decodeFrames(readFileSync(orphan.path));
+    const { payloads, unreadBytes, validBytes } = decodeFrames(content);
     if (unreadBytes) {
       this.counters.unreadBytes += unreadBytes;
       this.log.warn(
@@ -245,6 +271,15 @@ export class Journal {
         seg.open = false;
         if (seg.reclaimable) this.reclaim(seg);
       },
+      // A record that cannot be understood: the file is kept aside for a person, never deleted.
+      quarantine: () => {
+        this.segments.delete(seg);
+        renameSync(seg.path, `${seg.path}.unreadable`);
+        this.log.error(
+          { file: `${seg.path}.unreadable` },
+          'history journal file holds records this version cannot read; kept aside, not replayed — check the service version that wrote it',
+        );
+      },
     };
   }
 
@@ -256,6 +291,8 @@ export class Journal {
   close(): { keptRows: number; keptBytes: number } {
     for (const t of this.timers) clearInterval(t);
     if (this.pending.length) this.commit();
+    this.closed = true;
+    inUse.delete(this.dir);
     const { outstandingRows, bytes } = this.stats();
     for (const s of this.segments) {
       s.open = false;
