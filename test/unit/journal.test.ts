@@ -47,27 +47,27 @@ const me = currentOwner();
 
 test('group commit: every append of one event-loop turn goes out in one write, before any of them is answered', async () => {
   const j = journal();
-  const appended = ['{"r":1}', '{"r":2}', '{"r":3}'].map((p) => j.append(p, 1));
+  const appended = ['{"r":1}', '{"r":2}', '{"r":3}'].map((p) => j.append(() => p, 1));
   assert.equal(j.stats().writes, 0, 'nothing is written within the turn');
   assert.deepEqual(rowsOnDisk(j.dir), []);
   await Promise.all(appended.map((a) => a.written));
   assert.equal(j.stats().writes, 1);
   assert.deepEqual(rowsOnDisk(j.dir), ['{"r":1}', '{"r":2}', '{"r":3}']);
   assert.equal(j.stats().outstandingRows, 3);
-  await j.append('{"r":4}', 2).written;
+  await j.append(() => '{"r":4}', 2).written;
   assert.equal(j.stats().writes, 2, 'the next turn is the next write');
   assert.equal(j.stats().appendedRows, 5);
   j.close();
 });
 
 test('rows leave the journal once committed: the active file is emptied, sealed files deleted', async () => {
-  const j = journal({ segmentBytes: 200 });
+  const j = journal({ segmentBytes: 100 });
   const big = `{"pad":"${'x'.repeat(150)}"}`;
-  const first = j.append(big, 2);
+  const first = j.append(() => big, 2);
   await first.written;
-  const second = j.append(big, 1);
+  const second = j.append(() => big, 1);
   await second.written;
-  assert.equal(readdirSync(j.dir).length, 2, 'the second write did not fit: a new segment');
+  assert.equal(readdirSync(j.dir).length, 2, 'the first file is full: the second write starts a new one');
   const sealedBytes = j.bytes;
   j.release(first.hold);
   assert.equal(j.bytes, sealedBytes, 'one of two rows committed: the sealed segment stays');
@@ -83,7 +83,7 @@ test('rows leave the journal once committed: the active file is emptied, sealed 
 
 test('a row committed before its group commit ran leaves nothing behind', async () => {
   const j = journal();
-  const a = j.append('{"early":true}', 1);
+  const a = j.append(() => '{"early":true}', 1);
   j.release(a.hold);
   await a.written;
   assert.equal(j.stats().outstandingRows, 0);
@@ -95,10 +95,10 @@ test('budget: new rows are refused from 90 % of maxBytes on, and accepted again 
   assert.equal(acceptsNewRows(899, 1000), true);
   assert.equal(acceptsNewRows(900, 1000), false);
   const j = journal({ maxBytes: 1000 });
-  const a = j.append(`{"pad":"${'x'.repeat(400)}"}`, 1);
+  const a = j.append(() => `{"pad":"${'x'.repeat(400)}"}`, 1);
   await a.written;
   assert.equal(j.accepting, true);
-  const b = j.append(`{"pad":"${'y'.repeat(480)}"}`, 1);
+  const b = j.append(() => `{"pad":"${'y'.repeat(480)}"}`, 1);
   await b.written;
   assert.ok(j.bytes >= 900);
   assert.equal(j.accepting, false);
@@ -113,7 +113,7 @@ test('budget: new rows are refused from 90 % of maxBytes on, and accepted again 
 
 test('files are 0600 and directories 0700', async () => {
   const j = journal();
-  await j.append('{}', 1).written;
+  await j.append(() => '{}', 1).written;
   assert.equal(statSync(j.dir).mode & 0o777, 0o700);
   assert.equal(statSync(path.dirname(j.dir)).mode & 0o777, 0o700);
   assert.equal(statSync(path.dirname(path.dirname(j.dir))).mode & 0o777, 0o700);
@@ -123,7 +123,7 @@ test('files are 0600 and directories 0700', async () => {
 
 test('fdatasync runs on the interval, off the event loop', async () => {
   const j = journal({ fsyncIntervalMs: 10 });
-  await j.append('{}', 1).written;
+  await j.append(() => '{}', 1).written;
   const until = Date.now() + 5000;
   while (j.stats().fsyncs === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
   assert.ok(j.stats().fsyncs >= 1);
@@ -215,7 +215,7 @@ test('a close with rows not committed keeps them for the next start, which repla
   const root = path.join(tmp, 'restart', 'history', 'journal');
   const owner = { pid: deadPid(), start: '7', host: me.host };
   const j = journal({ root, owner });
-  await j.append('{"kept":1}', 1).written;
+  await j.append(() => '{"kept":1}', 1).written;
   assert.deepEqual(j.close(), { keptRows: 1, keptBytes: j.bytes });
   assert.equal(existsSync(j.dir), true);
   const next = journal({ root });
@@ -241,23 +241,23 @@ test('two journals of one process on one data dir get their own directories; a r
   const b = journal({ root });
   assert.notEqual(a.dir, b.dir);
   assert.equal(path.basename(b.dir), `${path.basename(a.dir)}.i2`);
-  await a.append('{"left":1}', 1).written;
+  await a.append(() => '{"left":1}', 1).written;
   a.close();
   b.close();
   const c = journal({ root });
   assert.equal(c.dir, a.dir);
   assert.deepEqual(c.readAdopted()!.payloads, ['{"left":1}']);
-  await c.append('{"new":1}', 1).written;
+  await c.append(() => '{"new":1}', 1).written;
   assert.deepEqual(rowsOnDisk(c.dir), ['{"left":1}', '{"new":1}'], 'the new file is numbered after the left one');
   c.close();
 });
 
 test('after close, appends are not journaled and commits delete nothing (the next start replays instead)', async () => {
   const j = journal();
-  const a = j.append('{"x":1}', 1);
+  const a = j.append(() => '{"x":1}', 1);
   await a.written;
   j.close();
-  await j.append('{"late":1}', 1).written;
+  await j.append(() => '{"late":1}', 1).written;
   j.release(a.hold);
   assert.deepEqual(rowsOnDisk(j.dir), ['{"x":1}']);
 });
@@ -272,5 +272,42 @@ test('an adopted file whose records cannot be understood is kept aside, not dele
   assert.deepEqual(readdirSync(path.join(root, claimed)), ['0000000001.seg.unreadable']);
   assert.equal(existsSync(dir), false);
   assert.equal(j.bytes, 0);
+  j.close();
+});
+
+test('a value interned by many records is written once per segment, and comes back with them on replay', async () => {
+  const root = path.join(tmp, 'dict', 'history', 'journal');
+  const owner = { pid: deadPid(), start: '11', host: me.host };
+  const j = journal({ root, owner, segmentBytes: 150 });
+  const big = 'gcm1.k1.' + 'z'.repeat(100);
+  const row = (n: number) => (intern: (v: string) => number) => JSON.stringify({ n, i: intern(big) });
+  await Promise.all([j.append(row(1), 1).written, j.append(row(2), 1).written]);
+  const first = readdirSync(j.dir).sort()[0]!;
+  assert.deepEqual(decodeFrames(readFileSync(path.join(j.dir, first))).payloads, [
+    `D0:${big}`,
+    '{"n":1,"i":0}',
+    '{"n":2,"i":0}',
+  ]);
+  await j.append(row(3), 1).written;
+  assert.equal(readdirSync(j.dir).length, 2, 'the first file was full: a new one, with its own dictionary');
+  j.close();
+  const next = journal({ root });
+  const seen: Array<{ payloads: string[]; dict: string[] }> = [];
+  for (let s = next.readAdopted(); s; s = next.readAdopted()) seen.push({ payloads: s.payloads, dict: s.dict });
+  assert.deepEqual(seen, [
+    { payloads: ['{"n":1,"i":0}', '{"n":2,"i":0}'], dict: [big] },
+    { payloads: ['{"n":3,"i":0}'], dict: [big] },
+  ]);
+  next.close();
+});
+
+test('after the active file is emptied, its dictionary starts again', async () => {
+  const j = journal();
+  const row = (intern: (v: string) => number) => `{"i":${intern('V')}}`;
+  const a = j.append(row, 1);
+  await a.written;
+  j.release(a.hold);
+  await j.append(row, 1).written;
+  assert.deepEqual(rowsOnDisk(j.dir), ['D0:V', '{"i":0}']);
   j.close();
 });

@@ -9,6 +9,7 @@ import { DeadLetterFile } from './deadLetter.js';
 import { flushFailure, sqlState } from './flushErrors.js';
 import path from 'node:path';
 import { Journal, type JournalStats } from './journal/journal.js';
+import { fromJournal, journalRecord } from './journalRecord.js';
 import type { Hold } from './journal/segment.js';
 import {
   billRecord,
@@ -137,7 +138,7 @@ export class HistoryWriter {
   enqueue(row: BillHistoryRow, kosRows: KosHistoryRow[] = []): Promise<void> | undefined {
     const bill = billRecord(row, this.cipher);
     const kos = kosRows.map((k) => kosRecord(k, this.cipher));
-    const j = this.journal?.append(JSON.stringify({ bill, kos } satisfies HistoryUnit), 1 + kos.length);
+    const j = this.journal?.append(journalRecord({ bill, kos }), 1 + kos.length);
     this.queue(bill, kos, j?.hold);
     return j?.written;
   }
@@ -210,7 +211,7 @@ export class HistoryWriter {
       if (!seg) return;
       let units: HistoryUnit[];
       try {
-        units = seg.payloads.map((p) => JSON.parse(p) as HistoryUnit);
+        units = seg.payloads.map((p) => fromJournal(p, seg.dict));
       } catch {
         seg.quarantine();
         continue;

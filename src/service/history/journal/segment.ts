@@ -12,6 +12,8 @@ export class Segment {
   fd?: number;
   /** fdatasync calls in flight on `fd` (it is closed once the segment is sealed and they are done). */
   syncing = 0;
+  /** Values written once in this file (`D<index>:<value>` records) and their indexes. */
+  readonly dict = new Map<string, number>();
 
   constructor(
     readonly path: string,
