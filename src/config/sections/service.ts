@@ -74,9 +74,10 @@ export const serviceSection = z.object({
       flushIntervalMs: z.number().int().positive().default(200),
       /**
        * Queue bound: beyond it new inquiries get 503 instead of growing memory or
-       * dropping rows. A queued row takes about 420 bytes of heap (measured), so
-       * the default is about 210 MB — a minute of a 10k/s burst above what the
-       * database absorbs, or several minutes of a database outage.
+       * dropping rows. A queued cache-hit row takes about 450 bytes of heap with
+       * the journal (370 without; measured), so the default is about 225 MB — a
+       * minute of a 10k/s burst above what the database absorbs, or several
+       * minutes of a database outage.
        */
       maxQueued: z.number().int().positive().default(500_000),
       /** Pause after a failed flush before the next try (rows stay queued). */
