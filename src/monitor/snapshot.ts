@@ -4,7 +4,7 @@ import { backupStatus, type BackupStatus } from './backup/backupStatus.js';
 import { collectDb, type DbSnapshot } from './db/collectDb.js';
 import { authFailures, readLogEvents, type AuthFailureWatch } from './db/serverLog.js';
 import { DeadLetterFile } from '../service/history/deadLetter.js';
-import { journalUsage } from '../service/history/journal/journal.js';
+import { journalUsage } from '../service/history/journal/usage.js';
 import { journalRoot } from '../service/history/historyWriter.js';
 import { rowCount } from '../service/history/records.js';
 import { hostStats, type HostStats } from './host/hostStats.js';

@@ -16,7 +16,8 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { createLogger } from '../../src/log.js';
 import { decodeFrames, encodeFrames } from '../../src/service/history/journal/frame.js';
-import { Journal, journalUsage, type JournalOptions } from '../../src/service/history/journal/journal.js';
+import { Journal, type JournalOptions } from '../../src/service/history/journal/journal.js';
+import { journalUsage } from '../../src/service/history/journal/usage.js';
 import { currentOwner, ownerAlive, ownerId, parseOwner, type Owner } from '../../src/service/history/journal/owner.js';
 import { acceptsNewRows } from '../../src/service/history/journal/segment.js';
 

@@ -1,6 +1,5 @@
 import {
   chmodSync,
-  existsSync,
   fdatasync,
   fdatasyncSync,
   fsync,
@@ -8,7 +7,6 @@ import {
   mkdirSync,
   openSync,
   close as closeFd,
-  readdirSync,
   readFileSync,
   renameSync,
   statSync,
@@ -19,6 +17,7 @@ import {
 import path from 'node:path';
 import type { createLogger } from '../../../log.js';
 import { claimOrphans, removeDir, SEGMENT_SUFFIX, segmentFiles, type Orphan } from './claim.js';
+import { dictRecord, splitDictionary } from './dictionary.js';
 import { decodeFrames, encodeFrames } from './frame.js';
 import { currentOwner, ownerId, type Owner } from './owner.js';
 import { acceptsNewRows, Segment, type Hold } from './segment.js';
@@ -71,9 +70,6 @@ type Log = ReturnType<typeof createLogger>;
  */
 export type BuildRecord = (intern: (value: string) => number) => string;
 
-/** A dictionary record: `D<index>:<value>`, the value raw (records are length-framed); row records are JSON (`{`). */
-const DICT = 'D';
-
 /** Journal directories open in this process: a second journal on the same data dir (the bench, tests) gets its own. */
 const inUse = new Set<string>();
 
@@ -102,6 +98,8 @@ export class Journal {
   private claims = 0;
   private readonly segments = new Set<Segment>();
   private readonly orphans: Orphan[] = [];
+  /** Bytes of every journal file this process holds (own and adopted), kept as they change: read on every request. */
+  private diskBytes = 0;
   private pending: BuildRecord[] = [];
   private pendingHolds: Hold[] = [];
   private batch?: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void };
@@ -141,7 +139,7 @@ export class Journal {
     // Files already here were left by an earlier journal of this very process (closed with rows
     // outstanding): replay them like any orphan, and number the new files after them.
     for (const f of segmentFiles(this.dir)) {
-      this.orphans.push({ path: path.join(this.dir, f), bytes: statSync(path.join(this.dir, f)).size, from: base });
+      this.adopt({ path: path.join(this.dir, f), bytes: statSync(path.join(this.dir, f)).size, from: base });
       this.seq = Math.max(this.seq, Number.parseInt(f, 10) || 0);
     }
     this.claim();
@@ -198,10 +196,7 @@ export class Journal {
   }
 
   get bytes(): number {
-    let n = 0;
-    for (const s of this.segments) n += s.bytes;
-    for (const o of this.orphans) n += o.bytes;
-    return n;
+    return this.diskBytes;
   }
 
   stats(): JournalStats {
@@ -227,7 +222,7 @@ export class Journal {
       this.opts.staleAfterMs,
       () => ++this.claims,
     );
-    for (const o of found) this.orphans.push(o);
+    for (const o of found) this.adopt(o);
     if (found.length)
       this.log.warn(
         {
@@ -266,6 +261,7 @@ export class Journal {
       content = readFileSync(orphan.path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      this.diskBytes -= orphan.bytes;
       return this.readAdopted(); // gone meanwhile: replayed and deleted by its earlier owner
     }
     const seg = new Segment(orphan.path, orphan.bytes, true);
@@ -295,6 +291,7 @@ export class Journal {
       // A record that cannot be understood: the file is kept aside for a person, never deleted.
       quarantine: () => {
         this.segments.delete(seg);
+        this.diskBytes -= seg.bytes;
         renameSync(seg.path, `${seg.path}.unreadable`);
         this.log.error(
           { file: `${seg.path}.unreadable` },
@@ -347,7 +344,7 @@ export class Journal {
       let i = seg.dict.get(value);
       if (i === undefined) {
         seg.dict.set(value, (i = seg.dict.size));
-        frames.push(`${DICT}${i}:${value}`);
+        frames.push(dictRecord(i, value));
       }
       return i;
     };
@@ -372,6 +369,7 @@ export class Journal {
       return batch?.reject(this.refusal(e));
     }
     seg.bytes += buf.length;
+    this.diskBytes += buf.length;
     for (const h of holds) {
       h.seg = seg;
       seg.outstanding += h.rows;
@@ -453,6 +451,7 @@ export class Journal {
   private reclaim(seg: Segment): void {
     if (seg === this.active && seg.open) {
       ftruncateSync(seg.fd!, 0);
+      this.diskBytes -= seg.bytes;
       seg.bytes = 0;
       seg.dict.clear();
       return;
@@ -465,8 +464,14 @@ export class Journal {
     }
   }
 
+  private adopt(o: Orphan): void {
+    this.orphans.push(o);
+    this.diskBytes += o.bytes;
+  }
+
   private unlink(seg: Segment): void {
-    this.segments.delete(seg);
+    if (!this.segments.delete(seg)) return;
+    this.diskBytes -= seg.bytes;
     try {
       unlinkSync(seg.path);
     } catch (e) {
@@ -475,46 +480,8 @@ export class Journal {
   }
 }
 
-/** Row records and the dictionary they refer to, from one segment's frames in order. */
-export function splitDictionary(frames: readonly string[]): { payloads: string[]; dict: string[] } {
-  const payloads: string[] = [];
-  const dict: string[] = [];
-  for (const f of frames) {
-    if (!f.startsWith(DICT)) {
-      payloads.push(f);
-      continue;
-    }
-    const colon = f.indexOf(':');
-    dict[Number(f.slice(1, colon))] = f.slice(colon + 1);
-  }
-  return { payloads, dict };
-}
-
 /** write(2) until every byte is in: a signal can cut a write to a regular file short. */
 function writeAll(fd: number, buf: Buffer): void {
   let at = 0;
   while (at < buf.length) at += writeSync(fd, buf, at, buf.length - at);
-}
-
-/**
- * Journal files under `root` as monitoring sees them from outside the service:
- * all bytes, and the largest one process holds (its own directory and the ones
- * it claimed) — the figure its budget applies to.
- */
-export function journalUsage(root: string): { bytes: number; largestProcessBytes: number } {
-  if (!existsSync(root)) return { bytes: 0, largestProcessBytes: 0 };
-  const perOwner = new Map<string, number>();
-  for (const name of readdirSync(root)) {
-    const dir = path.join(root, name);
-    let n = 0;
-    try {
-      for (const f of segmentFiles(dir)) n += statSync(path.join(dir, f)).size;
-    } catch {
-      continue; // claimed or removed meanwhile
-    }
-    const owner = name.split('.')[0]!;
-    perOwner.set(owner, (perOwner.get(owner) ?? 0) + n);
-  }
-  const sizes = [...perOwner.values()];
-  return { bytes: sizes.reduce((a, b) => a + b, 0), largestProcessBytes: Math.max(0, ...sizes) };
 }
