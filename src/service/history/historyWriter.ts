@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config } from '../../config/schema.js';
 import type { createLogger } from '../../log.js';
 import { maskLine } from '../../log.js';
@@ -7,7 +8,6 @@ import { unavailable } from '../errors.js';
 import { safeError } from '../logSafe.js';
 import { DeadLetterFile } from './deadLetter.js';
 import { flushFailure, sqlState } from './flushErrors.js';
-import path from 'node:path';
 import { Journal, type JournalStats } from './journal/journal.js';
 import { fromJournal, journalRecord } from './journalRecord.js';
 import type { Hold } from './journal/segment.js';
@@ -113,7 +113,16 @@ export class HistoryWriter {
     if (this.journal) {
       this.journal.open();
       this.replayMore();
-      this.every(h.journal.claimIntervalMs, () => this.journal!.claim());
+      this.every(h.journal.claimIntervalMs, () => {
+        try {
+          this.journal!.claim();
+        } catch (e) {
+          this.log.error(
+            { err: safeError(e) },
+            'looking for history journals of dead processes failed; trying again later',
+          );
+        }
+      });
     }
     this.every(h.flushIntervalMs, () => {
       this.replayMore();
