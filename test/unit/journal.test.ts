@@ -312,3 +312,22 @@ test('after the active file is emptied, its dictionary starts again', async () =
   assert.deepEqual(rowsOnDisk(j.dir), ['D0:V', '{"i":0}']);
   j.close();
 });
+
+test('a failed group commit rejects its requests with the refusal (the API’s 503); the next one is written', async () => {
+  const root = path.join(tmp, 'refusal', 'history', 'journal');
+  const j = new Journal(
+    { root, segmentBytes: 1 << 20, maxBytes: 1 << 30, fsyncIntervalMs: 20, staleAfterMs: 30_000 },
+    log,
+    (e) => new Error(`refused: ${(e as Error).message}`),
+  );
+  j.open();
+  const bad = j.append(() => {
+    throw new Error('EIO');
+  }, 1);
+  await assert.rejects(bad.written, /refused: EIO/);
+  assert.equal(j.stats().writeErrors, 1);
+  assert.equal(j.stats().outstandingRows, 0, 'nothing of it is on disk');
+  await j.append(() => '{"next":1}', 1).written;
+  assert.deepEqual(rowsOnDisk(j.dir), ['{"next":1}']);
+  j.close();
+});

@@ -104,6 +104,8 @@ export class Journal {
   private pendingHolds: Hold[] = [];
   private batch?: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void };
   private scheduled = false;
+  /** The active file saw a failed write: the next batch must go to a new one. */
+  private mustRotate = false;
   private unsynced = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly counters = {
@@ -336,8 +338,25 @@ export class Journal {
     this.pendingHolds = [];
     this.batch = undefined;
     if (!payloads.length) return batch?.resolve();
+    try {
+      this.write(payloads, holds);
+    } catch (e) {
+      this.counters.writeErrors++;
+      this.log.error(
+        { err: (e as Error).message, dir: this.dir, rows: holds.reduce((n, h) => n + h.rows, 0) },
+        'history journal write failed: these requests are answered 503 (their rows stay queued for the database); check the disk under the data directory',
+      );
+      return batch?.reject(this.refusal(e));
+    }
+    batch?.resolve();
+  }
+
+  private write(payloads: BuildRecord[], holds: Hold[]): void {
     // A batch goes into one segment whole (it may end a little past segmentBytes): its records refer to that segment's dictionary.
-    if (this.active.bytes >= this.opts.segmentBytes) this.rotate();
+    if (this.mustRotate || this.active.bytes >= this.opts.segmentBytes) {
+      this.rotate();
+      this.mustRotate = false;
+    }
     const seg = this.active;
     const frames: string[] = [];
     const intern = (value: string): number => {
@@ -353,20 +372,16 @@ export class Journal {
     try {
       writeAll(seg.fd!, buf);
     } catch (e) {
-      this.counters.writeErrors++;
-      this.log.error(
-        { err: (e as Error).message, file: seg.path, rows: holds.reduce((n, h) => n + h.rows, 0) },
-        'history journal write failed: these requests are answered 503 (their rows stay queued for the database); check the disk under the data directory',
-      );
-      // A partial record must not stay in front of later ones: cut it off. The next batch starts a new
-      // file, whose dictionary does not count on the definitions this one failed to write.
+      // A partial record must not stay in front of later ones: cut it off. Either way nothing more is written
+      // to this file: the next batch starts a new one (if it cannot, it is refused too), whose dictionary does
+      // not count on definitions this batch failed to write.
       try {
         ftruncateSync(seg.fd!, seg.bytes);
       } catch {
-        // The new file below is what matters.
+        // The rotation is what keeps later records readable.
       }
-      this.rotate();
-      return batch?.reject(this.refusal(e));
+      this.mustRotate = true;
+      throw e;
     }
     seg.bytes += buf.length;
     this.diskBytes += buf.length;
@@ -379,7 +394,6 @@ export class Journal {
     this.unsynced = true;
     // Rows committed by the database before this write (a flush faster than one turn) released nothing on disk.
     if (seg.reclaimable) this.reclaim(seg);
-    batch?.resolve();
   }
 
   private newSegment(): Segment {
@@ -447,8 +461,19 @@ export class Journal {
     }
   }
 
-  /** Every row of `seg` is committed: the active segment is emptied, any other deleted. */
+  /** Every row of `seg` is committed: the active segment is emptied, any other deleted. A failure only leaves rows to replay. */
   private reclaim(seg: Segment): void {
+    try {
+      this.drop(seg);
+    } catch (e) {
+      this.log.warn(
+        { err: (e as Error).message, file: seg.path },
+        'history journal file could not be emptied or deleted; its rows will be replayed (harmlessly) by the next start',
+      );
+    }
+  }
+
+  private drop(seg: Segment): void {
     if (seg === this.active && seg.open) {
       ftruncateSync(seg.fd!, 0);
       this.diskBytes -= seg.bytes;
