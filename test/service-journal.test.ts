@@ -117,7 +117,11 @@ test('kill -9 of PostgreSQL, then of serve, under load: after cluster up and ser
     const copy = path.join(dataDir, 'journal-copy');
     cpSync(path.join(root, left[0]!), copy, { recursive: true });
 
+    const upAt = Date.now();
     assert.equal((await cli(['--data-dir', dataDir, 'cluster', 'up'], { env })).code, 0);
+    t.diagnostic(
+      `cluster up after the kill -9 (crash recovery included) took ${((Date.now() - upAt) / 1000).toFixed(1)} s`,
+    );
     const before = await found(sql, acked);
     t.diagnostic(`${acked.length - before} acknowledged requests were only in the journal when serve was killed`);
     assert.ok(before < acked.length, 'the test reaches the journal: some acknowledged rows were not in the database');
