@@ -177,6 +177,8 @@ export class Journal {
       let resolve!: () => void;
       let reject!: (e: unknown) => void;
       const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      // Callers that await it see the failure; one that does not (a background row) must not crash the process.
+      promise.catch(() => undefined);
       this.batch = { promise, resolve, reject };
     }
     return { hold, written: this.batch.promise };
