@@ -218,19 +218,21 @@ export class HistoryWriter {
     while (j?.replayPending && this.size < this.cfg.service.history.maxQueued / 2) {
       const seg = j.readAdopted();
       if (!seg) return;
-      let units: HistoryUnit[];
-      try {
-        units = seg.payloads.map((p) => fromJournal(p, seg.dict));
-      } catch {
-        seg.quarantine();
-        continue;
-      }
       let rows = 0;
-      for (const unit of units) {
+      let unreadable = 0;
+      for (const payload of seg.payloads) {
+        let unit: HistoryUnit;
+        try {
+          unit = fromJournal(payload, seg.dict);
+        } catch {
+          unreadable++;
+          continue;
+        }
         const n = rowCount([unit]);
         this.queue(unit.bill, unit.kos, seg.hold(n));
         rows += n;
       }
+      if (unreadable) seg.keepCopy(unreadable);
       seg.done();
       this.log.info({ rows, from: seg.from }, 'history journal replay: rows queued for the database');
     }

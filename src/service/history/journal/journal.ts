@@ -1,5 +1,6 @@
 import {
   chmodSync,
+  copyFileSync,
   fdatasync,
   fdatasyncSync,
   fsync,
@@ -8,7 +9,6 @@ import {
   openSync,
   close as closeFd,
   readFileSync,
-  renameSync,
   statSync,
   unlinkSync,
   utimes,
@@ -254,7 +254,7 @@ export class Journal {
         dict: string[];
         hold: (rows: number) => Hold;
         done: () => void;
-        quarantine: () => void;
+        keepCopy: (unreadable: number) => void;
         from: string;
       }
     | undefined {
@@ -292,14 +292,12 @@ export class Journal {
         seg.open = false;
         if (seg.reclaimable) this.reclaim(seg);
       },
-      // A record that cannot be understood: the file is kept aside for a person, never deleted.
-      quarantine: () => {
-        this.segments.delete(seg);
-        this.diskBytes -= seg.bytes;
-        renameSync(seg.path, `${seg.path}.unreadable`);
+      // Records that cannot be understood: the others are replayed, and a copy of the file is kept for a person.
+      keepCopy: (unreadable) => {
+        copyFileSync(seg.path, `${seg.path}.unreadable`);
         this.log.error(
-          { file: `${seg.path}.unreadable` },
-          'history journal file holds records this version cannot read; kept aside, not replayed — check the service version that wrote it',
+          { file: `${seg.path}.unreadable`, unreadable },
+          'history journal file holds records this version cannot read: the others are replayed, a copy is kept — check the service version that wrote it',
         );
       },
     };
