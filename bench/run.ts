@@ -29,6 +29,9 @@ const arg = (name: string, fallback: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : Number(process.env[`BENCH_${name.toUpperCase()}`] ?? fallback);
 };
 const DURATION_S = arg('duration', 20);
+/** `--journal off` (or BENCH_JOURNAL=off): the history journal's cost is the difference to a run with it on. */
+const journalArg = process.argv.indexOf('--journal');
+const JOURNAL = (journalArg > 0 ? process.argv[journalArg + 1] : process.env.BENCH_JOURNAL) !== 'off';
 const CONNECTIONS = arg('connections', 1000);
 const KOS_LATENCY_MS = 50;
 const MISS_LINES = 20_000;
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
     overrides: {
       dataDir,
       cluster: { port: await freePort(), replicaPort: await freePort() },
-      service: { port: 0, kosMock: { latencyMs: KOS_LATENCY_MS } },
+      service: { port: 0, kosMock: { latencyMs: KOS_LATENCY_MS }, history: { journal: { enabled: JOURNAL } } },
     },
   });
   say(`local PostgreSQL in ${dataDir}`);
@@ -231,6 +234,7 @@ async function main(): Promise<void> {
       },
       connections: CONNECTIONS,
       durationSecondsPerScenario: DURATION_S,
+      historyJournal: JOURNAL,
       kosLatencyMs: KOS_LATENCY_MS,
       ceiling_rps: Math.round(ceiling.rps),
       cache_hit_rps: Math.round(hit.rps),

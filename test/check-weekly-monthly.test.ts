@@ -47,6 +47,12 @@ describe('weekly and monthly checklists on a real cluster', () => {
       item(clean.result, 'cost').detail,
       /main server Standard_D4s_v3 \$450, .*total \$755\/month \(reserved instance \$605; configured \$755\)/,
     );
+    // The project ships its DR runbook: found (package root), covering §9.2; fresh until 31 days after its review date.
+    const dr = item(clean.result, 'dr-plan');
+    assert.match(dr.detail, /docs\/disaster-recovery\.md last reviewed \d{4}-\d{2}-\d{2} \(review line\)/);
+    assert.match(dr.detail, /covers primary failure, region failure, data corruption/);
+    const ageDays = Number(/(\d+) days ago/.exec(dr.detail)![1]);
+    assert.equal(dr.status, ageDays > 31 ? 'warn' : 'pass', dr.detail);
     assert.equal(clean.code, 0);
 
     await sql('CREATE ROLE rogue_admin SUPERUSER');

@@ -57,6 +57,11 @@ test('generated rules carry the §8.1 thresholds and §14.2 severities, and pass
   assert.match(byName.BillInquiryResponseSlow!.expr, />= 500/);
   assert.match(byName.BillInquiryFailedConnections!.expr, />= 10$/);
   assert.equal(byName.BillInquiryKosBreakerOpen!.labels.severity, '1');
+  assert.match(
+    byName.BillInquiryHistoryJournalFilling!.expr,
+    /bill_inquiry_history_journal_budget_used_percent >= 50$/,
+  );
+  assert.equal(byName.BillInquiryHistoryJournalFilling!.labels.severity, '1');
   assert.equal(byName.BillInquiryCpuHigh!.labels.severity, '2');
   assert.match(byName.BillInquiryCpuHigh!.annotations.response!, /2 h/);
 

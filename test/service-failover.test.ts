@@ -6,11 +6,20 @@ import { startServiceHarness } from './helpers/service.js';
 const LINE = '010-6666-1212';
 let where: Endpoint | undefined;
 let invalidations = 0;
+/** When set, the locator fails with this (internal) message. */
+let locatorError: string | undefined;
 const h = await startServiceHarness({
   replica: true,
   locatorFor: (c) => {
     where = { host: c.cfg.cluster.host, port: c.primary.port };
-    return { primary: async () => where!, replica: async () => undefined, invalidate: () => void invalidations++ };
+    return {
+      primary: async () => {
+        if (locatorError) throw new Error(locatorError);
+        return where!;
+      },
+      replica: async () => undefined,
+      invalidate: () => void invalidations++,
+    };
   },
 });
 const token = h.token('failover-user', [LINE]);
@@ -38,6 +47,31 @@ test('after a failover the service fails fast with 503, asks the locator again a
   assert.equal(ready.status, 503);
   assert.equal(ready.body.error.code, 'NOT_READY');
   assert.equal(ready.body.data.primary.reachable, false);
+
+  // The locator itself fails (e.g. no Patroni member answers): the client gets a stable message, the log the reason.
+  locatorError = 'patroni REST 10.0.2.7:8008 and 10.0.2.8:8008: connect ECONNREFUSED';
+  const warnings: unknown[] = [];
+  const log = h.service.runtime.log;
+  const warn = log.warn;
+  log.warn = function (this: typeof log, obj: object, msg?: string) {
+    warnings.push({ obj, msg });
+    warn.call(this, obj, msg);
+  };
+  try {
+    const lost = await h.api('GET', `/bills/inquiry/${id}`, { token });
+    assert.equal(lost.status, 503);
+    assert.deepEqual(lost.body.error, {
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'the database is unavailable; try again shortly',
+    });
+    assert.doesNotMatch(JSON.stringify(lost.body), /10\.0\.2|8008|ECONNREFUSED/, 'no internal text reaches the client');
+    const logged = warnings.find((w) => JSON.stringify(w).includes('ECONNREFUSED'));
+    assert.ok(logged, 'the reason is in the service log');
+    assert.match(JSON.stringify(logged), /"reqId":"[^"]+"/, 'with the request id');
+  } finally {
+    log.warn = warn;
+    locatorError = undefined;
+  }
 
   await h.replica!.query('SELECT pg_promote(true, 30)');
   where = { host: h.cfg.cluster.host, port: h.replica!.port };

@@ -160,12 +160,13 @@ test('a backlog of 5000 rows with one bad row in the middle drains; only that ro
   const writer = h.service.runtime.history;
   const ids: string[] = [];
   const before = history().deadLettered;
+  const journaled: Array<Promise<void> | undefined> = [];
   for (let i = 0; i < 5000; i++) {
     const requestId = uuidv7();
     ids.push(requestId);
     const requestTime = new Date(parseInt(requestId.slice(0, 8) + requestId.slice(9, 13), 16));
     const userId = i === 2500 ? 'poison-backlog' : 'backlog-user';
-    writer.enqueue({
+    const pending = writer.enqueue({
       requestId,
       userId,
       lineNumber: GOOD_LINES[0]!,
@@ -177,7 +178,9 @@ test('a backlog of 5000 rows with one bad row in the middle drains; only that ro
       billInfo: null,
       errorMessage: null,
     });
+    journaled.push(pending);
   }
+  await Promise.all(journaled);
   const drainMs = await drain();
   t.diagnostic(`5000 queued rows with one bad row written in ${drainMs} ms`);
   assert.equal(history().queued, 0);

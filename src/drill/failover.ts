@@ -123,7 +123,8 @@ const ready = (cfg: Readonly<Config>, s: HaStatus) =>
 const round = (n: number) => Math.round(n * 100) / 100;
 const DURABLE_POLL_MS = 100;
 
-async function measure(
+/** Load, kill, recovery; exported for its unit test (the writers stop on every way out). */
+export async function measure(
   cfg: Readonly<Config>,
   driver: LoadDriver,
   leader: string,
@@ -155,33 +156,40 @@ async function measure(
     }
   };
   const running = Array.from({ length: writers }, (_, w) => writer(w));
-  await sleep((opts.warmupS ?? 2) * 1000);
-  const node = cfg.ha.nodes.find((n) => n.name === leader)!;
-  const pid = nodePostmasterPid(cfg, node);
-  if (!pid)
-    throw new BillInquiryError(
-      'DRILL_NO_LEADER',
-      `the leader ${leader} has no running postmaster`,
-      'check `bill-inquiry cluster status`',
-    );
-  const patroni = opts.crash === 'node' ? livePid(nodePaths(cfg, node).pidFile) : undefined;
-  if (opts.crash === 'node' && !patroni)
-    throw new BillInquiryError(
-      'DRILL_NO_LEADER',
-      `the leader ${leader} has no running Patroni`,
-      'check `bill-inquiry cluster status`',
-    );
-  killedAt = Date.now();
-  if (patroni) process.kill(patroni, 'SIGKILL');
-  process.kill(pid, 'SIGKILL');
-  const { resumedAt, durableAt } = await awaitRecovery(driver, {
-    afterKill,
-    lastFailureAt: () => lastFailureAt,
-    deadline: killedAt + cfg.ha.startTimeoutS * 1000,
-    settleMs: (opts.settleS ?? 2) * 1000,
-  });
-  stop = true;
-  await Promise.all(running);
+  let pid: number | undefined;
+  let recovered: { resumedAt: number; durableAt: number };
+  // Whatever goes wrong from here, the writers stop: left running they keep the CLI from exiting.
+  try {
+    await sleep((opts.warmupS ?? 2) * 1000);
+    const node = cfg.ha.nodes.find((n) => n.name === leader)!;
+    pid = nodePostmasterPid(cfg, node);
+    if (!pid)
+      throw new BillInquiryError(
+        'DRILL_NO_LEADER',
+        `the leader ${leader} has no running postmaster`,
+        'check `bill-inquiry cluster status`',
+      );
+    const patroni = opts.crash === 'node' ? livePid(nodePaths(cfg, node).pidFile) : undefined;
+    if (opts.crash === 'node' && !patroni)
+      throw new BillInquiryError(
+        'DRILL_NO_LEADER',
+        `the leader ${leader} has no running Patroni`,
+        'check `bill-inquiry cluster status`',
+      );
+    killedAt = Date.now();
+    if (patroni) process.kill(patroni, 'SIGKILL');
+    process.kill(pid, 'SIGKILL');
+    recovered = await awaitRecovery(driver, {
+      afterKill,
+      lastFailureAt: () => lastFailureAt,
+      deadline: killedAt + cfg.ha.startTimeoutS * 1000,
+      settleMs: (opts.settleS ?? 2) * 1000,
+    });
+  } finally {
+    stop = true;
+    await Promise.all(running);
+  }
+  const { resumedAt, durableAt } = recovered;
   while (alive(pid)) await sleep(50);
   const since = (t: number) => (t ? (t - killedAt) / 1000 : Number.POSITIVE_INFINITY);
   return {

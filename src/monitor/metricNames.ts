@@ -39,5 +39,18 @@ export const M = {
   historyDeadLettered: 'bill_inquiry_history_dead_lettered_rows_total',
   historyDeadLetter: 'bill_inquiry_history_dead_letter_rows',
   historyLag: 'bill_inquiry_history_flush_lag_seconds',
+  /** From the data directory (every process's journal): what the alert looks at. */
+  journalDiskBytes: 'bill_inquiry_history_journal_disk_bytes',
+  journalBudgetUsed: 'bill_inquiry_history_journal_budget_used_percent',
+  /** From the running service (this process's journal). */
+  journalBytes: 'bill_inquiry_history_journal_bytes',
+  journalOutstanding: 'bill_inquiry_history_journal_outstanding_rows',
+  journalAppended: 'bill_inquiry_history_journal_appended_rows_total',
+  journalWrites: 'bill_inquiry_history_journal_writes_total',
+  journalWriteErrors: 'bill_inquiry_history_journal_write_errors_total',
+  journalFsyncs: 'bill_inquiry_history_journal_fsyncs_total',
+  journalFsyncSeconds: 'bill_inquiry_history_journal_last_fsync_seconds',
+  journalReplayed: 'bill_inquiry_history_journal_replayed_rows_total',
+  journalReplayPending: 'bill_inquiry_history_journal_replay_pending_segments',
   pool: 'bill_inquiry_pool_connections',
 } as const;

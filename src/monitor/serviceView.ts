@@ -14,6 +14,17 @@ export interface MonitoredRuntime {
     failedFlushes: number;
     lastFlushLagMs: number;
     deadLettered: number;
+    journal?: {
+      bytes: number;
+      outstandingRows: number;
+      appendedRows: number;
+      writes: number;
+      writeErrors: number;
+      fsyncs: number;
+      lastFsyncMs: number;
+      replayedRows: number;
+      replayPendingSegments: number;
+    };
   };
   poolStats(): Record<string, { total: number; idle: number; waiting: number }>;
   /** Emits 'kosCall' {durationMs, outcome, resultCode?}. */

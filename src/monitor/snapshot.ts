@@ -4,6 +4,8 @@ import { backupStatus, type BackupStatus } from './backup/backupStatus.js';
 import { collectDb, type DbSnapshot } from './db/collectDb.js';
 import { authFailures, readLogEvents, type AuthFailureWatch } from './db/serverLog.js';
 import { DeadLetterFile } from '../service/history/deadLetter.js';
+import { journalUsage } from '../service/history/journal/usage.js';
+import { journalRoot } from '../service/history/historyWriter.js';
 import { rowCount } from '../service/history/records.js';
 import { hostStats, type HostStats } from './host/hostStats.js';
 import type { RequestRecorder } from './http/requestRecorder.js';
@@ -33,6 +35,11 @@ export interface MonitorSnapshot {
   failedConnectionsLastMin: number;
   /** History rows in the dead-letter file of the data dir (refused by the database, waiting for `history replay`). */
   deadLetterRows: number;
+  /**
+   * History journals in the data dir: all bytes, and the largest one process
+   * holds against its budget (service.history.journal.maxBytes) in percent.
+   */
+  journal: { bytes: number; budgetUsedPercent: number };
   backup: BackupStatus;
   service?: ServiceSnapshot;
 }
@@ -68,9 +75,16 @@ export async function collectSnapshot(cfg: Readonly<Config>, sources: SnapshotSo
         )
       : failedLastMinute(cfg, list, now),
     deadLetterRows: rowCount(new DeadLetterFile(cfg.dataDir).read()),
+    journal: journalSnapshot(cfg),
     backup,
     ...(sources.runtime ? { service: serviceSnapshot(sources.runtime, sources.requests) } : {}),
   };
+}
+
+function journalSnapshot(cfg: Readonly<Config>): MonitorSnapshot['journal'] {
+  const usage = journalUsage(journalRoot(cfg.dataDir));
+  const budget = cfg.service.history.journal.maxBytes;
+  return { bytes: usage.bytes, budgetUsedPercent: Math.round((1000 * usage.largestProcessBytes) / budget) / 10 };
 }
 
 async function memberHealth(cfg: Readonly<Config>, m: MemberSource): Promise<MemberHealth> {

@@ -32,6 +32,7 @@ export const INDEXES: Record<string, string> = {
   idx_kos_history_line_time: 'kos_inquiry_history',
   idx_kos_history_result_code: 'kos_inquiry_history',
   idx_kos_history_request_time: 'kos_inquiry_history',
+  kos_inquiry_history_call_key: 'kos_inquiry_history',
   bill_info_cache_pkey: 'bill_info_cache',
   idx_bill_cache_expires_at: 'bill_info_cache',
   idx_cache_line_month: 'bill_info_cache',

@@ -34,12 +34,15 @@ export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?:
 export const json = <T = Record<string, unknown>>(r: CliResult): T => JSON.parse(r.stdout) as T;
 
 export interface RunningCli {
+  readonly pid: number;
   readonly stdout: string;
   readonly stderr: string;
   /** Resolves once `text` appears on stdout; fails with stderr if the process exits or the time runs out. */
   waitFor(text: string, timeoutMs?: number): Promise<void>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
+  /** A crash: SIGKILL, then resolves once the process is gone. */
+  crash(): Promise<void>;
 }
 
 /** Starts a long-running CLI command (serve, cluster up --foreground, kos-mock, monitor serve) in a child process. */
@@ -54,6 +57,7 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {})
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((r) => child.on('close', r));
   return {
+    pid: child.pid!,
     get stdout() {
       return stdout;
     },
@@ -71,6 +75,10 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {})
     stop() {
       child.kill('SIGTERM');
       return exited;
+    },
+    async crash() {
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

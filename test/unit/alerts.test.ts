@@ -50,6 +50,7 @@ function snapshot(change: (s: MonitorSnapshot, db: DbSnapshot) => void = () => {
     },
     failedConnectionsLastMin: 0,
     deadLetterRows: 0,
+    journal: { bytes: 0, budgetUsedPercent: 0 },
     backup: { configured: true, ageHours: 1, lastSuccessAt: new Date().toISOString(), repos: [] },
     service: {
       breaker: 'CLOSED',
@@ -83,6 +84,7 @@ test('each §8.1 threshold fires at its value and not one below', () => {
     ['replicationLagS', (_s, db, v) => (db.replicas[0]!.lag_seconds = v), 60],
     ['backupAgeH', (s, _db, v) => (s.backup.ageHours = v), 26],
     ['historyDeadLetter', (s, _db, v) => (s.deadLetterRows = v), 1],
+    ['historyJournal', (s, _db, v) => (s.journal.budgetUsedPercent = v), 50],
   ];
   for (const [name, set, at] of cases) {
     assert.deepEqual(firing(snapshot((s, db) => set(s, db, at))), [name], `${name} at ${at}`);

@@ -135,6 +135,19 @@ export const monitorSection = z.object({
         'read why in the service log (or the file), fix the cause, then run `bill-inquiry history replay`',
         0,
       ),
+      /**
+       * The largest service process's history journal, in percent of its disk
+       * budget (service.history.journal.maxBytes). The journal grows only while
+       * the database does not commit history (down, or slower than the load);
+       * from 90 % new inquiries get 503, so at 50 % an outage of the inquiry API
+       * is minutes away under load: severity 1.
+       */
+      historyJournal: alert(
+        50,
+        1,
+        'the database is not taking history: restore it (`bill-inquiry cluster status`, the database-down alert, §9.2); the journal drains by itself once it is back — or raise service.history.journal.maxBytes if the disk allows',
+        0,
+      ),
       /** The database server does not answer. */
       instanceDown: alert(
         1,
@@ -160,7 +173,12 @@ export const monitorSection = z.object({
       allowSwitchover: z.boolean().default(false),
       /** §2.2: automatic failover within 60 s — the switchover test is judged against it. */
       failoverTargetS: z.number().positive().default(60),
-      /** Monthly: the DR plan document must have been reviewed within this many days. */
+      /**
+       * Monthly (§14.1 재해복구 계획 업데이트): the DR plan. A relative path is looked up in the
+       * working directory, then in the tool's package root (where docs/disaster-recovery.md
+       * ships). It must cover the §9.2 scenarios and carry a `Last reviewed: YYYY-MM-DD` line
+       * (else its file time counts) no older than drPlanMaxAgeDays.
+       */
       drPlanFile: z.string().default('docs/disaster-recovery.md'),
       drPlanMaxAgeDays: z.number().int().positive().default(31),
       /** Roles allowed to be superuser or CREATEROLE (security audit). */

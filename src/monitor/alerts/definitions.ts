@@ -213,6 +213,20 @@ export const ALERTS: AlertDefinition[] = [
         `${s.deadLetterRows} history row(s) waiting for \`history replay\``,
       ),
   },
+  {
+    name: 'historyJournal',
+    alert: 'BillInquiryHistoryJournalFilling',
+    title: 'history journal filling its disk budget (the database is not taking history)',
+    metric: M.journalBudgetUsed,
+    unit: '% of budget',
+    expr: (c) => `${M.journalBudgetUsed} >= ${t(c, 'historyJournal')}`,
+    evaluate: (s, c) =>
+      atLeast(
+        s.journal.budgetUsedPercent,
+        t(c, 'historyJournal'),
+        `history journal at ${pct(s.journal.budgetUsedPercent)} of its budget (${(s.journal.bytes / 1024 ** 2).toFixed(1)} MB on disk); new inquiries get 503 from 90 %`,
+      ),
+  },
 ];
 
 /** §8.1: 180 of 200 = 90 % — always computed from max_connections as the server reports it. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { Config } from '../../config/schema.js';
@@ -8,9 +8,8 @@ import { NON_SCRAM_ROLES, PRIVILEGED_ROLES } from '../db/sql/queries.js';
 import { memberSources, type MemberSource } from '../members.js';
 import type { MonitorSnapshot } from '../snapshot.js';
 import { costEstimate } from './cost.js';
+import { drPlanCheck } from './drPlan.js';
 import { worst, type CheckItem } from './item.js';
-
-const DAY_MS = 86_400_000;
 
 /** §14.1 monthly_checklist. */
 export async function monthlyChecks(cfg: Readonly<Config>, s: MonitorSnapshot): Promise<CheckItem[]> {
@@ -61,25 +60,8 @@ function costItem(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
   };
 }
 
-function drPlan(cfg: Readonly<Config>): CheckItem {
-  const base = { id: 'dr-plan', plan: '재해복구 계획 업데이트', title: 'disaster-recovery plan freshness' };
-  const file = path.resolve(cfg.monitor.checks.drPlanFile);
-  if (!existsSync(file))
-    return {
-      ...base,
-      status: 'warn',
-      detail: `no DR plan at ${file}`,
-      action: 'write the DR runbook (§9.2 scenarios, RTO 30 min / RPO 5 min) and set monitor.checks.drPlanFile',
-    };
-  const ageDays = (Date.now() - statSync(file).mtimeMs) / DAY_MS;
-  const max = cfg.monitor.checks.drPlanMaxAgeDays;
-  return {
-    ...base,
-    status: ageDays > max ? 'warn' : 'pass',
-    detail: `${file} last changed ${ageDays.toFixed(0)} days ago (review every ${max} days)`,
-    action: 'review the DR plan against the last drills and update it',
-  };
-}
+const drPlan = (cfg: Readonly<Config>): CheckItem =>
+  drPlanCheck(cfg.monitor.checks.drPlanFile, cfg.monitor.checks.drPlanMaxAgeDays);
 
 /** Privileged roles, non-SCRAM passwords (superuser only) and pg_hba lines that allow non-TLS or weak methods. */
 async function securityAudit(cfg: Readonly<Config>, s: MonitorSnapshot): Promise<CheckItem> {

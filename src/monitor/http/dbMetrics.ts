@@ -39,6 +39,18 @@ export function registerDbMetrics(registry: Registry, cache: SnapshotCache): voi
     [],
     (s, set) => set({}, s.deadLetterRows),
   );
+  gauge(
+    M.journalDiskBytes,
+    'Bytes of history journal files in the data directory (all service processes)',
+    [],
+    (s, set) => set({}, s.journal.bytes),
+  );
+  gauge(
+    M.journalBudgetUsed,
+    'Largest history journal of one service process, in percent of service.history.journal.maxBytes (503 from 90 %)',
+    [],
+    (s, set) => set({}, s.journal.budgetUsedPercent),
+  );
   gauge(M.longestActive, 'Run time of the longest active statement', ['member'], (s, set) =>
     each(s).forEach(({ member, db }) => set({ member }, (db.longestActive?.running_ms ?? 0) / 1000)),
   );

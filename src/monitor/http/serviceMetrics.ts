@@ -124,6 +124,31 @@ export function registerRuntimeMetrics(registry: Registry, runtime: MonitoredRun
   gauge(M.historyLag, 'Age of the oldest row at the last history flush', [], (set) =>
     set({}, runtime.historyStats().lastFlushLagMs / 1000),
   );
+  // The durable journal of this process (absent when service.history.journal.enabled is false).
+  const journal = () => runtime.historyStats().journal;
+  const journalGauge = (name: string, help: string, read: (j: NonNullable<ReturnType<typeof journal>>) => number) =>
+    gauge(name, help, [], (set) => {
+      const j = journal();
+      if (j) set({}, read(j));
+    });
+  const journalCounter = (name: string, help: string, read: (j: NonNullable<ReturnType<typeof journal>>) => number) =>
+    counter(name, help, () => {
+      const j = journal();
+      return j ? read(j) : 0;
+    });
+  journalGauge(M.journalBytes, 'Bytes of this process’s history journal (own and adopted files)', (j) => j.bytes);
+  journalGauge(
+    M.journalOutstanding,
+    'Journaled history rows the database has not committed yet',
+    (j) => j.outstandingRows,
+  );
+  journalCounter(M.journalAppended, 'History rows appended to the journal', (j) => j.appendedRows);
+  journalCounter(M.journalWrites, 'Journal group commits (one write each)', (j) => j.writes);
+  journalCounter(M.journalWriteErrors, 'Journal writes that failed (their requests got 503)', (j) => j.writeErrors);
+  journalCounter(M.journalFsyncs, 'Journal fdatasync calls', (j) => j.fsyncs);
+  journalGauge(M.journalFsyncSeconds, 'Duration of the last journal fdatasync', (j) => j.lastFsyncMs / 1000);
+  journalCounter(M.journalReplayed, 'History rows read back from journals of dead processes', (j) => j.replayedRows);
+  journalGauge(M.journalReplayPending, 'Adopted journal files not replayed yet', (j) => j.replayPendingSegments);
   gauge(M.pool, 'Database pool connections per pool and state', ['pool', 'state'], (set) => {
     for (const [pool, s] of Object.entries(runtime.poolStats())) {
       set({ pool, state: 'total' }, s.total);

@@ -43,9 +43,11 @@ function failureOf(rec: KosCallRecord): Failure {
 }
 
 /**
- * POST /bills/inquiry: cache-aside, then KOS. A local cache hit does no I/O
- * on the request path (history is queued). A KOS answer slower than
- * `processingAfterMs` becomes 202 PROCESSING and finishes in the background.
+ * POST /bills/inquiry: cache-aside, then KOS. A local cache hit does no
+ * database I/O on the request path: its history row is queued, and answered
+ * once the journal's group commit has it on disk (page cache). A KOS answer
+ * slower than `processingAfterMs` becomes 202 PROCESSING (journaled the same
+ * way) and finishes in the background.
  */
 export class InquiryService {
   private readonly background = new Set<Promise<unknown>>();
@@ -84,7 +86,9 @@ export class InquiryService {
 
     const cached = this.cache.local(line, month) ?? (await this.cache.shared(line, month));
     if (cached) {
-      this.history.enqueue(row(base, 'COMPLETED', cached));
+      // Answered only once the row is in the journal (one write per event-loop turn for all requests in it).
+      const journaled = this.history.enqueue(row(base, 'COMPLETED', cached));
+      if (journaled) await journaled;
       return { status: 200, data: { requestId, status: 'COMPLETED', billInfo: cached } };
     }
 
@@ -98,8 +102,8 @@ export class InquiryService {
     const slow = new Promise<'slow'>((r) => (timer = setTimeout(r, this.opts.processingAfterMs, 'slow')));
     const first = await Promise.race([call, slow]).finally(() => clearTimeout(timer));
     if (first === 'slow' && !done) {
-      this.history.enqueue(row(base, 'PROCESSING', null));
       call.catch(() => undefined);
+      await this.history.enqueue(row(base, 'PROCESSING', null));
       return {
         status: 202,
         data: { requestId, status: 'PROCESSING', estimatedTime: `${this.opts.estimateSeconds}초` },
@@ -138,11 +142,11 @@ export class InquiryService {
       this.cache.put(base.lineNumber, base.inquiryMonth, bill, this.live.settings.billCacheTtlMs);
       // The kos-mock protocol sends the customer with every bill: the menu's lookup is warm for free.
       if (rec.answer?.customer) this.customers.offer(rec.answer.customer, this.live.settings.customerCacheTtlMs);
-      this.history.enqueue(row(base, 'COMPLETED', bill), [kosRow]);
+      await this.history.enqueue(row(base, 'COMPLETED', bill), [kosRow]);
       return { bill };
     }
     const failure = failureOf(rec);
-    this.history.enqueue(row(base, failure.status, null, failure.error.message), [kosRow]);
+    await this.history.enqueue(row(base, failure.status, null, failure.error.message), [kosRow]);
     return failure;
   }
 }

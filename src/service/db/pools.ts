@@ -68,7 +68,7 @@ export class RoutedPool {
       pool = await this.current();
     } catch (e) {
       this.locator.invalidate?.();
-      throw unavailable(`cannot locate the ${this.name} database; try again shortly`, (e as Error).message);
+      throw unavailable('the database is unavailable; try again shortly', e);
     }
     if (!pool) throw unavailable(`no ${this.name} database is known`);
     return pool;

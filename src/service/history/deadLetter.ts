@@ -1,4 +1,15 @@
-import { appendFileSync, chmodSync, existsSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { ensureDir } from '../../system/osUser.js';
 import type { HistoryUnit } from './records.js';
@@ -33,7 +44,14 @@ export class DeadLetterFile {
     if (!entries.length) return;
     ensureDir(this.dir, 0o700);
     chmodSync(this.dir, 0o700);
-    appendFileSync(this.path, entries.map((e) => `${JSON.stringify(e)}\n`).join(''), { mode: 0o600 });
+    // Synced: once here, the rows leave the service's journal, so this file is their only copy.
+    const fd = openSync(this.path, 'a', 0o600);
+    try {
+      writeFileSync(fd, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     chmodSync(this.path, 0o600);
   }
 

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { ColumnCipher } from '../crypto/columnCipher.js';
 import { WRITE_HISTORY } from '../db/sql/history.js';
+import type { BillInfo } from '../../kos/protocol.js';
 import type { BillHistoryRow, KosHistoryRow } from './types.js';
 
 /** A bill_inquiry_history row as it is sent to the database: bill info already encrypted. */
@@ -31,6 +33,8 @@ export interface KosRecord {
   error_detail: string | null;
   retry_count: number;
   breaker_state: string;
+  /** The call's key, made once when the row is encoded: a replayed row is not inserted twice. Absent in dead letters older than it. */
+  call_id?: string | null;
 }
 
 /**
@@ -69,6 +73,7 @@ export const kosRecord = (r: KosHistoryRow, cipher: ColumnCipher): KosRecord => 
   error_detail: r.errorDetail,
   retry_count: r.retryCount,
   breaker_state: r.breakerState,
+  call_id: randomUUID(),
 });
 
 const BILL_COLUMNS = [
@@ -96,6 +101,7 @@ const KOS_COLUMNS = [
   'error_detail',
   'retry_count',
   'breaker_state',
+  'call_id',
 ] as const;
 
 /** The one statement that writes these units (atomic on its own: no transaction needed). */
@@ -105,9 +111,26 @@ export function historyWrite(units: readonly HistoryUnit[]): pg.QueryConfig {
   return {
     name: 'history_write',
     text: WRITE_HISTORY,
-    values: [...BILL_COLUMNS.map((c) => bills.map((b) => b[c])), ...KOS_COLUMNS.map((c) => kos.map((k) => k[c]))],
+    values: [
+      ...BILL_COLUMNS.map((c) => bills.map((b) => b[c])),
+      ...KOS_COLUMNS.map((c) => kos.map((k) => k[c] ?? null)),
+    ],
   };
 }
 
 export const rowCount = (units: readonly HistoryUnit[]): number =>
   units.reduce((n, u) => n + (u.bill ? 1 : 0) + u.kos.length, 0);
+
+/** A queued bill record back as a row (read-your-writes of a request not written yet): decrypts the bill info. */
+export const billRow = (r: BillRecord, cipher: ColumnCipher): BillHistoryRow => ({
+  requestId: r.request_id,
+  userId: r.user_id,
+  lineNumber: r.line_number,
+  inquiryMonth: r.inquiry_month,
+  requestTime: new Date(r.request_time),
+  processTime: r.process_time ? new Date(r.process_time) : null,
+  status: r.status as BillHistoryRow['status'],
+  resultSummary: r.result_summary,
+  billInfo: r.bill_info ? cipher.decryptJson<BillInfo>('bill_info_json', r.bill_info) : null,
+  errorMessage: r.error_message,
+});

@@ -25,7 +25,15 @@ export function installErrorHandling(app: FastifyInstance, log: Logger): void {
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof ApiError) return send(reply, err.code, err.message, err.detail);
+    if (err instanceof ApiError) {
+      // The client gets the stable message; what actually failed is for the operator.
+      if (err.cause !== undefined)
+        log.warn(
+          { reqId: req.id, route: req.routeOptions.url, code: err.code, err: safeError(err.cause) },
+          err.message,
+        );
+      return send(reply, err.code, err.message, err.detail);
+    }
     if (err.validation) {
       const fields = err.validation.map((v) => ({
         field:

@@ -37,7 +37,12 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }
         primary,
         replica: { state: rt.reads.state, lagMs: rt.reads.lagMs },
         breaker: rt.breakerState(),
-        history: { queued: h.queued, failedFlushes: h.failedFlushes, deadLettered: h.deadLettered },
+        history: {
+          queued: h.queued,
+          failedFlushes: h.failedFlushes,
+          deadLettered: h.deadLettered,
+          ...(h.journal ? { journal: h.journal } : {}),
+        },
       };
       if (!state.ready)
         return reply.code(503).send({

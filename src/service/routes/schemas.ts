@@ -168,5 +168,28 @@ export const Ready = Type.Object({
   }),
   replica: Type.Object({ state: Type.String(), lagMs: Type.Optional(Type.Union([Type.Number(), Type.Null()])) }),
   breaker: Type.String(),
-  history: Type.Object({ queued: Type.Integer(), failedFlushes: Type.Integer(), deadLettered: Type.Integer() }),
+  history: Type.Object({
+    queued: Type.Integer(),
+    failedFlushes: Type.Integer(),
+    deadLettered: Type.Integer(),
+    /** The durable journal (absent when service.history.journal.enabled is false); see JournalStats. */
+    journal: Type.Optional(
+      Type.Object({
+        bytes: Type.Integer(),
+        budgetBytes: Type.Integer(),
+        accepting: Type.Boolean(),
+        outstandingRows: Type.Integer(),
+        segments: Type.Integer(),
+        appendedRows: Type.Integer(),
+        writes: Type.Integer(),
+        writeErrors: Type.Integer(),
+        fsyncs: Type.Integer(),
+        lastFsyncMs: Type.Number(),
+        maxFsyncMs: Type.Number(),
+        replayedRows: Type.Integer(),
+        replayPendingSegments: Type.Integer(),
+        unreadBytes: Type.Integer(),
+      }),
+    ),
+  }),
 });

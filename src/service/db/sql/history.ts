@@ -7,6 +7,12 @@
  * KOS foreign key is checked at the end of the statement, when the CTE's bill
  * rows exist. A request's row is upserted: PROCESSING first when KOS is slow,
  * then its final state; a final state is never overwritten by a late PROCESSING.
+ *
+ * Idempotent, because the journal replays rows the database may already hold
+ * (after a crash between COMMIT and the journal's bookkeeping): a bill row
+ * written again with the same final state changes nothing (the WHERE), the
+ * same PROCESSING row rewrites itself, and a KOS row carries its call's key
+ * (kos_call_id, migration 1777000000000) so a second INSERT does nothing.
  */
 export const WRITE_HISTORY = `
 WITH bills AS (
@@ -21,10 +27,11 @@ WITH bills AS (
   WHERE bill_inquiry_history.status = 'PROCESSING'
 )
 INSERT INTO kos_inquiry_history
-  (bill_request_id, bill_request_time, line_number, inquiry_month, request_time, response_time, result_code, result_message, kos_data_json, error_detail, retry_count, circuit_breaker_state)
-SELECT k.bill_request_id, k.bill_request_time, k.line_number, k.inquiry_month, k.request_time, k.response_time, k.result_code, k.result_message, to_jsonb(k.kos_data), k.error_detail, k.retry_count, k.breaker_state
-FROM unnest($11::text[], $12::timestamptz[], $13::text[], $14::text[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[], $22::text[])
-  AS k(bill_request_id, bill_request_time, line_number, inquiry_month, request_time, response_time, result_code, result_message, kos_data, error_detail, retry_count, breaker_state)`;
+  (bill_request_id, bill_request_time, line_number, inquiry_month, request_time, response_time, result_code, result_message, kos_data_json, error_detail, retry_count, circuit_breaker_state, kos_call_id)
+SELECT k.bill_request_id, k.bill_request_time, k.line_number, k.inquiry_month, k.request_time, k.response_time, k.result_code, k.result_message, to_jsonb(k.kos_data), k.error_detail, k.retry_count, k.breaker_state, k.call_id
+FROM unnest($11::text[], $12::timestamptz[], $13::text[], $14::text[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[], $22::text[], $23::uuid[])
+  AS k(bill_request_id, bill_request_time, line_number, inquiry_month, request_time, response_time, result_code, result_message, kos_data, error_detail, retry_count, breaker_state, call_id)
+ON CONFLICT (kos_call_id, request_time) DO NOTHING`;
 
 /** One request by id; request_time = uuid_v7_time(id) prunes to one partition. */
 export const SELECT_REQUEST = `
