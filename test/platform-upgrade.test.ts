@@ -46,8 +46,8 @@ test('upgrading a database of the previous version: system_config keys renamed i
     upgrade.changes
       .filter((ch) => ch.id.startsWith('migration:') || ch.id.startsWith('system_config'))
       .map((ch) => ch.id),
-    ['migration:1795900000000_phonebill_schema_names'],
-    'the migration renames; nothing needs seeding again',
+    ['migration:1795900000000_phonebill_schema_names', 'migration:1796000000000_kos_call_key'],
+    'the migrations rename and add the KOS call key; nothing needs seeding again',
   );
   const rows = await sql<{ config_key: string; config_value: string; is_active: boolean }>(
     'SELECT config_key, config_value, is_active FROM system_config ORDER BY config_key',

@@ -12,7 +12,7 @@
  * (after a crash between COMMIT and the journal's bookkeeping): a bill row
  * written again with the same final state changes nothing (the WHERE), the
  * same PROCESSING row rewrites itself, and a KOS row carries its call's key
- * (kos_call_id, migration 1777000000000) so a second INSERT does nothing.
+ * (kos_call_id, migration 1796000000000) so a second INSERT does nothing.
  */
 export const WRITE_HISTORY = `
 WITH bills AS (

@@ -19,6 +19,8 @@
 ALTER TABLE kos_inquiry_history ADD COLUMN kos_call_id uuid;
 ALTER TABLE kos_inquiry_history
   ADD CONSTRAINT kos_inquiry_history_call_key UNIQUE (kos_call_id, request_time);
+COMMENT ON COLUMN kos_inquiry_history.kos_call_id IS
+  'Identifier of one KOS call, given by the service; makes replaying a journaled KOS row harmless (NULL on rows older than the journal)';
 
 -- Down Migration
 ALTER TABLE kos_inquiry_history DROP CONSTRAINT IF EXISTS kos_inquiry_history_call_key;
