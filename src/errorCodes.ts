@@ -8,7 +8,10 @@
  */
 export const ERROR_CODES = {
   // configuration and usage
-  CONFIG_INVALID: ['the configuration fails validation', 'fix the key named in the message (file, BILL_INQUIRY__* variable or flag)'],
+  CONFIG_INVALID: [
+    'the configuration fails validation',
+    'fix the key named in the message (file, BILL_INQUIRY__* variable or flag)',
+  ],
   CONFIG_MISSING: ['the --config file does not exist', 'check the path, or drop --config to use the defaults'],
   USAGE: ['a command was called without what it needs', 'see the example in the message and `--help`'],
   BAD_DATE: ['a date flag is not an ISO date', 'use e.g. 2027-01-15T00:00:00Z'],
@@ -22,31 +25,54 @@ export const ERROR_CODES = {
   PIPE_FAILED: ['one program of a pipeline (dump | encrypt) failed', 'read its output quoted in the message'],
   OS_USER: ['the unprivileged OS user for PostgreSQL is missing', 'create it (useradd --system) or set cluster.osUser'],
   SECRET_MODE: ['a secret file is readable by others', 'chmod 600 the file named'],
-  PORT_IN_USE: ['a loopback port is taken by another program', 'free it or pick another port (flag or config key named)'],
+  PORT_IN_USE: [
+    'a loopback port is taken by another program',
+    'free it or pick another port (flag or config key named)',
+  ],
 
   // local PostgreSQL
   PG_BIN: ['PG_BIN names no PostgreSQL bin directory', 'point PG_BIN at a directory holding postgres, initdb, pg_ctl'],
-  PG_MISSING: ['no PostgreSQL server binaries are available', 'apt-get install postgresql, or npm ci for the embedded ones'],
+  PG_MISSING: [
+    'no PostgreSQL server binaries are available',
+    'apt-get install postgresql, or npm ci for the embedded ones',
+  ],
   NO_CLUSTER: ['there is no local cluster in the data dir', 'run `bill-inquiry cluster up`, or give --admin-url'],
   START_FAILED: ['the local PostgreSQL did not start', 'read the server log named in the message'],
   NO_BASEBACKUP: ['the PostgreSQL binaries lack pg_basebackup (replicas need it)', 'apt-get install postgresql'],
   NO_REPLICA: ['there is no local replica to act on', 'start one with `bill-inquiry cluster up --replica`'],
+  TOPOLOGY_MISMATCH: [
+    'the data dir (or config) runs another topology than the command asks for',
+    'use the command of the topology named, or another --data-dir',
+  ],
+  NOT_LOCAL: [
+    'the command needs servers on this machine, the database is external (service.database)',
+    'run it where the database runs, or drop service.database',
+  ],
 
   // HA topology (Patroni + etcd)
   NOT_HA: ['the command needs the HA topology', 'start it with `bill-inquiry cluster up --ha`'],
-  HA_BINARIES: ['the PostgreSQL binaries lack pg_basebackup/pg_rewind (Patroni needs them)', 'apt-get install postgresql'],
+  HA_BINARIES: [
+    'the PostgreSQL binaries lack pg_basebackup/pg_rewind (Patroni needs them)',
+    'apt-get install postgresql',
+  ],
   HA_DOWN: ['no Patroni REST API answers', 'start the topology with `bill-inquiry cluster up --ha`'],
   HA_TIMEOUT: ['the HA topology did not reach the awaited state in time', 'read the Patroni logs under <dataDir>/ha'],
   PATRONI_EXITED: ['a Patroni daemon exited during start', 'read its log named in the message'],
   ETCD_START: ['etcd did not become healthy', 'read <dataDir>/ha/etcd/etcd.log'],
   ETCD_DOWN: ['etcd is unreachable: Patroni cannot elect a leader', 'start etcd, or set ha.manageEtcd=true'],
   ETCD_DELETE: ['etcd refused to delete the cluster state', 'see the etcd log; etcdctl del --prefix <prefix>'],
-  DATA_DIR_IN_USE: ["a node's data directory runs a PostgreSQL outside Patroni", 'stop that server, or use another --data-dir'],
+  DATA_DIR_IN_USE: [
+    "a node's data directory runs a PostgreSQL outside Patroni",
+    'stop that server, or use another --data-dir',
+  ],
   NO_PRIMARY: ['no primary right now (a failover is in progress?)', 'retry shortly; `bill-inquiry cluster status`'],
   NO_LEADER: ['the HA cluster has no leader', 'check `bill-inquiry cluster status`'],
   NO_CANDIDATE: ['no healthy standby can take over', 'check `bill-inquiry cluster status`'],
   UNKNOWN_MEMBER: ['no HA member has that name', 'use a name from ha.nodes'],
-  NOFAILOVER: ['the member is the read replica (never a failover target)', 'switch to the sync standby, or `cluster promote-replica`'],
+  NOFAILOVER: [
+    'the member is the read replica (never a failover target)',
+    'switch to the sync standby, or `cluster promote-replica`',
+  ],
   SWITCHOVER_FAILED: ['Patroni refused the switchover', 'check `bill-inquiry cluster status`'],
   NO_READ_REPLICA: ['the HA topology has no async read replica', 'add a node with kind "async" to ha.nodes'],
   DRILL_NO_LEADER: ['the drill found no running leader to crash', 'check `bill-inquiry cluster status`'],
@@ -61,25 +87,62 @@ export const ERROR_CODES = {
   DB_CONNECT: ['connecting failed for another reason', 'read the server message quoted'],
 
   // db plan/apply/verify
+  ADMIN_URL_REQUIRED: [
+    'the database is external: this tool has no superuser for it',
+    'give --admin-url (several hosts: HOST1:PORT1,HOST2:PORT2) or BILL_INQUIRY_ADMIN_URL',
+  ],
   APPLY_FAILED: ['a step of `db apply` failed', 'the admin connection needs superuser or CREATEDB+CREATEROLE'],
-  LOCALE_MISSING: ['the OS locale of the plan (en_US.UTF-8) is not installed', 'install it, or set database.localeFallback=icu'],
-  NO_ROLE_SECRET: ["a login role's password is not in the secret store", 'run `db apply`, or set BILL_INQUIRY_SECRET_<ROLE>'],
+  LOCALE_MISSING: [
+    'the OS locale of the plan (en_US.UTF-8) is not installed',
+    'install it, or set database.localeFallback=icu',
+  ],
+  NO_ROLE_SECRET: [
+    "a login role's password is not in the secret store",
+    'run `db apply`, or set BILL_INQUIRY_SECRET_<ROLE>',
+  ],
 
   // backup and restore (pgBackRest, pg_dump)
   PGBACKREST_MISSING: ['pgBackRest is not installed', 'apt-get install pgbackrest'],
-  PGBACKREST_FAILED: ['pgBackRest failed (its error code is in the message)', 'read the pgBackRest log under <dataDir>/backup/log'],
-  BACKUP_PASSPHRASE: ['a backup cannot be decrypted with the configured passphrase', 'put the right passphrase back into the secret store'],
-  BACKUP_REPO_MISSING: ['the backup repository or its stanza is missing', 'check backup.repos; `bill-inquiry backup run` creates the stanza'],
+  PGBACKREST_FAILED: [
+    'pgBackRest failed (its error code is in the message)',
+    'read the pgBackRest log under <dataDir>/backup/log',
+  ],
+  BACKUP_PASSPHRASE: [
+    'a backup cannot be decrypted with the configured passphrase',
+    'put the right passphrase back into the secret store',
+  ],
+  BACKUP_REPO_MISSING: [
+    'the backup repository or its stanza is missing',
+    'check backup.repos; `bill-inquiry backup run` creates the stanza',
+  ],
   BACKUP_LOCKED: ['another pgBackRest command holds the lock', 'wait for it to finish, then retry'],
-  BACKUP_DB_CONNECT: ['pgBackRest cannot connect to PostgreSQL', 'is the cluster running? `bill-inquiry cluster status`'],
-  ARCHIVE_TIMEOUT: ['WAL did not reach the repository in time', 'check archive_command and `bill-inquiry backup verify`'],
-  REPO_CREDENTIALS_MISSING: ["an object-store repository's key is not set", 'put it into the secret store or the environment'],
-  REPO_CREDENTIALS_REJECTED: ["the object store rejected the repository's key", 'put the right key into the secret store'],
-  AZURE_CONTAINER_MISSING: ['the Azure container of a repository does not exist', 'az storage container create …, then retry'],
+  BACKUP_DB_CONNECT: [
+    'pgBackRest cannot connect to PostgreSQL',
+    'is the cluster running? `bill-inquiry cluster status`',
+  ],
+  ARCHIVE_TIMEOUT: [
+    'WAL did not reach the repository in time',
+    'check archive_command and `bill-inquiry backup verify`',
+  ],
+  REPO_CREDENTIALS_MISSING: [
+    "an object-store repository's key is not set",
+    'put it into the secret store or the environment',
+  ],
+  REPO_CREDENTIALS_REJECTED: [
+    "the object store rejected the repository's key",
+    'put the right key into the secret store',
+  ],
+  AZURE_CONTAINER_MISSING: [
+    'the Azure container of a repository does not exist',
+    'az storage container create …, then retry',
+  ],
   NO_SUCH_REPO: ['the --repo number is not configured', 'choose 1..N of backup.repos'],
   NO_BACKUP: ['the repository holds no usable backup', 'run `bill-inquiry backup run --type full`'],
   BAD_TARGET: ['the restore target cannot be parsed', 'a timestamp with time zone, an LSN, or "latest"'],
-  TARGET_BEFORE_OLDEST_BACKUP: ['the restore target is older than every backup', 'choose a later target (retention is 35 days)'],
+  TARGET_BEFORE_OLDEST_BACKUP: [
+    'the restore target is older than every backup',
+    'choose a later target (retention is 35 days)',
+  ],
   TARGET_DIR_IN_USE: ['the restore directory already holds a cluster', 'restore into a new, empty --into directory'],
   RESTORE_START_FAILED: ['the restored cluster did not start', 'read its log named in the message'],
   RESTORE_RECOVERY_FAILED: ['recovery of the restored cluster failed', 'read the hint and the log quoted'],
@@ -90,6 +153,7 @@ export const ERROR_CODES = {
   DATABASE_EXISTS: ['the database to restore into cannot be created', 'restore into a new database name'],
 
   // service
+  WORKER_FAILED: ['a service worker of `serve --workers` did not start', 'read its error quoted in the message'],
   KOS_URL_MISSING: ['the service has no KOS to call', 'set service.kosUrl or --kos-url, or let `serve` start the mock'],
   JWT_KEY_MISSING: ['the token verification key is not configured', 'set the key named in the message'],
   CIPHERTEXT_INVALID: ['an encrypted column holds something else', 'was it written by another tool?'],
@@ -101,7 +165,10 @@ export const ERROR_CODES = {
 
   // monitoring
   MONITOR_CONNECT: ['the monitor cannot connect to a member', 'is it up? `db apply` grants the monitoring role'],
-  MONITOR_NO_ROLE: ["the monitoring role's password is not in the secret store", 'run `bill-inquiry db apply`, or monitor.connectAs=superuser'],
+  MONITOR_NO_ROLE: [
+    "the monitoring role's password is not in the secret store",
+    'run `bill-inquiry db apply`, or monitor.connectAs=superuser',
+  ],
   MONITOR_LISTEN: ['`monitor serve` cannot listen', 'pick another --port'],
   WEBHOOK_FAILED: ['the alert webhook is unreachable or refused', 'check the URL and the receiver'],
 

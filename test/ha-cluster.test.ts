@@ -6,10 +6,10 @@ import net from 'node:net';
 import { test } from 'node:test';
 import pg from 'pg';
 import { findPgBinaries } from '../src/cluster/local/pgBinaries.js';
-import { PatroniLocator } from '../src/cluster/patroni/locator.js';
 import { alive, livePid } from '../src/cluster/patroni/daemon.js';
 import { nodePaths } from '../src/cluster/patroni/paths.js';
-import { nodePostmasterPid } from '../src/cluster/patroni/topology.js';
+import { nodePostmasterPid } from '../src/cluster/patroni/lifecycle.js';
+import { openTopology } from '../src/topology/index.js';
 import { haStatus } from '../src/cluster/patroni/status.js';
 import { PITR_NOW } from '../src/drill/sql.js';
 import { clientConfig } from '../src/db/connection.js';
@@ -83,7 +83,7 @@ test(
     });
 
     await t.test('the Patroni locator finds the leader and prefers the async replica for reads', async () => {
-      const loc = new PatroniLocator(cfg);
+      const loc = openTopology(cfg).locator;
       assert.equal((await loc.primary()).port, cfg.ha.nodes[0]!.pgPort);
       assert.equal((await loc.replica())?.port, cfg.ha.nodes[2]!.pgPort);
     });
@@ -97,7 +97,7 @@ test(
       assert.equal(st.leader, 'node2');
       assert.ok(st.timeline >= 2, `timeline advanced (${st.timeline})`);
       assert.equal(st.ok, true, 'the old leader rejoined as a standby');
-      const loc = new PatroniLocator(cfg);
+      const loc = openTopology(cfg).locator;
       assert.equal((await loc.primary()).port, cfg.ha.nodes[1]!.pgPort, 'the locator follows the switchover');
       const refused = await ha.cli(['cluster', 'switchover', '--to', 'node3']);
       assert.notEqual(refused.code, 0);

@@ -40,4 +40,8 @@ export const M = {
   historyDeadLetter: 'bill_inquiry_history_dead_letter_rows',
   historyLag: 'bill_inquiry_history_flush_lag_seconds',
   pool: 'bill_inquiry_pool_connections',
+  supervised: 'bill_inquiry_db_supervised',
+  supervisorRestarts: 'bill_inquiry_db_supervisor_restarts_total',
+  supervisorFailed: 'bill_inquiry_db_supervisor_failed_restarts_total',
+  supervisedDown: 'bill_inquiry_db_supervised_down',
 } as const;

@@ -2,8 +2,9 @@ import { EventEmitter } from 'node:events';
 import type { Config } from '../config/schema.js';
 import type { ConnTarget } from '../db/connection.js';
 import { createLogger } from '../log.js';
-import { LocalInstance } from '../cluster/local/localCluster.js';
+import type { SupervisionStats } from '../cluster/local/supervisor.js';
 import { rolePassword } from '../platform/roleTargets.js';
+import type { DbLocator, Topology } from '../topology/types.js';
 import { SecretStore } from '../system/secrets.js';
 import { KosClient, type KosClientSettings } from '../kos/client/kosClient.js';
 import type { BreakerState } from '../kos/client/breaker.js';
@@ -15,7 +16,6 @@ import { NotifyListener } from './config/notifyListener.js';
 import { ColumnCipher } from './crypto/columnCipher.js';
 import { Keyring } from './crypto/keyring.js';
 import { KeyWatcher } from './crypto/keyWatcher.js';
-import type { DbLocator } from './db/locator.js';
 import { RoutedPool } from './db/pools.js';
 import { ReadRouter } from './db/readRouter.js';
 import { HistoryWriter, type HistoryStats } from './history/historyWriter.js';
@@ -34,24 +34,29 @@ const kosSettings = (s: LiveSettings, windowMs: number): KosClientSettings => ({
   successThreshold: s.successThreshold,
 });
 
-/** Connection template for a role: everything but the endpoint, which the locator gives. */
-function roleTemplate(cfg: Readonly<Config>, role: 'app' | 'readonly'): Omit<ConnTarget, 'host' | 'port'> {
-  const ext = cfg.service.database;
-  if (ext) {
-    return {
-      database: cfg.database.name,
-      user: cfg.database.roles[role],
-      password: rolePassword(cfg, role),
-      ...(ext.caFile ? { caFile: ext.caFile } : {}),
-      ...(ext.servername ? { servername: ext.servername } : {}),
-    };
-  }
+/** Connection template for a role: everything but the endpoint, which the locator gives (TLS from the topology). */
+function roleTemplate(topology: Topology, role: 'app' | 'readonly'): Omit<ConnTarget, 'host' | 'port'> {
+  const cfg = topology.cfg;
   const {
     host: _h,
     port: _p,
-    ...tls
-  } = new LocalInstance(cfg, 'primary').target(cfg.database.name, cfg.database.roles[role], rolePassword(cfg, role));
-  return tls;
+    ...template
+  } = topology.connection(
+    { host: cfg.cluster.host, port: 0 },
+    cfg.database.name,
+    cfg.database.roles[role],
+    rolePassword(cfg, role),
+  );
+  return template;
+}
+
+/** How the service reaches its database: the topology, and optionally another locator (tests) and the supervisor's figures. */
+export interface ServiceDatabase {
+  topology: Topology;
+  /** Default: the topology's own locator. */
+  locator?: DbLocator;
+  /** What the supervisor of the PostgreSQL this process started has done (restarts), for /metrics. */
+  supervision?: () => SupervisionStats | undefined;
 }
 
 /**
@@ -76,22 +81,37 @@ export class ServiceRuntime {
   readonly inquiries: InquiryService;
   readonly historyQuery: HistoryQuery;
   readonly verify: (token: string) => Principal;
+  readonly locator: DbLocator;
+  readonly topology: Topology;
+  /** Set while a graceful shutdown drains: /ready answers 503 so a load balancer stops sending requests. */
+  draining = false;
+  private readonly supervision?: () => SupervisionStats | undefined;
 
   constructor(
     readonly cfg: Readonly<Config>,
-    readonly locator: DbLocator,
+    db: ServiceDatabase,
     kosUrl: string,
   ) {
     const svc = cfg.service;
-    this.primary = new RoutedPool('primary', cfg, roleTemplate(cfg, 'app'), () => locator.primary(), locator);
-    this.replica = new RoutedPool('replica', cfg, roleTemplate(cfg, 'readonly'), () => locator.replica(), locator);
+    const locator = (this.locator = db.locator ?? db.topology.locator);
+    this.topology = db.topology;
+    this.supervision = db.supervision;
+    const app = roleTemplate(db.topology, 'app');
+    this.primary = new RoutedPool('primary', cfg, app, () => locator.primary(), locator);
+    this.replica = new RoutedPool(
+      'replica',
+      cfg,
+      roleTemplate(db.topology, 'readonly'),
+      () => locator.replica(),
+      locator,
+    );
     this.reads = new ReadRouter(this.primary, this.replica, svc.replica);
     this.live = new LiveConfig(cfg, this.log);
     this.kos = new KosClient(kosUrl, kosSettings(this.live.settings, svc.kosBreakerWindowMs), svc.kosConnections);
     this.kos.on('call', (e) => this.events.emit('kosCall', e));
     this.live.on('change', (s: LiveSettings) => this.kos.reconfigure(kosSettings(s, svc.kosBreakerWindowMs)));
     this.cipher = new ColumnCipher(new Keyring(new SecretStore(cfg.dataDir)));
-    this.listener = new NotifyListener(cfg, roleTemplate(cfg, 'app'), locator, this.log);
+    this.listener = new NotifyListener(cfg, app, locator, this.log);
     this.listener.add(this.live);
     this.listener.add(new KeyWatcher(this.cipher.keyring, this.log));
     this.billCache = new BillCache(svc.cache.maxEntries, this.primary, this.cipher, this.log);
@@ -145,5 +165,10 @@ export class ServiceRuntime {
 
   poolStats(): Record<string, { total: number; idle: number; waiting: number }> {
     return { primary: this.primary.stats(), replica: this.replica.stats() };
+  }
+
+  /** Restarts of the database by the supervisor of this process (undefined: this process supervises nothing). */
+  supervisionStats(): SupervisionStats | undefined {
+    return this.supervision?.();
   }
 }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Config } from '../../config/schema.js';
 import { clientConfig, type ConnTarget } from '../../db/connection.js';
-import type { DbLocator, Endpoint } from './locator.js';
+import type { DbLocator, Endpoint } from '../../topology/types.js';
 import { unavailable } from '../errors.js';
 
 export type PoolName = 'primary' | 'replica';
