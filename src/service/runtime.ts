@@ -130,11 +130,14 @@ export class ServiceRuntime {
       this.history,
       this.cipher,
       utcOffset(cfg.database.timezone),
+      { waitMs: svc.peerVisibilityMs, pollMs: Math.max(20, Math.floor(svc.history.flushIntervalMs / 2)) },
     );
     this.verify = tokenVerifier(cfg);
   }
 
   async start(): Promise<void> {
+    // Reads on the replica are checked every second by the read router; writes must follow the primary.
+    this.primary.follow(this.cfg.service.followPrimaryMs);
     await this.listener.start();
     await this.reads.start();
     this.history.start(() => this.billCache.flushShared());

@@ -45,7 +45,15 @@ export class WorkerPool {
     const all = [...this.workers];
     const exits = all.map((w) => new Promise<number>((r) => w.once('exit', (code) => r(code ?? 1))));
     for (const w of all) if (w.isConnected()) w.send({ type: 'shutdown' } satisfies ToWorker);
-    const done = await Promise.race([Promise.all(exits), sleep(timeoutMs).then(() => undefined)]);
+    const timer = new AbortController();
+    const done = await Promise.race([
+      Promise.all(exits),
+      sleep(timeoutMs, undefined, { signal: timer.signal }).then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]);
+    timer.abort(); // the grace timer must not keep the process alive once every worker is gone
     let killed = 0;
     if (!done)
       for (const w of all)

@@ -64,6 +64,19 @@ export const serviceSection = z.object({
    * (per server) approaches max_connections minus the reserved ones.
    */
   workers: z.number().int().min(1).max(64).default(1),
+  /**
+   * How often (ms) the service asks the topology where the primary is, and
+   * moves its write pool when the answer changed — a switchover is followed
+   * even when no connection broke. A broken connection makes it ask at once.
+   */
+  followPrimaryMs: z.number().int().positive().default(1000),
+  /**
+   * GET /bills/inquiry/{id} of a request another worker or instance
+   * acknowledged moments ago: its history row is written within
+   * history.flushIntervalMs, so an id minted less than this long ago (its
+   * UUIDv7 time) that is not found yet is looked up again before the 404.
+   */
+  peerVisibilityMs: z.number().int().min(0).default(2000),
   instances: z.number().int().min(1).default(1),
   /** Largest request body accepted (bytes); bigger → 413 with the error envelope. */
   bodyLimitBytes: z.number().int().positive().default(8192),

@@ -4,6 +4,7 @@ import type { ReadRouter } from '../db/readRouter.js';
 import type { RoutedPool } from '../db/pools.js';
 import { COUNT_HISTORY, SELECT_HISTORY_PAGE, SELECT_REQUEST } from '../db/sql/history.js';
 import { notFound } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { HistoryWriter } from '../history/historyWriter.js';
 import type { BillHistoryRow } from '../history/types.js';
 import type { BillInfo } from '../../kos/protocol.js';
@@ -36,11 +37,17 @@ export class HistoryQuery {
     private readonly writer: HistoryWriter,
     private readonly cipher: ColumnCipher,
     private readonly utcOffset: string,
+    /** How long a fresh request id another process acknowledged may take to become visible (see `request`). */
+    private readonly peer: { waitMs: number; pollMs: number } = { waitMs: 0, pollMs: 100 },
   ) {}
 
   /**
    * One request of the caller. Read-your-writes: the writer's queue first (not
-   * yet flushed), then the primary — never the replica, which may lag.
+   * yet flushed), then the primary — never the replica, which may lag. With
+   * several workers or instances the request may have been acknowledged by
+   * another process whose queue flushes within history.flushIntervalMs: an id
+   * minted moments ago (its UUIDv7 time) that is not there yet is looked up
+   * again for up to service.peerVisibilityMs before the answer is 404.
    */
   async request(principal: Principal, requestId: string) {
     const queued = this.writer.pending(requestId);
@@ -48,10 +55,20 @@ export class HistoryQuery {
       if (queued.userId !== principal.userId) throw notFound('no such request');
       return detail(queued);
     }
-    const { rows } = await this.primary.query<
-      Row & { user_id: string; bill_info: string | null; error_message: string | null }
-    >({ name: 'history_request', text: SELECT_REQUEST, values: [requestId] });
-    const r = rows[0];
+    const lookup = async () =>
+      (
+        await this.primary.query<Row & { user_id: string; bill_info: string | null; error_message: string | null }>({
+          name: 'history_request',
+          text: SELECT_REQUEST,
+          values: [requestId],
+        })
+      ).rows[0];
+    let r = await lookup();
+    const visibleBy = uuidV7Time(requestId) + this.peer.waitMs;
+    while (!r && Date.now() < visibleBy) {
+      await sleep(this.peer.pollMs);
+      r = await lookup();
+    }
     if (!r || r.user_id !== principal.userId) throw notFound('no such request');
     return detail({
       requestId: r.request_id,
@@ -124,6 +141,11 @@ function detail(r: BillHistoryRow) {
 }
 
 /** Start of the day after `date` (endDate is inclusive). */
+/** The millisecond timestamp of a UUIDv7 (its first 48 bits); NaN for anything else. */
+function uuidV7Time(id: string): number {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-7/i.test(id) ? parseInt(id.slice(0, 8) + id.slice(9, 13), 16) : Number.NaN;
+}
+
 function nextDay(date: string, offset: string): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + 1);
