@@ -165,7 +165,7 @@ export class HaTopology implements Topology, LocalTopology {
     const patronis: Supervised[] = this.cfg.ha.nodes.map((n) => ({
       name: `patroni ${n.name}`,
       pid: () => nodePatroniPid(this.cfg, n),
-      restart: async () => startNode(this.cfg, n),
+      restart: () => startNode(this.cfg, n),
     }));
     if (!this.cfg.ha.manageEtcd) return patronis;
     const etcd: Supervised = {

@@ -15,12 +15,13 @@ export function topologyKind(cfg: Readonly<Config>): TopologyKind {
 /**
  * The topology of this config and data dir, built once per command. `want`
  * is what a command that creates one asks for (`cluster up --ha`, `serve
- * --ha` on a fresh data dir): refused when the data dir already runs another kind.
+ * --ha`): a fresh data dir becomes that kind; one that already runs another
+ * kind is refused. Without `want` the data dir says what it is (fresh: plain).
  */
 export function openTopology(cfg: Readonly<Config>, want?: 'plain' | 'ha'): Topology {
-  const found =
-    want === 'ha' && topologyKind(cfg) === 'plain' && new LocalInstance(cfg).initialized ? 'plain' : topologyKind(cfg);
-  const kind = want && found === 'plain' && !new LocalInstance(cfg).initialized ? want : found;
+  const found = topologyKind(cfg);
+  const fresh = found === 'plain' && !new LocalInstance(cfg).initialized;
+  const kind = want && fresh ? want : found;
   if (want && kind !== want)
     throw new BillInquiryError(
       'TOPOLOGY_MISMATCH',

@@ -21,7 +21,9 @@ export function registerClusterCommands(program: Command): void {
 
   cluster
     .command('up')
-    .description('initdb (checksums, SCRAM, TLS) if needed and start the local cluster on 127.0.0.1')
+    .description(
+      "create (initdb: checksums, SCRAM, TLS; or Patroni bootstrap with --ha) if needed and start the data dir's cluster on 127.0.0.1",
+    )
     .option('-p, --port <port>', 'primary port', intOption('--port'))
     .option('--replica', 'also start a streaming read replica')
     .option('--replica-port <port>', 'replica port', intOption('--replica-port'))
@@ -44,7 +46,7 @@ export function registerClusterCommands(program: Command): void {
         cmd: Command,
       ) => {
         const cfg = commandConfig(cmd, { cluster: { ...(opts.binaries ? { binaries: opts.binaries } : {}) } });
-        const topology = requireLocal(openTopology(cfg, opts.ha ? 'ha' : 'plain'));
+        const topology = requireLocal(openTopology(cfg, opts.ha ? 'ha' : undefined));
         const up = await bringUp(topology, { ...opts, log: progress });
         if (up.ha) emit({ ...up.ha, walArchiving: up.walArchiving }, globals(cmd), renderHa);
         else emit(await plainResult(cfg, up, up.walArchiving), globals(cmd), renderUp);

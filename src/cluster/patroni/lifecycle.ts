@@ -14,6 +14,7 @@ import { ensureTls } from '../local/tls.js';
 import { REST_SECRET, renderPatroniConfig } from './config.js';
 import { livePid, startDaemon, stopDaemon } from './daemon.js';
 import { etcdHealthy, etcdUrl, startEtcd, stopEtcd } from './etcd.js';
+import { releaseDeadLeaderLock } from './leaderLock.js';
 import { etcdPaths, haRoot, nodePaths, topologyFile } from './paths.js';
 import { nodeApi, patroniRequest } from './rest.js';
 import { haStatus, type HaStatus } from './status.js';
@@ -52,15 +53,15 @@ export async function haUp(cfg: Readonly<Config>, opts: HaUpOptions = {}): Promi
   const survivors = cfg.ha.nodes.filter((n) => livePid(nodePaths(cfg, n).pidFile));
   for (const node of cfg.ha.nodes) await prepareNode(cfg, node, user, bins.binDir, tls);
   if (survivors.length === 0) {
-    startNode(cfg, first!, user);
+    await startNode(cfg, first!, user);
     await waitFor(cfg, `${first!.name} to become leader`, async () => (await probe(cfg, first!, '/primary')) === 200);
     log(`${first!.name} is the leader`);
-    for (const n of rest) startNode(cfg, n, user);
+    await Promise.all(rest.map((n) => startNode(cfg, n, user)));
   } else {
     // A running cluster keeps its leader: lost members start and rejoin it as replicas (pg_rewind when needed).
     for (const n of cfg.ha.nodes.filter((x) => !survivors.includes(x))) {
       log(`starting ${n.name}: it rejoins the running cluster`);
-      startNode(cfg, n, user);
+      await startNode(cfg, n, user);
     }
   }
   await waitFor(cfg, 'all members to stream and a synchronous standby to attach', async () => {
@@ -147,11 +148,17 @@ async function prepareNode(
 /**
  * Starts a node's Patroni with the config `cluster up --ha` wrote (no-op
  * while it runs): also how a supervisor brings back a Patroni that died; it
- * rejoins the running cluster by itself.
+ * rejoins the running cluster by itself. A node that died whole first gives
+ * up the leader lock it may still hold (leaderLock.ts).
  */
-export function startNode(cfg: Readonly<Config>, node: HaNodeConfig, user = serverUser(cfg.cluster.osUser)): void {
+export async function startNode(
+  cfg: Readonly<Config>,
+  node: HaNodeConfig,
+  user = serverUser(cfg.cluster.osUser),
+): Promise<void> {
   const p = nodePaths(cfg, node);
   if (livePid(p.pidFile)) return;
+  await releaseDeadLeaderLock(cfg, node);
   startDaemon('patroni', [p.config], { as: user, log: p.log, pidFile: p.pidFile });
 }
 

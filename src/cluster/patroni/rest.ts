@@ -80,7 +80,10 @@ export function nodeApi(cfg: Readonly<Config>, node: HaNodeConfig): PatroniApi {
   return {
     name: node.name,
     url: `https://${cfg.cluster.host}:${node.restPort}`,
-    ca: localCa(cfg.dataDir),
+    // Read when a request is made: the CA may not exist yet when the topology is opened (a first `--ha` start).
+    get ca() {
+      return localCa(cfg.dataDir);
+    },
     servername: 'localhost',
     auth: () => ({ user: REST_USER, password: new SecretStore(cfg.dataDir).get(REST_SECRET) }),
   };
