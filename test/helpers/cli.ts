@@ -34,6 +34,8 @@ export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?:
 export const json = <T = Record<string, unknown>>(r: CliResult): T => JSON.parse(r.stdout) as T;
 
 export interface RunningCli {
+  /** The CLI process (its node:cluster workers are its children). */
+  readonly pid: number;
   readonly stdout: string;
   readonly stderr: string;
   /** Resolves once `text` appears on stdout; fails with stderr if the process exits or the time runs out. */
@@ -54,6 +56,7 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {})
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((r) => child.on('close', r));
   return {
+    pid: child.pid!,
     get stdout() {
       return stdout;
     },
