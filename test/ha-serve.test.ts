@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { nodePatroniPid, nodePostmasterPid } from '../src/cluster/patroni/lifecycle.js';
 import { haStatus } from '../src/cluster/patroni/status.js';
 import { queryOnce } from '../src/db/withClient.js';
 import { freePort } from '../src/system/freePort.js';
@@ -81,9 +80,10 @@ test(
       await waitHealthy(cfg);
       await sleep(2000);
       const before = await haStatus(cfg);
-      const node = cfg.ha.nodes.find((n) => n.name === before.leader)!;
-      const postmaster = nodePostmasterPid(cfg, node)!;
-      const patroni = nodePatroniPid(cfg, node)!;
+      // What a chaos drill would do: the topology names the processes of each member.
+      const leader = (await topology.local!.processes()).find((p) => p.member === before.leader)!;
+      const postmaster = leader.postmaster!;
+      const patroni = leader.patroni!;
       const killedAt = Date.now();
       if (what === 'node') process.kill(patroni, 'SIGKILL');
       process.kill(postmaster, 'SIGKILL');

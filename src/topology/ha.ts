@@ -6,7 +6,7 @@ import type { MemoryProfile } from '../cluster/local/memoryProfile.js';
 import type { Supervised } from '../cluster/local/supervisor.js';
 import { livePid } from '../cluster/patroni/daemon.js';
 import { startEtcd } from '../cluster/patroni/etcd.js';
-import { haDown, haUp, nodePatroniPid, startNode } from '../cluster/patroni/lifecycle.js';
+import { haDown, haUp, nodePatroniPid, nodePostmasterPid, startNode } from '../cluster/patroni/lifecycle.js';
 import { etcdPaths, nodePaths } from '../cluster/patroni/paths.js';
 import { promoteHaReplica } from '../cluster/patroni/promoteReplica.js';
 import { rebuildHaFrom } from '../cluster/patroni/rebuildFromData.js';
@@ -21,6 +21,7 @@ import type {
   Endpoint,
   LocalTopology,
   Member,
+  MemberProcesses,
   MemberState,
   Topology,
   TopologyStatus,
@@ -136,6 +137,14 @@ export class HaTopology implements Topology, LocalTopology {
 
   async running(): Promise<boolean> {
     return this.cfg.ha.nodes.some((n) => nodePatroniPid(this.cfg, n) !== undefined);
+  }
+
+  async processes(): Promise<MemberProcesses[]> {
+    return this.cfg.ha.nodes.map((n) => {
+      const postmaster = nodePostmasterPid(this.cfg, n);
+      const patroni = nodePatroniPid(this.cfg, n);
+      return { member: n.name, ...(postmaster ? { postmaster } : {}), ...(patroni ? { patroni } : {}) };
+    });
   }
 
   adopt(pgdata: string, log?: (msg: string) => void): Promise<AdoptResult> {

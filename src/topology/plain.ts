@@ -14,6 +14,7 @@ import type {
   Endpoint,
   LocalTopology,
   Member,
+  MemberProcesses,
   MemberState,
   Topology,
   TopologyStatus,
@@ -32,6 +33,7 @@ export class PlainTopology implements Topology, LocalTopology {
   readonly kind = 'plain';
   readonly locator: DbLocator;
   readonly local = this;
+  private readonly known = new Map<string, LocalInstance>();
 
   constructor(readonly cfg: Readonly<Config>) {
     const host = cfg.cluster.host;
@@ -46,7 +48,10 @@ export class PlainTopology implements Topology, LocalTopology {
 
   /** The instance of this data dir (its recorded port unless `port` overrides it, e.g. a first `cluster up --port`). */
   instance(name: (typeof NAMES)[number], port?: number): LocalInstance {
-    return new LocalInstance(this.cfg, name, port);
+    if (port !== undefined) return new LocalInstance(this.cfg, name, port);
+    let i = this.known.get(name);
+    if (!i) this.known.set(name, (i = new LocalInstance(this.cfg, name)));
+    return i;
   }
 
   async members(): Promise<Member[]> {
@@ -147,6 +152,15 @@ export class PlainTopology implements Topology, LocalTopology {
 
   async running(): Promise<boolean> {
     return (await this.instance('primary').status()).running;
+  }
+
+  async processes(): Promise<MemberProcesses[]> {
+    return (await this.members()).map((m) => {
+      const postmaster = this.instance(m.name as (typeof NAMES)[number])
+        .pgCtl()
+        .pid();
+      return { member: m.name, ...(postmaster ? { postmaster } : {}) };
+    });
   }
 
   async adopt(pgdata: string): Promise<AdoptResult> {

@@ -140,6 +140,12 @@ export interface LocalTopology {
   /** True when the topology's servers run now (plain: the primary; ha: any Patroni). */
   running(): Promise<boolean>;
   /**
+   * The live processes of each member — its postmaster and, on ha, the
+   * Patroni that manages it — for drills that crash them (`kill -9`). What a
+   * supervisor started comes back by itself.
+   */
+  processes(): Promise<MemberProcesses[]>;
+  /**
    * Makes a verified restored data directory the topology's primary (restore
    * --switch): plain moves it into the primary's place; ha rebuilds the
    * cluster around it. Previous data dirs are kept beside, never deleted.
@@ -149,6 +155,14 @@ export interface LocalTopology {
   switchover?(candidate?: string): Promise<{ from: string; to: string; status: HaStatus; seconds: number }>;
   /** Region failure: the read replica becomes an independent primary. */
   promoteReplica(): Promise<{ promoted: string; port: number }>;
+}
+
+export interface MemberProcesses {
+  member: string;
+  /** PID of the live postmaster; undefined when it is down. */
+  postmaster?: number;
+  /** PID of the live Patroni (ha); undefined on plain or when it is down. */
+  patroni?: number;
 }
 
 export interface AdoptResult {
