@@ -61,7 +61,8 @@ export function connectError(t: ConnTarget, e: unknown): BillInquiryError {
   const where = `${t.host}:${t.port}`;
   const err = e as { code?: string; message?: string };
   const msg = err.message ?? String(e);
-  const wrap = (code: ErrorCode, message: string, hint: string) => new BillInquiryError(code, message, hint, { cause: e });
+  const wrap = (code: ErrorCode, message: string, hint: string) =>
+    new BillInquiryError(code, message, hint, { cause: e });
   switch (err.code) {
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
