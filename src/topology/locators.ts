@@ -30,6 +30,8 @@ interface Found {
 abstract class CachingLocator implements DbLocator {
   private cached?: Found;
   private pending?: Promise<Found>;
+  /** Bumped by invalidate(): a lookup that started before it must not cache its (possibly stale) answer. */
+  private generation = 0;
 
   constructor(private readonly cacheMs: number) {}
 
@@ -48,16 +50,18 @@ abstract class CachingLocator implements DbLocator {
 
   invalidate(): void {
     this.cached = undefined;
+    this.generation++;
   }
 
   protected abstract discover(): Promise<Omit<Found, 'at'>>;
 
   private async lookup(): Promise<Found> {
     if (this.cached && Date.now() - this.cached.at < this.cacheMs) return this.cached;
+    const generation = this.generation;
     this.pending ??= this.discover()
       .then((f) => {
         const found = { ...f, at: Date.now() };
-        if (found.primary) this.cached = found;
+        if (found.primary && generation === this.generation) this.cached = found;
         return found;
       })
       .finally(() => (this.pending = undefined));

@@ -4,7 +4,7 @@ import type { ConnTarget } from '../../db/connection.js';
 import { applyDatabase } from '../../platform/apply.js';
 import { openTopology } from '../../topology/open.js';
 import type { Topology } from '../../topology/types.js';
-import { bringUp } from '../bringUp.js';
+import { bringUp, requireLocal } from '../bringUp.js';
 import { logSupervisor } from '../supervision.js';
 
 /** The database `serve` runs on, and what serve owns of it. */
@@ -43,21 +43,22 @@ export async function prepareDatabase(
     log(`external database (service.database, ${how}): nothing started, applied or supervised`);
     return { topology, stop: async () => ({ stopped: false }) };
   }
-  const up = await bringUp(topology as Topology & { local: NonNullable<Topology['local']> }, {
-    ...(opts.replica ? { replica: true } : {}),
-    log,
-  });
-  const primary = await topology.locator.primary();
-  log(
-    `${topology.kind} topology: primary on ${primary.host}:${primary.port}${up.started ? ' (started by serve)' : ' (was running)'}`,
-  );
-  const admin = await topology.admin();
-  const applied = await applyDatabase(cfg, admin, { onProgress: log });
-  log(
-    applied.changes.length
-      ? `applied ${applied.changes.length} change(s) to ${cfg.database.name}`
-      : `${cfg.database.name} already matches the plan`,
-  );
+  const up = await bringUp(requireLocal(topology), { ...(opts.replica ? { replica: true } : {}), log });
+  try {
+    const primary = await topology.locator.primary();
+    log(
+      `${topology.kind} topology: primary on ${primary.host}:${primary.port}${up.started ? ' (started by serve)' : ' (was running)'}`,
+    );
+    const applied = await applyDatabase(cfg, await topology.admin(), { onProgress: log });
+    log(
+      applied.changes.length
+        ? `applied ${applied.changes.length} change(s) to ${cfg.database.name}`
+        : `${cfg.database.name} already matches the plan`,
+    );
+  } catch (e) {
+    await up.stopStarted(); // nothing of a failed start is left running
+    throw e;
+  }
   const supervisor =
     up.started && cfg.cluster.supervise.enabled && up.supervised.length
       ? logSupervisor(new Supervisor(up.supervised, cfg.cluster.supervise), log).start()
