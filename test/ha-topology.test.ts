@@ -10,7 +10,7 @@ import { SecretStore } from '../src/system/secrets.js';
 import { cli, json, startCli, type RunningCli } from './helpers/cli.js';
 import { haTestConfig } from './helpers/ha.js';
 import { secretsInLogs } from './helpers/secrets.js';
-import { tempDataDir } from './helpers/tempCluster.js';
+import { superuserOn, tempDataDir } from './helpers/tempCluster.js';
 
 const LINE = '010-1234-5678';
 // CPU is judged against a limit no busy test machine reaches: other test files share these cores.
@@ -113,16 +113,7 @@ test(
         assert.equal(v.members[2]!.replication.receiver, 'streaming');
         assert.ok(v.checks.some((c) => c.id === 'member.node3.replication' && c.ok));
         // The standbys follow by replication: the read replica has the applied schema.
-        const c = new pg.Client(
-          clientConfig({
-            host: '127.0.0.1',
-            port: cfg.ha.nodes[2]!.pgPort,
-            database: 'bill_inquiry_db',
-            user: 'postgres',
-            password: superuser.get('postgres-superuser'),
-            caFile: `${cfg.dataDir}/tls/ca.crt`,
-          }),
-        );
+        const c = new pg.Client(clientConfig(superuserOn(cfg.dataDir, cfg.ha.nodes[2]!.pgPort, 'bill_inquiry_db')));
         await c.connect();
         try {
           assert.equal((await c.query<{ n: string }>('SELECT count(*) AS n FROM system_config')).rows[0]!.n, '13');
@@ -151,16 +142,7 @@ test(
         assert.equal(ready.data.topology, 'ha');
         assert.equal(ready.data.primary.endpoint, `127.0.0.1:${cfg.ha.nodes[0]!.pgPort}`);
         assert.equal(ready.data.replica.state, 'healthy', 'the async read replica takes the history reads');
-        const replicaReads = new pg.Client(
-          clientConfig({
-            host: '127.0.0.1',
-            port: cfg.ha.nodes[2]!.pgPort,
-            database: 'postgres',
-            user: 'postgres',
-            password: superuser.get('postgres-superuser'),
-            caFile: `${cfg.dataDir}/tls/ca.crt`,
-          }),
-        );
+        const replicaReads = new pg.Client(clientConfig(superuserOn(cfg.dataDir, cfg.ha.nodes[2]!.pgPort)));
         await replicaReads.connect();
         try {
           const n = await replicaReads.query<{ n: string }>(

@@ -8,9 +8,8 @@ import { queryOnce } from '../src/db/withClient.js';
 import { startKosMock } from '../src/kos/mock/server.js';
 import { availableMonths, currentMonth } from '../src/service/bills/months.js';
 import { freePort } from '../src/system/freePort.js';
-import { SecretStore } from '../src/system/secrets.js';
-import { cli, startCli } from './helpers/cli.js';
-import { tempDataDir } from './helpers/tempCluster.js';
+import { cli, localServeEnv, startCli } from './helpers/cli.js';
+import { superuserOn, tempDataDir } from './helpers/tempCluster.js';
 
 const WRITERS = 8;
 const line = (w: number) => `010-7777-${String(1001 + w).padStart(4, '0')}`;
@@ -20,16 +19,12 @@ test('two serve instances behind a real HAProxy: B serves the cache A filled, bo
   const [portA, portB, portLb, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const kos = await startKosMock(loadConfig({ env: {} }).service.kosMock);
   after(() => kos.close());
-  const env = {
-    ...process.env,
-    BILL_INQUIRY__CLUSTER__PORT: String(pgPort),
-    BILL_INQUIRY__SERVER__MEMORY_MB: '1024',
-    BILL_INQUIRY__BACKUP__WAL_ARCHIVING: 'false',
+  const env = localServeEnv(pgPort, {
     BILL_INQUIRY__SERVICE__HISTORY__FLUSH_INTERVAL_MS: '50',
     // Long enough for HAProxy (checks every 500 ms, 2 failures) to take a stopping instance out first.
     BILL_INQUIRY__SERVICE__SHUTDOWN_DRAIN_MS: '2000',
     BILL_INQUIRY__SERVICE__INSTANCES: '2',
-  };
+  });
   const serve = (port: number) =>
     startCli(['--data-dir', dataDir, 'serve', '--port', String(port), '--kos-url', kos.url], { env });
   // Only one instance may own the cluster: B starts it, A uses the running database.
@@ -104,14 +99,7 @@ test('two serve instances behind a real HAProxy: B serves the cache A filled, bo
     const first = await post(`http://127.0.0.1:${portA}`, 0, { inquiryMonth: month });
     assert.equal(first.status, 200);
     const bill = ((await first.json()) as any).data.billInfo;
-    const superuser = {
-      host: '127.0.0.1',
-      port: pgPort,
-      database: 'bill_inquiry_db',
-      user: 'postgres',
-      password: new SecretStore(dataDir).get('postgres-superuser'),
-      caFile: `${dataDir}/tls/ca.crt`,
-    };
+    const superuser = superuserOn(dataDir, pgPort, 'bill_inquiry_db');
     for (let i = 0; i < 100; i++) {
       const rows = await queryOnce(superuser, 'SELECT 1 FROM bill_info_cache WHERE cache_key = $1', [
         `${line(0)}:${month}`,

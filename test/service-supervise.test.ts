@@ -4,19 +4,14 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { postmasterPid } from '../src/cluster/local/postmaster.js';
 import { freePort } from '../src/system/freePort.js';
-import { cli, startCli } from './helpers/cli.js';
+import { cli, localServeEnv, startCli } from './helpers/cli.js';
 import { tempDataDir } from './helpers/tempCluster.js';
 
 const LINE = '010-1234-5678';
 
 async function serveOn(dataDir: string) {
   const [port, pgPort] = [await freePort(), await freePort()];
-  const env = {
-    ...process.env,
-    BILL_INQUIRY__CLUSTER__PORT: String(pgPort),
-    BILL_INQUIRY__SERVER__MEMORY_MB: '1024',
-    BILL_INQUIRY__BACKUP__WAL_ARCHIVING: 'false',
-  };
+  const env = localServeEnv(pgPort);
   const base = `http://127.0.0.1:${port}`;
   const token = async () =>
     (await cli(['--data-dir', dataDir, 'token', '--user', 'sup-user', '--line', LINE], { env })).stdout

@@ -6,9 +6,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { queryOnce } from '../src/db/withClient.js';
 import { availableMonths, currentMonth } from '../src/service/bills/months.js';
 import { freePort } from '../src/system/freePort.js';
-import { SecretStore } from '../src/system/secrets.js';
-import { cli, startCli, type RunningCli } from './helpers/cli.js';
-import { tempDataDir } from './helpers/tempCluster.js';
+import { cli, localServeEnv, startCli, type RunningCli } from './helpers/cli.js';
+import { superuserOn, tempDataDir } from './helpers/tempCluster.js';
 
 const LINE = '010-1234-5678';
 const OTHER = '010-2222-3333';
@@ -17,15 +16,11 @@ const WORKERS = 2;
 
 const dataDir = tempDataDir();
 const [port, pgPort] = [await freePort(), await freePort()];
-const env = {
-  ...process.env,
-  BILL_INQUIRY__CLUSTER__PORT: String(pgPort),
-  BILL_INQUIRY__SERVER__MEMORY_MB: '1024',
-  BILL_INQUIRY__BACKUP__WAL_ARCHIVING: 'false',
+const env = localServeEnv(pgPort, {
   BILL_INQUIRY__SERVICE__PROCESSING_AFTER_MS: '1500',
   BILL_INQUIRY__SERVICE__HISTORY__FLUSH_INTERVAL_MS: '50',
   BILL_INQUIRY__SERVICE__KOS_MOCK__LATENCY_MS: '0',
-};
+});
 const base = `http://127.0.0.1:${port}`;
 const acked: string[] = [];
 let serve: RunningCli;
@@ -51,18 +46,7 @@ async function api(method: string, path: string, o: { token?: string; body?: unk
 const kosCalls = async () =>
   ((await fetch(`${kosUrl}/kos/admin/scenario`).then((r) => r.json())) as { calls: Record<string, number> }).calls;
 const sql = async (text: string, params: unknown[] = []) =>
-  queryOnce(
-    {
-      host: '127.0.0.1',
-      port: pgPort,
-      database: 'bill_inquiry_db',
-      user: 'postgres',
-      password: new SecretStore(dataDir).get('postgres-superuser'),
-      caFile: `${dataDir}/tls/ca.crt`,
-    },
-    text,
-    params,
-  );
+  queryOnce(superuserOn(dataDir, pgPort, 'bill_inquiry_db'), text, params);
 
 before(async () => {
   // The cluster is started apart from serve, so the history the workers flushed can be checked after serve exits.
