@@ -40,6 +40,14 @@ export const ERROR_CODES = {
   START_FAILED: ['the local PostgreSQL did not start', 'read the server log named in the message'],
   NO_BASEBACKUP: ['the PostgreSQL binaries lack pg_basebackup (replicas need it)', 'apt-get install postgresql'],
   NO_REPLICA: ['there is no local replica to act on', 'start one with `bill-inquiry cluster up --replica`'],
+  TOPOLOGY_MISMATCH: [
+    'the data dir (or config) runs another topology than the command asks for',
+    'use the command of the topology named, or another --data-dir',
+  ],
+  NOT_LOCAL: [
+    'the command needs servers on this machine, the database is external (service.database)',
+    'run it where the database runs, or drop service.database',
+  ],
 
   // HA topology (Patroni + etcd)
   NOT_HA: ['the command needs the HA topology', 'start it with `bill-inquiry cluster up --ha`'],
@@ -79,6 +87,10 @@ export const ERROR_CODES = {
   DB_CONNECT: ['connecting failed for another reason', 'read the server message quoted'],
 
   // db plan/apply/verify
+  ADMIN_URL_REQUIRED: [
+    'the database is external: this tool has no superuser for it',
+    'give --admin-url (several hosts: HOST1:PORT1,HOST2:PORT2) or BILL_INQUIRY_ADMIN_URL',
+  ],
   APPLY_FAILED: ['a step of `db apply` failed', 'the admin connection needs superuser or CREATEDB+CREATEROLE'],
   LOCALE_MISSING: [
     'the OS locale of the plan (en_US.UTF-8) is not installed',
@@ -141,6 +153,7 @@ export const ERROR_CODES = {
   DATABASE_EXISTS: ['the database to restore into cannot be created', 'restore into a new database name'],
 
   // service
+  WORKER_FAILED: ['a service worker of `serve --workers` did not start', 'read its error quoted in the message'],
   KOS_URL_MISSING: ['the service has no KOS to call', 'set service.kosUrl or --kos-url, or let `serve` start the mock'],
   JWT_KEY_MISSING: ['the token verification key is not configured', 'set the key named in the message'],
   JWT_KEY_WEAK: [

@@ -50,7 +50,7 @@ describe('backups: age alert and the daily checklist', () => {
 
   test('backup age: fires with no successful backup, clears after one, fires again once it is older than the limit', async () => {
     // Set up pgBackRest as `cluster up` does: config first, a restart for archive_mode, then the stanza.
-    assert.equal(prepareArchiving(cfg), true, 'pgBackRest is installed');
+    assert.equal(await prepareArchiving(cfg), true, 'pgBackRest is installed');
     await primary.stop();
     await primary.start();
     await ensureStanza(cfg);

@@ -3,6 +3,8 @@ import net from 'node:net';
 import { test } from 'node:test';
 import { cli, json, startCli } from './helpers/cli.js';
 import { tempDataDir } from './helpers/tempCluster.js';
+import path from 'node:path';
+import { postmasterPid } from '../src/cluster/local/postmaster.js';
 import { freePort } from '../src/system/freePort.js';
 
 test('cluster up → status → down → up again on the same data', async () => {
@@ -58,7 +60,7 @@ test('unknown flags and bad values are refused with usage help and a non-zero ex
   assert.match(badPort.stderr, /--port must be a whole number/);
 });
 
-test('cluster up --foreground stays attached and SIGTERM stops the cluster cleanly', async () => {
+test('cluster up --foreground stays attached, restarts a killed postmaster, and SIGTERM stops the cluster cleanly', async () => {
   const dataDir = tempDataDir();
   const port = await freePort();
   const up = startCli(['--data-dir', dataDir, 'cluster', 'up', '--foreground', '--port', String(port)]);
@@ -66,6 +68,15 @@ test('cluster up --foreground stays attached and SIGTERM stops the cluster clean
   try {
     await up.waitFor('connect:');
     assert.equal((await cli(['--data-dir', dataDir, 'cluster', 'status'])).code, 0, 'running while attached');
+    assert.match(up.stderr, /supervising postgres primary/);
+    const pgdata = path.join(dataDir, 'pg', 'primary', 'data');
+    const pid = postmasterPid(pgdata)!;
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 300 && !/SUPERVISOR: postgres primary is back/.test(up.stderr); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.match(up.stderr, new RegExp(`SUPERVISOR: postgres primary \\(pid ${pid}\\) died`));
+    assert.ok(postmasterPid(pgdata), 'a new postmaster runs');
+    assert.equal((await cli(['--data-dir', dataDir, 'cluster', 'status'])).code, 0, 'running again');
   } finally {
     code = await up.stop();
   }

@@ -37,7 +37,7 @@ describe('alerts fire on real conditions and clear when they end', () => {
 
   test('failed connections ≥ 10/min: wrong-password logins counted from the server log', async () => {
     assert.equal((await alert('failedConnectionsPerMin')).firing, false);
-    const wrong = { ...roleTarget(cfg, 'app', primary), password: 'definitely-wrong' };
+    const wrong = { ...roleTarget(cfg, 'app', primary.target()), password: 'definitely-wrong' };
     for (let i = 0; i < 10; i++) {
       const c = new pg.Client(clientConfig(wrong));
       await assert.rejects(c.connect(), /password authentication failed/);
@@ -71,7 +71,7 @@ describe('alerts fire on real conditions and clear when they end', () => {
   });
 
   test('response time ≥ 500 ms: a statement running long (pg_sleep) fires, its end clears', async () => {
-    const c = new pg.Client(clientConfig(roleTarget(cfg, 'app', primary)));
+    const c = new pg.Client(clientConfig(roleTarget(cfg, 'app', primary.target())));
     await c.connect();
     try {
       const slow = c.query('SELECT pg_sleep(2.5)');

@@ -15,7 +15,7 @@ import { monitoringPlugins } from '../src/monitor/http/monitoringPlugins.js';
 import { applyDatabase } from '../src/platform/apply.js';
 import { issueToken } from '../src/service/auth/tokens.js';
 import { availableMonths, currentMonth } from '../src/service/bills/months.js';
-import { staticLocator } from '../src/service/db/locator.js';
+import { staticLocator } from '../src/topology/index.js';
 import { startService } from '../src/service/start.js';
 import { startTempCluster } from './helpers/tempCluster.js';
 

@@ -9,7 +9,7 @@ import type { BillInquiryError } from '../src/errors.js';
 import { clientConfig } from '../src/db/connection.js';
 import { startKosMock } from '../src/kos/mock/server.js';
 import { applyDatabase } from '../src/platform/apply.js';
-import { scramVerifier } from '../src/platform/scram.js';
+import { scramVerifier } from '../src/db/scram.js';
 import { issueToken } from '../src/service/auth/tokens.js';
 import { startService } from '../src/service/start.js';
 import { startTempCluster } from './helpers/tempCluster.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Endpoint } from '../src/service/db/locator.js';
+import type { Endpoint } from '../src/topology/index.js';
 import { startServiceHarness } from './helpers/service.js';
 
 const LINE = '010-6666-1212';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { ensureTls } from '../src/cluster/local/tls.js';
-import { staticLocator } from '../src/service/db/locator.js';
+import { staticLocator } from '../src/topology/locators.js';
 import { availableMonths, currentMonth } from '../src/service/bills/months.js';
 import { startService, type StartedService } from '../src/service/start.js';
 import { startRedis } from './helpers/redis.js';

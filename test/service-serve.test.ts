@@ -46,7 +46,7 @@ test('serve (npm start): local database + KOS mock + service; token, menu, inqui
   }
   assert.equal(code, 0, serve.stderr);
   assert.match(serve.stderr, /flushing history/);
-  assert.match(serve.stderr, /local cluster stopped/);
+  assert.match(serve.stderr, /plain cluster stopped \(serve had started it\)/);
   const status = await cli(['--data-dir', dataDir, 'cluster', 'status'], { env });
   assert.notEqual(status.code, 0, 'the cluster serve started is stopped again');
 });

@@ -70,7 +70,7 @@ const iso = (epochS: number) => new Date(epochS * 1000).toISOString();
 
 /** Parsed `pgbackrest info`: per repository the newest/oldest good backup and the WAL archive range. */
 export async function backupInfo(cfg: Readonly<Config>): Promise<BackupInfo> {
-  writePgbackrestConf(cfg);
+  await writePgbackrestConf(cfg);
   const { stdout } = await pgbackrest(cfg, ['--output=json', 'info']);
   // A repository read with the wrong passphrase yields its garbled bytes inside an error message.
   // eslint-disable-next-line no-control-regex -- control bytes are exactly what must go

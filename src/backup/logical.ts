@@ -10,7 +10,7 @@ import { run } from '../system/run.js';
 import { SecretStore } from '../system/secrets.js';
 import { backupPaths } from './paths.js';
 import { pipeline } from './pipe.js';
-import { primaryTarget } from './targets.js';
+import { openTopology } from '../topology/open.js';
 
 export const LOGICAL_SECRET = 'logical-backup-passphrase';
 const PASS_ENV = 'BILL_INQUIRY_LOGICAL_PASSPHRASE';
@@ -36,7 +36,7 @@ export async function logicalBackup(cfg: Readonly<Config>, now = new Date()): Pr
   const dir = backupPaths(cfg).logical;
   ensureDir(dir, 0o700);
   const target = {
-    ...(await primaryTarget(cfg, cfg.database.name)),
+    ...(await openTopology(cfg).admin(cfg.database.name)),
     user: cfg.database.roles.backup,
     password: rolePassword(cfg, 'backup'),
     applicationName: 'bill-inquiry-logical-backup',
@@ -75,7 +75,10 @@ export async function restoreLogical(
       `--into ${opts.into} is not a plain database name`,
       'use lower-case letters, digits and _',
     );
-  const admin = await primaryTarget(cfg, 'postgres', opts.port);
+  const admin = await openTopology(cfg).admin(
+    'postgres',
+    opts.port ? { host: cfg.cluster.host, port: opts.port } : undefined,
+  );
   const started = Date.now();
   const psqlEnv = libpqEnv(admin);
   // createdb quotes the name itself and fails clearly when the database exists.

@@ -3,12 +3,42 @@ import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { RepoConfig } from '../config/sections/backup.js';
 import { SUPERUSER, SUPERUSER_SECRET } from '../cluster/local/localCluster.js';
+import { postmasterPid } from '../cluster/local/postmaster.js';
 import { BillInquiryError, type ErrorCode } from '../errors.js';
 import { ensureDir, serverUser } from '../system/osUser.js';
 import { run, type RunResult } from '../system/run.js';
 import { SecretStore } from '../system/secrets.js';
+import { openTopology } from '../topology/open.js';
 import { backupPaths, pgbackrestBinary } from './paths.js';
-import { pgTargets, targetRunning, type PgTarget } from './targets.js';
+
+/** A PostgreSQL data dir pgBackRest backs up from (pgN-* options). */
+export interface PgTarget {
+  name: string;
+  pgdata: string;
+  port: number;
+  socketDir: string;
+}
+
+/**
+ * The data dirs of the topology's members (plain: the primary, and the
+ * replica once cloned; ha: every node). pgBackRest reads data directories,
+ * so an external database has none here.
+ */
+export async function pgTargets(cfg: Readonly<Config>): Promise<PgTarget[]> {
+  const topology = openTopology(cfg);
+  if (!topology.local)
+    throw new BillInquiryError(
+      'NOT_LOCAL',
+      'the database is external (service.database): pgBackRest backs up data directories on this machine',
+      'run the backup commands where the database runs (managed servers: their own backups, plan §9.1)',
+    );
+  return (await topology.members()).flatMap((m) =>
+    m.files ? [{ name: m.name, pgdata: m.files.pgdata, port: m.endpoint.port, socketDir: m.files.socketDir }] : [],
+  );
+}
+
+/** True when the target's postmaster is alive (pgBackRest needs a running server for backups). */
+export const targetRunning = (t: PgTarget): boolean => postmasterPid(t.pgdata) !== undefined;
 
 export const cipherSecret = (repo: number): string => `pgbackrest-repo${repo}-cipher`;
 
@@ -101,13 +131,14 @@ function credential(secrets: SecretStore, repo: number, kind: Parameters<typeof 
 }
 
 /** Writes pgbackrest.conf (0600, owned by the server user: it holds the cipher passphrases) and its directories. */
-export function writePgbackrestConf(cfg: Readonly<Config>): string {
+export async function writePgbackrestConf(cfg: Readonly<Config>): Promise<string> {
   const user = serverUser(cfg.cluster.osUser);
   const p = backupPaths(cfg);
+  const targets = await pgTargets(cfg);
   ensureDir(p.root, 0o700, user);
   for (const dir of [p.log, p.lock, path.dirname(p.spool('default')), p.spool('default')]) ensureDir(dir, 0o700, user);
-  for (const t of pgTargets(cfg)) ensureDir(p.spool(t.name), 0o700, user);
-  writeFileSync(p.conf, renderPgbackrestConf(cfg, pgTargets(cfg), new SecretStore(cfg.dataDir)), { mode: 0o600 });
+  for (const t of targets) ensureDir(p.spool(t.name), 0o700, user);
+  writeFileSync(p.conf, renderPgbackrestConf(cfg, targets, new SecretStore(cfg.dataDir)), { mode: 0o600 });
   if (user) chownSync(p.conf, user.uid, user.gid);
   return p.conf;
 }

@@ -7,8 +7,8 @@ import { integrityCheck, type IntegrityReport } from './integrity.js';
 import { backupPaths } from './paths.js';
 import { pgbackrest } from './pgbackrest.js';
 import { RestoredCluster } from './restoredCluster.js';
-import { pgTargets, targetRunning } from './targets.js';
-import { lsnValue, parseTarget, targetOptions, type RestoreTarget } from './target.js';
+import { lsnValue, parseTarget, targetOptions, type RestoreTarget } from './restoreTarget.js';
+import { pgTargets, targetRunning } from './pgbackrest.js';
 
 export interface RestoreOptions {
   to: string;
@@ -94,7 +94,7 @@ export async function restoreTo(cfg: Readonly<Config>, opts: RestoreOptions): Pr
  * newest archived WAL is the limit.
  */
 async function flushWal(cfg: Readonly<Config>): Promise<void> {
-  if (!pgTargets(cfg).some(targetRunning)) return;
+  if (!(await pgTargets(cfg)).some(targetRunning)) return;
   await pgbackrest(cfg, ['check']).catch(() => undefined);
 }
 

@@ -2,17 +2,15 @@ import { appendFileSync, chownSync, existsSync, readdirSync, readFileSync } from
 import path from 'node:path';
 import type pg from 'pg';
 import type { Config } from '../config/schema.js';
+import { instanceParameters } from '../cluster/local/instanceParameters.js';
 import { SUPERUSER, SUPERUSER_SECRET } from '../cluster/local/localCluster.js';
-import { scaledProfile } from '../cluster/local/memoryProfile.js';
-import { findPgBinaries } from '../cluster/local/pgBinaries.js';
-import { postmasterPid } from '../cluster/local/postmaster.js';
-import { renderParameters, serverParameters } from '../cluster/local/serverParameters.js';
-import { ensureTls } from '../cluster/local/tls.js';
+import { pgCtlFor, type PgCtl } from '../cluster/local/pgCtl.js';
+import { renderParameters } from '../cluster/local/serverParameters.js';
 import type { ConnTarget } from '../db/connection.js';
 import { queryOnce } from '../db/withClient.js';
 import { BillInquiryError } from '../errors.js';
 import { ensureDir, serverUser } from '../system/osUser.js';
-import { run } from '../system/run.js';
+import { waitUntil } from '../system/poll.js';
 import { SecretStore } from '../system/secrets.js';
 
 /** Heads the settings that keep a restored cluster apart from the original; `restore --switch` cuts them off. */
@@ -28,6 +26,7 @@ export class RestoredCluster {
   readonly socketDir: string;
   readonly logFile: string;
   private readonly user;
+  private readonly pgCtl: PgCtl;
 
   constructor(
     readonly cfg: Readonly<Config>,
@@ -38,6 +37,7 @@ export class RestoredCluster {
     this.pgdata = path.join(dir, 'data');
     this.socketDir = path.join(dir, 'run');
     this.logFile = path.join(dir, 'server.log');
+    this.pgCtl = pgCtlFor(cfg, this.pgdata);
   }
 
   /** The directory must be new or empty: a restore never overwrites a cluster. */
@@ -59,14 +59,11 @@ export class RestoredCluster {
   /** Settings appended to postgresql.auto.conf (read last, so they win over the restored files, Patroni's included). */
   async writeOverrides(): Promise<void> {
     const params = {
-      ...serverParameters({
-        server: this.cfg.server,
-        memory: scaledProfile(this.cfg.server),
-        tls: await ensureTls(this.cfg.dataDir, this.user),
-        port: this.port,
-        socketDir: this.socketDir,
-        pgauditAvailable: findPgBinaries(this.cfg.cluster, this.user).hasLibrary('pgaudit'),
-      }),
+      ...(await instanceParameters(
+        this.cfg,
+        { port: this.port, socketDir: this.socketDir, pgdata: this.pgdata, node: 'restored' },
+        { archive: false },
+      )),
       archive_mode: 'off',
       hba_file: path.join(this.pgdata, 'pg_hba.conf'),
       ident_file: path.join(this.pgdata, 'pg_ident.conf'),
@@ -81,11 +78,8 @@ export class RestoredCluster {
 
   /** Starts, waits until recovery reached its target and promoted. */
   async startAndPromote(timeoutS: number): Promise<void> {
-    const pgCtl = findPgBinaries(this.cfg.cluster, this.user).bin('pg_ctl');
     try {
-      await run(pgCtl, ['-D', this.pgdata, '-l', this.logFile, '-w', '-t', String(timeoutS), 'start'], {
-        as: this.user,
-      });
+      await this.pgCtl.start({ logFile: this.logFile, timeoutS });
     } catch (e) {
       throw new BillInquiryError(
         'RESTORE_START_FAILED',
@@ -94,40 +88,34 @@ export class RestoredCluster {
         { cause: e },
       );
     }
-    const deadline = Date.now() + timeoutS * 1000;
-    while (Date.now() < deadline) {
-      const inRecovery = await this.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r').then(
-        ([row]) => row!.r,
-        () => undefined,
-      );
-      if (inRecovery === false) return;
-      if (inRecovery === undefined && !this.running()) {
-        const log = this.logTail();
-        const hint = /before configured recovery target/.test(log)
-          ? 'the target is later than the newest archived WAL: pick an earlier target or `latest`'
-          : `see ${this.logFile} and ${path.join(this.pgdata, 'log')}`;
-        throw new BillInquiryError('RESTORE_RECOVERY_FAILED', `recovery of the restored cluster failed: ${log}`, hint);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new BillInquiryError(
-      'RESTORE_NOT_PROMOTED',
-      `the restored cluster is still in recovery after ${timeoutS}s: ${this.logTail()}`,
-      `see ${this.logFile}`,
-    );
+    await waitUntil(async () => (await this.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'))[0]!.r === false, {
+      timeoutMs: timeoutS * 1000,
+      intervalMs: PROMOTE_POLL_MS,
+      abort: () => (this.running() ? undefined : this.recoveryFailed()),
+      onTimeout: () =>
+        new BillInquiryError(
+          'RESTORE_NOT_PROMOTED',
+          `the restored cluster is still in recovery after ${timeoutS}s: ${this.logTail()}`,
+          `see ${this.logFile}`,
+        ),
+    });
+  }
+
+  /** The server exited during recovery: why, from its log. */
+  private recoveryFailed(): BillInquiryError {
+    const log = this.logTail();
+    const hint = /before configured recovery target/.test(log)
+      ? 'the target is later than the newest archived WAL: pick an earlier target or `latest`'
+      : `see ${this.logFile} and ${path.join(this.pgdata, 'log')}`;
+    return new BillInquiryError('RESTORE_RECOVERY_FAILED', `recovery of the restored cluster failed: ${log}`, hint);
   }
 
   running(): boolean {
-    return postmasterPid(this.pgdata) !== undefined;
+    return this.pgCtl.running;
   }
 
   async stop(): Promise<void> {
-    if (!this.running()) return;
-    await run(
-      findPgBinaries(this.cfg.cluster, this.user).bin('pg_ctl'),
-      ['-D', this.pgdata, '-m', 'fast', '-w', 'stop'],
-      { as: this.user },
-    );
+    await this.pgCtl.stop('fast');
   }
 
   target(database = 'postgres'): ConnTarget {
@@ -163,6 +151,8 @@ export class RestoredCluster {
     );
   }
 }
+
+const PROMOTE_POLL_MS = 200;
 
 const readdirLogs = (dir: string): string[] =>
   readdirSync(dir)

@@ -49,7 +49,7 @@ const latest = (sets: BackupSet[]) => [...sets].sort((a, b) => a.stop.localeComp
 export async function verifyBackups(
   cfg: Readonly<Config>,
 ): Promise<{ ok: boolean; repos: Array<{ repo: number; ok: boolean; detail: string }> }> {
-  writePgbackrestConf(cfg);
+  await writePgbackrestConf(cfg);
   const results = [];
   for (const repo of cfg.backup.repos.map((_, i) => i + 1)) {
     try {

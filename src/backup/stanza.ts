@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
+import { poll } from '../system/poll.js';
 import { backupPaths, pgbackrestBinary } from './paths.js';
 import { backupInfo } from './info.js';
 import { pgbackrest, writePgbackrestConf } from './pgbackrest.js';
@@ -9,9 +10,9 @@ import { pgbackrest, writePgbackrestConf } from './pgbackrest.js';
  * Writes pgbackrest.conf before the servers start so their archive_command
  * has a config; returns whether WAL archiving is on.
  */
-export function prepareArchiving(cfg: Readonly<Config>): boolean {
+export async function prepareArchiving(cfg: Readonly<Config>): Promise<boolean> {
   if (!cfg.backup.walArchiving || !pgbackrestBinary()) return false;
-  writePgbackrestConf(cfg);
+  await writePgbackrestConf(cfg);
   return true;
 }
 
@@ -27,18 +28,26 @@ export async function ensureStanza(cfg: Readonly<Config>): Promise<void> {
   if (info.repos.length && !info.repos.some((r) => MISSING_STANZA.has(r.code))) return;
   // The async archiver may hold the stanza lock for a moment (WAL written since the server
   // started): wait for it rather than fail the whole `cluster up`.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return void (await pgbackrest(cfg, ['stanza-create']));
-    } catch (e) {
-      if (attempt >= STANZA_LOCK_ATTEMPTS || !/unable to acquire lock/.test(errorMessage(e))) throw e;
-      await new Promise((r) => setTimeout(r, STANZA_LOCK_WAIT_MS));
-    }
-  }
+  let locked: unknown;
+  let fatal: Error | undefined;
+  const created = await poll(
+    async () => {
+      try {
+        await pgbackrest(cfg, ['stanza-create']);
+        return true;
+      } catch (e) {
+        if (/unable to acquire lock/.test(errorMessage(e))) locked = e;
+        else fatal = e instanceof Error ? e : new Error(String(e));
+        return false;
+      }
+    },
+    { timeoutMs: STANZA_LOCK_WAIT_S * 1000, intervalMs: STANZA_LOCK_RETRY_MS, abort: () => fatal },
+  );
+  if (!created) throw locked;
 }
 
-const STANZA_LOCK_ATTEMPTS = 20;
-const STANZA_LOCK_WAIT_MS = 500;
+const STANZA_LOCK_WAIT_S = 10;
+const STANZA_LOCK_RETRY_MS = 500;
 
 /**
  * stanza-create failed (e.g. this pgBackRest predates the server's PostgreSQL

@@ -1,85 +1,37 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
-import { LocalInstance, type InstanceStatus } from '../cluster/local/localCluster.js';
-import { isHa } from '../cluster/patroni/paths.js';
-import { rebuildHaFrom } from '../cluster/patroni/rebuildFromData.js';
 import { BillInquiryError } from '../errors.js';
-import { fileStamp, setAside } from '../system/setAside.js';
+import { openTopology } from '../topology/open.js';
+import type { AdoptResult } from '../topology/types.js';
 import { RESTORE_OVERRIDES_MARKER, type RestoredCluster } from './restoredCluster.js';
 
-export interface SwitchResult {
-  primary: Pick<InstanceStatus, 'port' | 'running'>;
-  /** Where the replaced primary's data went (kept, never deleted). */
-  previousPrimary: string;
-  /** The old replica's data, set aside: it follows a timeline the restored primary left. */
-  previousReplica?: string;
-  /** HA: the member leading on the restored data, and every member's previous data dir. */
-  leader?: string;
-  previousMembers?: Record<string, string>;
-}
+export type SwitchResult = AdoptResult;
 
 /**
- * Makes a verified restored cluster the local primary (plan §9.2, data
- * corruption: "restore on a separate server, then switch"). Plain topology:
- * stop it and the old servers, keep the old data dirs beside under a dated
- * name, move the restored data into the primary's place and start it there
- * with the primary's port, parameters and WAL archiving. HA: Patroni rebuilds
- * the topology around it (rebuildFromData.ts). Either way clients (the
- * service's pools, the Patroni locator) reconnect to the same addresses and
- * see the restored data.
+ * Makes a verified restored cluster the topology's primary (plan §9.2, data
+ * corruption: "restore on a separate server, then switch"): the restored
+ * cluster stops, loses the settings that kept it apart, and the topology
+ * adopts its data — plain: into the primary's place with the primary's port,
+ * parameters and WAL archiving; HA: Patroni rebuilds the cluster around it.
+ * Either way clients (the service's pools, the Patroni locator) reconnect to
+ * the same addresses and see the restored data; the old data dirs are kept beside.
  */
 export async function switchToRestored(
   cfg: Readonly<Config>,
   restored: RestoredCluster,
   log: (m: string) => void = () => {},
 ): Promise<SwitchResult> {
+  const local = openTopology(cfg).local;
+  if (!local)
+    throw new BillInquiryError(
+      'NOT_LOCAL',
+      'the database is external (service.database): there is no local primary to switch',
+      'point service.database at the restored cluster instead',
+    );
   await restored.stop();
   dropRestoreOverrides(restored.pgdata);
-  return isHa(cfg) ? switchHa(cfg, restored, log) : switchPlain(cfg, restored);
-}
-
-/** HA: Patroni rebuilds the topology around the restored data (the first node leads, the others clone). */
-async function switchHa(
-  cfg: Readonly<Config>,
-  restored: RestoredCluster,
-  log: (m: string) => void,
-): Promise<SwitchResult> {
-  const { status, leader, previous } = await rebuildHaFrom(cfg, restored.pgdata, log);
-  const port = cfg.ha.nodes.find((n) => n.name === leader)!.pgPort;
-  return {
-    primary: { port, running: status.leader === leader },
-    previousPrimary: previous[leader] ?? '',
-    leader,
-    previousMembers: previous,
-  };
-}
-
-async function switchPlain(cfg: Readonly<Config>, restored: RestoredCluster): Promise<SwitchResult> {
-  const primary = new LocalInstance(cfg, 'primary');
-  const replica = new LocalInstance(cfg, 'replica');
-  await replica.stop();
-  await primary.stop();
-  const stamp = fileStamp();
-  const previousPrimary = setAside(primary.paths.pgdata, stamp);
-  const previousReplica = replica.initialized ? setAside(replica.paths.pgdata, stamp) : undefined;
-  try {
-    renameSync(restored.pgdata, primary.paths.pgdata);
-  } catch (e) {
-    renameSync(previousPrimary!, primary.paths.pgdata);
-    if (previousReplica) renameSync(previousReplica, replica.paths.pgdata);
-    throw new BillInquiryError(
-      'SWITCH_MOVE',
-      `cannot move ${restored.pgdata} to ${primary.paths.pgdata}: ${(e as Error).message}`,
-      'restore --into a directory on the same file system as the data dir',
-      { cause: e },
-    );
-  }
-  return {
-    primary: await primary.start(),
-    previousPrimary: previousPrimary!,
-    ...(previousReplica ? { previousReplica } : {}),
-  };
+  return local.adopt(restored.pgdata, log);
 }
 
 /** pgBackRest's restore block (restore_command, recovery target, archive_mode=off) heads the appended settings. */

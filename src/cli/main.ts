@@ -8,6 +8,7 @@ import { registerDbCommands } from './commands/db.js';
 import { registerHistoryCommands } from './commands/history.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerKosCommands } from './commands/kos.js';
+import { registerLbCommands } from './commands/lb.js';
 import { registerMonitorCommands } from './commands/monitor.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerTokenCommands } from './commands/token.js';
@@ -29,6 +30,7 @@ const REGISTRARS: Array<(program: Command) => void> = [
   registerRestoreCommands,
   registerDrillCommands,
   registerHistoryCommands,
+  registerLbCommands,
 ];
 
 export function buildProgram(): Command {

@@ -5,6 +5,7 @@ import { clusterSection } from './sections/cluster.js';
 import { databaseSection } from './sections/database.js';
 import { monitorSection } from './sections/monitor.js';
 import { haSection } from './sections/ha.js';
+import { lbSection } from './sections/lb.js';
 import { poolSection } from './sections/pool.js';
 import { serverSection } from './sections/server.js';
 import { serviceSection } from './sections/service.js';
@@ -28,6 +29,7 @@ export const configSchema = z
     backup: backupSection.prefault({}),
     azure: azureSection.prefault({}),
     monitor: monitorSection.prefault({}),
+    lb: lbSection.prefault({}),
   })
   .strict();
 

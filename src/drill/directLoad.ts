@@ -1,10 +1,6 @@
-import path from 'node:path';
 import pg from 'pg';
-import type { Config } from '../config/schema.js';
-import { SUPERUSER, SUPERUSER_SECRET } from '../cluster/local/localCluster.js';
-import type { PatroniLocator } from '../cluster/patroni/locator.js';
 import { clientConfig, type ConnTarget } from '../db/connection.js';
-import { SecretStore } from '../system/secrets.js';
+import type { Topology } from '../topology/types.js';
 import type { LoadDriver } from './loadDriver.js';
 import { FAILOVER_IDS, FAILOVER_INSERT, FAILOVER_TABLE_SETUP } from './sql.js';
 
@@ -17,15 +13,10 @@ const QUERY_TIMEOUT_MS = 2000;
  * per writer, dropped and re-located after any error) — the drill without the
  * service, for clusters the service does not run against.
  */
-export async function directLoad(cfg: Readonly<Config>, locator: PatroniLocator): Promise<LoadDriver> {
-  const password = new SecretStore(cfg.dataDir).get(SUPERUSER_SECRET);
-  const caFile = path.join(cfg.dataDir, 'tls', 'ca.crt');
+export async function directLoad(topology: Topology): Promise<LoadDriver> {
+  const locator = topology.locator;
   const target = async (): Promise<ConnTarget> => ({
-    ...(await locator.primary()),
-    database: 'postgres',
-    user: SUPERUSER,
-    password,
-    caFile,
+    ...(await topology.admin('postgres')),
     applicationName: 'bill-inquiry-drill',
   });
   await withClient(await target(), (c) => c.query(FAILOVER_TABLE_SETUP));
@@ -46,7 +37,7 @@ export async function directLoad(cfg: Readonly<Config>, locator: PatroniLocator)
           ?.end()
           .catch(() => undefined);
         clients.delete(writer);
-        locator.invalidate();
+        locator.invalidate?.();
         throw e;
       }
     },

@@ -1,10 +1,10 @@
 import type { Config } from '../config/schema.js';
-import { alive, livePid, sleep } from '../cluster/patroni/daemon.js';
-import { PatroniLocator } from '../cluster/patroni/locator.js';
-import { isHa, nodePaths } from '../cluster/patroni/paths.js';
+import { alive } from '../cluster/patroni/daemon.js';
+import { nodePatroniPid, nodePostmasterPid, waitFor } from '../cluster/patroni/lifecycle.js';
 import { haStatus, type HaStatus } from '../cluster/patroni/status.js';
-import { haUp, nodePostmasterPid, waitFor } from '../cluster/patroni/topology.js';
 import { BillInquiryError } from '../errors.js';
+import { poll, sleep } from '../system/poll.js';
+import { openTopology } from '../topology/open.js';
 import { directLoad } from './directLoad.js';
 import type { LoadDriver } from './loadDriver.js';
 import { serviceLoad } from './serviceLoad.js';
@@ -63,27 +63,28 @@ export async function failoverDrill(
   cfg: Readonly<Config>,
   opts: FailoverDrillOptions = {},
 ): Promise<FailoverDrillResult> {
-  if (!isHa(cfg))
+  const topology = openTopology(cfg);
+  if (topology.kind !== 'ha' || !topology.local)
     throw new BillInquiryError(
       'NOT_HA',
-      'the failover drill needs the HA topology',
+      'the failover drill needs the HA topology this tool runs (Patroni nodes to crash)',
       'start it with `bill-inquiry cluster up --ha`',
     );
   // A drill right after another one must wait for the synchronous standby to be back: only it may be promoted.
   await waitFor(cfg, 'a healthy cluster with a synchronous standby', async () => ready(cfg, await haStatus(cfg)));
   const before = await haStatus(cfg);
-  const locator = new PatroniLocator(cfg);
+  const locator = topology.locator;
   // REST probes can time out on a busy machine: setup waits for an answer instead of failing the drill.
   await waitFor(cfg, 'the locator to find the primary', async () => !!(await locator.primary()));
   const writers = opts.writers ?? DEFAULT_WRITERS;
   const crash = opts.crash ?? 'postgres';
   const targetS = crash === 'node' ? cfg.ha.drillTargets.nodeCrashS : cfg.ha.drillTargets.postgresCrashS;
-  const driver = opts.via === 'direct' ? await directLoad(cfg, locator) : await serviceLoad(cfg, locator, writers);
+  const driver = opts.via === 'direct' ? await directLoad(topology) : await serviceLoad(topology, writers);
   try {
     const m = await measure(cfg, driver, before.leader!, writers, { ...opts, crash });
     // A lost node comes back only when someone starts it: do what the operator would (`cluster up --ha`).
-    if (crash === 'node') await haUp(cfg);
-    locator.invalidate();
+    if (crash === 'node') await topology.local.up();
+    locator.invalidate?.();
     await waitFor(cfg, 'the locator to find the new primary', async () => !!(await locator.primary()));
     // Right after the kill the locator may still name the dead leader for a moment: count the
     // losses once the new primary answers, asking the locator again after each refusal.
@@ -93,7 +94,7 @@ export async function failoverDrill(
         lost = await driver.lost(m.acked);
         return true;
       } catch {
-        locator.invalidate();
+        locator.invalidate?.();
         return false;
       }
     });
@@ -169,7 +170,7 @@ export async function measure(
         `the leader ${leader} has no running postmaster`,
         'check `bill-inquiry cluster status`',
       );
-    const patroni = opts.crash === 'node' ? livePid(nodePaths(cfg, node).pidFile) : undefined;
+    const patroni = opts.crash === 'node' ? nodePatroniPid(cfg, node) : undefined;
     if (opts.crash === 'node' && !patroni)
       throw new BillInquiryError(
         'DRILL_NO_LEADER',
@@ -190,7 +191,7 @@ export async function measure(
     await Promise.all(running);
   }
   const { resumedAt, durableAt } = recovered;
-  while (alive(pid)) await sleep(50);
+  await poll(() => !alive(pid), { timeoutMs: cfg.ha.startTimeoutS * 1000, intervalMs: 50 });
   const since = (t: number) => (t ? (t - killedAt) / 1000 : Number.POSITIVE_INFINITY);
   return {
     acked,
@@ -217,15 +218,18 @@ interface RecoveryWatch {
 async function awaitRecovery(driver: LoadDriver, w: RecoveryWatch): Promise<{ resumedAt: number; durableAt: number }> {
   let resumedAt = 0;
   let durableAt = 0;
-  while (Date.now() < w.deadline) {
-    const lastFailure = w.lastFailureAt();
-    const since = w.afterKill.filter((a) => a.at > lastFailure);
-    resumedAt = since[0]?.at ?? 0;
-    if (durableAt <= lastFailure) durableAt = 0;
-    if (resumedAt && !durableAt && (await driver.persisted(since.map((a) => a.id)))) durableAt = Date.now();
-    if (durableAt && Date.now() - Math.max(durableAt, lastFailure) >= w.settleMs && w.lastFailureAt() === lastFailure)
-      break;
-    await sleep(DURABLE_POLL_MS);
-  }
+  await poll(
+    async () => {
+      const lastFailure = w.lastFailureAt();
+      const since = w.afterKill.filter((a) => a.at > lastFailure);
+      resumedAt = since[0]?.at ?? 0;
+      if (durableAt <= lastFailure) durableAt = 0;
+      if (resumedAt && !durableAt && (await driver.persisted(since.map((a) => a.id)))) durableAt = Date.now();
+      return (
+        !!durableAt && Date.now() - Math.max(durableAt, lastFailure) >= w.settleMs && w.lastFailureAt() === lastFailure
+      );
+    },
+    { timeoutMs: Math.max(0, w.deadline - Date.now()), intervalMs: DURABLE_POLL_MS },
+  );
   return { resumedAt, durableAt };
 }

@@ -6,9 +6,10 @@ import type { Config } from '../config/schema.js';
 import { backupInfo } from '../backup/info.js';
 import { restoreTo } from '../backup/restore.js';
 import { runBackup } from '../backup/run.js';
-import { primaryTarget } from '../backup/targets.js';
+import { openTopology } from '../topology/open.js';
 import { clientConfig } from '../db/connection.js';
 import { queryOnce } from '../db/withClient.js';
+import { sleep } from '../system/poll.js';
 import { PITR_COUNTS, PITR_DESTROY, PITR_DROP, PITR_INSERT, PITR_NOW, PITR_TABLE_SETUP } from './sql.js';
 
 export interface PitrDrillResult {
@@ -35,14 +36,14 @@ export async function pitrDrill(cfg: Readonly<Config>, opts: { rows?: number } =
   const rows = opts.rows ?? 500;
   if (!(await backupInfo(cfg).catch(() => undefined))?.backups.some((b) => b.ok && b.repo === 1))
     await runBackup(cfg, 'full', 1);
-  const client = new pg.Client(clientConfig(await primaryTarget(cfg, 'postgres')));
+  const client = new pg.Client(clientConfig(await openTopology(cfg).admin('postgres')));
   await client.connect();
   let targetTime: string;
   try {
     await client.query(PITR_TABLE_SETUP);
     for (let id = 1; id <= rows; id++) await client.query(PITR_INSERT, [id]);
     targetTime = (await client.query<{ now: string }>(PITR_NOW)).rows[0]!.now;
-    await new Promise((r) => setTimeout(r, TARGET_GAP_MS));
+    await sleep(TARGET_GAP_MS);
     for (let id = rows + 1; id <= 2 * rows; id++) await client.query(PITR_INSERT, [id]);
     await client.query(PITR_DESTROY);
   } finally {
@@ -78,5 +79,5 @@ export async function pitrDrill(cfg: Readonly<Config>, opts: { rows?: number } =
 }
 
 export async function dropTable(cfg: Readonly<Config>, sql: string): Promise<void> {
-  await queryOnce(await primaryTarget(cfg, 'postgres'), sql);
+  await queryOnce(await openTopology(cfg).admin('postgres'), sql);
 }

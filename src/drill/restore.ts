@@ -5,7 +5,8 @@ import type { Config } from '../config/schema.js';
 import { backupPaths } from '../backup/paths.js';
 import { restoreTo } from '../backup/restore.js';
 import { runBackup } from '../backup/run.js';
-import { pgTargets, primaryTarget, targetRunning } from '../backup/targets.js';
+import { pgTargets, targetRunning } from '../backup/pgbackrest.js';
+import { openTopology } from '../topology/open.js';
 import { withClient } from '../db/withClient.js';
 import { BillInquiryError } from '../errors.js';
 import { run } from '../system/run.js';
@@ -42,7 +43,7 @@ export async function restoreDrill(cfg: Readonly<Config>, opts: { dataMb?: numbe
   const rows = Math.ceil(((opts.dataMb ?? cfg.backup.drillRestoreDataMb) * 2 ** 20) / RESTORE_ROW_BYTES);
   const expected = await fill(cfg, rows);
   await runBackup(cfg, 'full', 2);
-  const source = pgTargets(cfg).find(targetRunning);
+  const source = (await pgTargets(cfg)).find(targetRunning);
   if (!source)
     throw new BillInquiryError(
       'NO_CLUSTER',
@@ -92,7 +93,7 @@ export async function restoreDrill(cfg: Readonly<Config>, opts: { dataMb?: numbe
 }
 
 async function fill(cfg: Readonly<Config>, rows: number): Promise<number> {
-  return withClient(await primaryTarget(cfg, 'postgres'), async (c) => {
+  return withClient(await openTopology(cfg).admin('postgres'), async (c) => {
     await c.query(RESTORE_CREATE);
     for (let from = 1; from <= rows; from += FILL_BATCH_ROWS)
       await c.query(RESTORE_FILL, [from, Math.min(rows, from + FILL_BATCH_ROWS - 1)]);

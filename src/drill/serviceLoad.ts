@@ -1,13 +1,8 @@
-import path from 'node:path';
-import type { Config } from '../config/schema.js';
-import { SUPERUSER, SUPERUSER_SECRET } from '../cluster/local/localCluster.js';
-import type { PatroniLocator } from '../cluster/patroni/locator.js';
-import type { ConnTarget } from '../db/connection.js';
 import { startKosMock } from '../kos/mock/server.js';
 import { applyDatabase } from '../platform/apply.js';
 import { issueToken } from '../service/auth/tokens.js';
 import { startService } from '../service/start.js';
-import { SecretStore } from '../system/secrets.js';
+import type { Topology } from '../topology/types.js';
 import { withClient } from './directLoad.js';
 import type { LoadDriver } from './loadDriver.js';
 import { HISTORY_PRESENT } from './sql.js';
@@ -17,28 +12,19 @@ const REQUEST_TIMEOUT_MS = 5000;
 const ACKNOWLEDGED = new Set([200, 202]);
 
 /**
- * The real service (startService with the Patroni locator, KOS mock over
+ * The real service (startService on the topology: the Patroni locator, KOS mock over
  * HTTP) under POST /bills/inquiry load. An inquiry is acknowledged when the
  * service answers 200/202; afterwards every acknowledged request id must have
  * its bill_inquiry_history row on the new primary. The service queues history
  * and writes it in batches, so HTTP answers can continue through a failover:
  * the drill therefore also measures when history rows land again.
  */
-export async function serviceLoad(
-  cfg: Readonly<Config>,
-  locator: PatroniLocator,
-  writers: number,
-): Promise<LoadDriver> {
-  const admin = async (database: string): Promise<ConnTarget> => ({
-    ...(await locator.primary()),
-    database,
-    user: SUPERUSER,
-    password: new SecretStore(cfg.dataDir).get(SUPERUSER_SECRET),
-    caFile: path.join(cfg.dataDir, 'tls', 'ca.crt'),
-  });
+export async function serviceLoad(topology: Topology, writers: number): Promise<LoadDriver> {
+  const cfg = topology.cfg;
+  const admin = (database: string) => topology.admin(database);
   await applyDatabase(cfg, await admin('postgres'));
   const kos = await startKosMock(cfg.service.kosMock, { protocol: cfg.service.kosProtocol });
-  const service = await startService(cfg, { port: 0, kosUrl: kos.url, locator });
+  const service = await startService(cfg, { port: 0, kosUrl: kos.url, topology });
   // One line per writer: lines ending 0000/9999 are the mock's "unknown"/"no bills" cases.
   const tokens = Array.from({ length: writers }, (_, i) => {
     const line = `010-5555-${String(1201 + i).padStart(4, '0')}`;

@@ -53,4 +53,8 @@ export const M = {
   journalReplayed: 'bill_inquiry_history_journal_replayed_rows_total',
   journalReplayPending: 'bill_inquiry_history_journal_replay_pending_segments',
   pool: 'bill_inquiry_pool_connections',
+  supervised: 'bill_inquiry_db_supervised',
+  supervisorRestarts: 'bill_inquiry_db_supervisor_restarts_total',
+  supervisorFailed: 'bill_inquiry_db_supervisor_failed_restarts_total',
+  supervisedDown: 'bill_inquiry_db_supervised_down',
 } as const;

@@ -27,6 +27,8 @@ export interface MonitoredRuntime {
     };
   };
   poolStats(): Record<string, { total: number; idle: number; waiting: number }>;
+  /** What the supervisor of the PostgreSQL this process started has done; undefined when it supervises nothing. */
+  supervisionStats?(): { restarts: number; failedAttempts: number; down: string[] } | undefined;
   /** Emits 'kosCall' {durationMs, outcome, resultCode?}. */
   events: EventEmitter;
 }

@@ -10,6 +10,7 @@ import { rowCount } from '../service/history/records.js';
 import { hostStats, type HostStats } from './host/hostStats.js';
 import type { RequestRecorder } from './http/requestRecorder.js';
 import { dataPath, memberSources, type MemberSource } from './members.js';
+import { openTopology } from '../topology/open.js';
 import type { MonitoredRuntime, ServiceSnapshot } from './serviceView.js';
 
 export interface MemberHealth {
@@ -53,10 +54,13 @@ export interface SnapshotSources {
 
 export async function collectSnapshot(cfg: Readonly<Config>, sources: SnapshotSources = {}): Promise<MonitorSnapshot> {
   const now = new Date();
-  const list = await memberSources(cfg);
+  const topology = openTopology(cfg);
+  const list = await memberSources(cfg, topology);
   const [members, host, backup] = await Promise.all([
     Promise.all(list.map((m) => memberHealth(cfg, m))),
-    hostStats(dataPath(cfg), cfg.monitor.cpuSampleMs).catch(() => undefined),
+    dataPath(cfg, topology)
+      .then((p) => hostStats(p, cfg.monitor.cpuSampleMs))
+      .catch(() => undefined),
     backupStatus(cfg, now),
   ]);
   const primary = members.find((m) => m.role === 'primary');
@@ -70,7 +74,7 @@ export async function collectSnapshot(cfg: Readonly<Config>, sources: SnapshotSo
     ...(host ? { host } : {}),
     failedConnectionsLastMin: sources.authFailures
       ? sources.authFailures.lastMinute(
-          list.map((m) => m.logDir),
+          list.flatMap((m) => (m.logDir ? [m.logDir] : [])),
           now,
         )
       : failedLastMinute(cfg, list, now),
@@ -102,7 +106,11 @@ async function memberHealth(cfg: Readonly<Config>, m: MemberSource): Promise<Mem
 function failedLastMinute(cfg: Readonly<Config>, members: MemberSource[], now: Date): number {
   const since = new Date(now.getTime() - 60_000);
   return members.reduce(
-    (n, m) => n + authFailures(readLogEvents(m.logDir, since, cfg.server.timezone, cfg.monitor.logTailBytes)).length,
+    (n, m) =>
+      n +
+      (m.logDir
+        ? authFailures(readLogEvents(m.logDir, since, cfg.server.timezone, cfg.monitor.logTailBytes)).length
+        : 0),
     0,
   );
 }

@@ -1,5 +1,6 @@
-import { LocalInstance } from '../cluster/local/localCluster.js';
+import type { LocalInstance } from '../cluster/local/localCluster.js';
 import type { Config } from '../config/schema.js';
+import { PlainTopology } from '../topology/plain.js';
 import { applyDatabase, type ApplyResult } from './apply.js';
 
 export interface LocalDatabase {
@@ -9,30 +10,25 @@ export interface LocalDatabase {
 }
 
 /**
- * `npm start` / `bill-inquiry serve`: the local cluster initialized and
- * running, the database applied as the local superuser, and optionally a
- * streaming read replica (cloned after apply, so it starts with the schema).
+ * The plain topology up and the database applied as its superuser, optionally
+ * with the streaming read replica (cloned after apply, so it starts with the
+ * schema) — for the bench and tests that compose the service themselves
+ * (`serve` does the same through cli/serve/database.ts, on any topology).
  */
 export async function ensureLocalDatabase(
   cfg: Readonly<Config>,
   opts: { replica?: boolean; onProgress?: (msg: string) => void } = {},
 ): Promise<LocalDatabase> {
   const say = opts.onProgress ?? (() => {});
-  const primary = new LocalInstance(cfg, 'primary');
-  if (await primary.init()) say(`initialized ${primary.paths.pgdata}`);
-  await primary.start();
-  const bins = primary.binaries();
-  say(`PostgreSQL ${bins.version} (${bins.source}, ${bins.binDir}) primary on ${cfg.cluster.host}:${primary.port}`);
-  const apply = await applyDatabase(cfg, primary.target(), { onProgress: opts.onProgress });
+  const topology = new PlainTopology(cfg);
+  await topology.up({ log: say });
+  const apply = await applyDatabase(cfg, await topology.admin(), { onProgress: opts.onProgress });
   say(
     apply.changes.length
       ? `applied ${apply.changes.length} change(s) to ${cfg.database.name}`
       : `${cfg.database.name} already matches the plan`,
   );
-  if (!opts.replica) return { primary, apply };
-  const replica = new LocalInstance(cfg, 'replica');
-  if (await replica.initReplicaOf(primary)) say(`replica cloned into ${replica.paths.pgdata}`);
-  await replica.start();
-  say(`PostgreSQL replica on ${cfg.cluster.host}:${replica.port}`);
-  return { primary, replica, apply };
+  if (!opts.replica) return { primary: topology.instance('primary'), apply };
+  await topology.up({ replica: true, log: say });
+  return { primary: topology.instance('primary'), replica: topology.instance('replica'), apply };
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
-import type { LocalInstance } from '../cluster/local/localCluster.js';
 import type { ConnTarget } from '../db/connection.js';
 import { SecretStore } from '../system/secrets.js';
+import type { Topology } from '../topology/types.js';
 
 export type LoginRole = 'app' | 'readonly' | 'backup';
 
@@ -12,11 +12,18 @@ export const roleSecretName = (cfg: Readonly<Config>, role: LoginRole): string =
 export const rolePassword = (cfg: Readonly<Config>, role: LoginRole): string =>
   new SecretStore(cfg.dataDir).get(roleSecretName(cfg, role));
 
-/** Connection to the Bill-Inquiry database as one of its login roles, on a local instance. */
-export function roleTarget(cfg: Readonly<Config>, role: LoginRole, instance: LocalInstance): ConnTarget {
-  return {
-    ...instance.target(cfg.database.name),
-    user: cfg.database.roles[role],
-    password: rolePassword(cfg, role),
-  };
+/** Connection to the Bill-Inquiry database as one of its login roles, on the server (and with the TLS) of `server`. */
+export function roleTarget(cfg: Readonly<Config>, role: LoginRole, server: ConnTarget): ConnTarget {
+  return { ...server, database: cfg.database.name, user: cfg.database.roles[role], password: rolePassword(cfg, role) };
+}
+
+/** Connection to the Bill-Inquiry database on the topology's current primary as one of its login roles. */
+export async function primaryAs(topology: Topology, role: LoginRole): Promise<ConnTarget> {
+  const cfg = topology.cfg;
+  return topology.connection(
+    await topology.locator.primary(),
+    cfg.database.name,
+    cfg.database.roles[role],
+    rolePassword(cfg, role),
+  );
 }

@@ -63,6 +63,12 @@ export const API_ERRORS = {
     'GET /ready: the database primary is not reachable',
     'see error.detail and data; wait for failover',
   ],
+  DRAINING: [
+    503,
+    false,
+    'GET /ready: this instance is shutting down (service.shutdownDrainMs)',
+    'a load balancer takes it out; send requests to another instance',
+  ],
   KOS_TIMEOUT: [504, false, 'KOS did not answer within kos.read.timeout.ms', 'retry later'],
 } as const satisfies Record<string, readonly [status: number, design: boolean, meaning: string, action: string]>;
 

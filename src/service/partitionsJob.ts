@@ -6,11 +6,19 @@ import { safeError } from './logSafe.js';
 
 const DAY_MS = 86_400_000;
 
-/** Keeps monthly history partitions ahead of time (and drops expired ones): at start, then daily. Needs an admin target. */
-export async function startPartitionJob(cfg: Readonly<Config>, admin: ConnTarget, log: Logger): Promise<() => void> {
+/**
+ * Keeps monthly history partitions ahead of time (and drops expired ones): at
+ * start, then daily. Needs an admin target — or a function that finds it each
+ * time (the primary may have moved since the last run).
+ */
+export async function startPartitionJob(
+  cfg: Readonly<Config>,
+  admin: ConnTarget | (() => Promise<ConnTarget>),
+  log: Logger,
+): Promise<() => void> {
   const run = async () => {
     try {
-      const r = await maintainPartitions(cfg, admin);
+      const r = await maintainPartitions(cfg, typeof admin === 'function' ? await admin() : admin);
       if (r.created.length || r.dropped.length)
         log.info({ created: r.created, dropped: r.dropped }, 'history partitions maintained');
     } catch (e) {

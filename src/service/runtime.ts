@@ -4,8 +4,9 @@ import type { TokenCredential } from '@azure/identity';
 import { entraRoleName } from '../config/sections/service.js';
 import type { PoolTarget } from '../db/connection.js';
 import { createLogger } from '../log.js';
-import { LocalInstance } from '../cluster/local/localCluster.js';
+import type { SupervisionStats } from '../cluster/local/supervisor.js';
 import { rolePassword } from '../platform/roleTargets.js';
+import type { DbLocator, Topology } from '../topology/types.js';
 import { SecretStore } from '../system/secrets.js';
 import { KosClient, type KosClientSettings } from '../kos/client/kosClient.js';
 import { kosAdapter } from '../kos/protocols/index.js';
@@ -19,7 +20,6 @@ import { NotifyListener } from './config/notifyListener.js';
 import { ColumnCipher } from './crypto/columnCipher.js';
 import { Keyring } from './crypto/keyring.js';
 import { KeyWatcher } from './crypto/keyWatcher.js';
-import type { DbLocator } from './db/locator.js';
 import { RoutedPool } from './db/pools.js';
 import { entraCredential, TokenPassword } from './db/tokenPassword.js';
 import { ReadRouter } from './db/readRouter.js';
@@ -43,31 +43,38 @@ const kosSettings = (s: LiveSettings, windowMs: number): KosClientSettings => ({
 
 /**
  * Connection template for a role: everything but the endpoint, which the
- * locator gives. With Entra sign-in (an external Azure database) every
- * connection is the identity's role with a token as password.
+ * locator gives (TLS from the topology). With Entra sign-in (an external Azure
+ * database) every connection is the identity's role with a token as password.
  */
 function roleTemplate(
-  cfg: Readonly<Config>,
+  topology: Topology,
   role: 'app' | 'readonly',
   entra?: TokenPassword,
 ): Omit<PoolTarget, 'host' | 'port'> {
-  const ext = cfg.service.database;
-  if (ext) {
-    return {
-      database: cfg.database.name,
-      ...(entra
-        ? { user: entraRoleName(cfg.service, cfg.azure.serviceIdentityName), password: entra.password }
-        : { user: cfg.database.roles[role], password: rolePassword(cfg, role) }),
-      ...(ext.caFile ? { caFile: ext.caFile } : {}),
-      ...(ext.servername ? { servername: ext.servername } : {}),
-    };
-  }
+  const cfg = topology.cfg;
   const {
     host: _h,
     port: _p,
-    ...tls
-  } = new LocalInstance(cfg, 'primary').target(cfg.database.name, cfg.database.roles[role], rolePassword(cfg, role));
-  return tls;
+    ...template
+  } = topology.connection(
+    { host: cfg.cluster.host, port: 0 },
+    cfg.database.name,
+    cfg.database.roles[role],
+    // With Entra sign-in no role password is used: none may be generated into the secret store.
+    entra ? '' : rolePassword(cfg, role),
+  );
+  return entra
+    ? { ...template, user: entraRoleName(cfg.service, cfg.azure.serviceIdentityName), password: entra.password }
+    : template;
+}
+
+/** How the service reaches its database: the topology, and optionally another locator (tests) and the supervisor's figures. */
+export interface ServiceDatabase {
+  topology: Topology;
+  /** Default: the topology's own locator. */
+  locator?: DbLocator;
+  /** What the supervisor of the PostgreSQL this process started has done (restarts), for /metrics. */
+  supervision?: () => SupervisionStats | undefined;
 }
 
 /**
@@ -95,30 +102,39 @@ export class ServiceRuntime {
   readonly historyQuery: HistoryQuery;
   readonly verify: (token: string) => Principal;
   private readonly entra?: TokenPassword;
+  readonly locator: DbLocator;
+  readonly topology: Topology;
+  /** Set while a graceful shutdown drains: /ready answers 503 so a load balancer stops sending requests. */
+  draining = false;
+  private readonly supervision?: () => SupervisionStats | undefined;
 
   constructor(
     readonly cfg: Readonly<Config>,
-    readonly locator: DbLocator,
+    db: ServiceDatabase,
     kosUrl: string,
     /** Entra sign-in: the credential whose tokens are the passwords (default: from service.database.entra). */
     credential?: TokenCredential,
   ) {
     const svc = cfg.service;
-    const db = svc.database;
+    const locator = (this.locator = db.locator ?? db.topology.locator);
+    this.topology = db.topology;
+    this.supervision = db.supervision;
+    const dbCfg = svc.database;
     const entra = (this.entra =
-      db?.auth === 'entra'
+      dbCfg?.auth === 'entra'
         ? new TokenPassword(
-            credential ?? entraCredential(db.entra),
-            db.entra.scope,
-            db.entra.refreshBeforeExpiryMs,
+            credential ?? entraCredential(dbCfg.entra),
+            dbCfg.entra.scope,
+            dbCfg.entra.refreshBeforeExpiryMs,
             (e) => this.log.warn({ err: safeError(e) }, 'Entra token refresh failed; the current token is still valid'),
           )
         : undefined);
-    this.primary = new RoutedPool('primary', cfg, roleTemplate(cfg, 'app', entra), () => locator.primary(), locator);
+    const app = roleTemplate(db.topology, 'app', entra);
+    this.primary = new RoutedPool('primary', cfg, app, () => locator.primary(), locator);
     this.replica = new RoutedPool(
       'replica',
       cfg,
-      roleTemplate(cfg, 'readonly', entra),
+      roleTemplate(db.topology, 'readonly', entra),
       () => locator.replica(),
       locator,
     );
@@ -134,7 +150,7 @@ export class ServiceRuntime {
     this.kos.on('call', (e) => this.events.emit('kosCall', e));
     this.live.on('change', (s: LiveSettings) => this.kos.reconfigure(kosSettings(s, svc.kosBreakerWindowMs)));
     this.cipher = new ColumnCipher(new Keyring(new SecretStore(cfg.dataDir)));
-    this.listener = new NotifyListener(cfg, roleTemplate(cfg, 'app', entra), locator, this.log);
+    this.listener = new NotifyListener(cfg, app, locator, this.log);
     this.listener.add(this.live);
     this.listener.add(new KeyWatcher(this.cipher.keyring, this.log));
     const { url } = svc.cache.redis;
@@ -161,6 +177,7 @@ export class ServiceRuntime {
       this.cipher,
       utcOffset(cfg.database.timezone),
       svc.processingEstimateSeconds * 1000,
+      { waitMs: svc.peerVisibilityMs, pollMs: Math.max(20, Math.floor(svc.history.flushIntervalMs / 2)) },
     );
     this.verify = tokenVerifier(cfg);
   }
@@ -175,6 +192,8 @@ export class ServiceRuntime {
         { cause: e },
       );
     });
+    // Reads on the replica are checked every second by the read router; writes must follow the primary.
+    this.primary.follow(this.cfg.service.followPrimaryMs);
     await this.listener.start();
     await this.reads.start();
     this.history.start(() => this.billCache.flushShared());
@@ -206,5 +225,10 @@ export class ServiceRuntime {
 
   poolStats(): Record<string, { total: number; idle: number; waiting: number }> {
     return { primary: this.primary.stats(), replica: this.replica.stats() };
+  }
+
+  /** Restarts of the database by the supervisor of this process (undefined: this process supervises nothing). */
+  supervisionStats(): SupervisionStats | undefined {
+    return this.supervision?.();
   }
 }

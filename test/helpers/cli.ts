@@ -34,6 +34,7 @@ export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?:
 export const json = <T = Record<string, unknown>>(r: CliResult): T => JSON.parse(r.stdout) as T;
 
 export interface RunningCli {
+  /** The CLI process (its node:cluster workers are its children). */
   readonly pid: number;
   readonly stdout: string;
   readonly stderr: string;
@@ -82,3 +83,16 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {})
     },
   };
 }
+
+/**
+ * The environment a test's `serve` / `cluster up` run with: the plain cluster
+ * on `pgPort`, a small memory profile, no WAL archiving (a test of the
+ * service needs no pgBackRest), plus `extra` BILL_INQUIRY__* settings.
+ */
+export const localServeEnv = (pgPort: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  BILL_INQUIRY__CLUSTER__PORT: String(pgPort),
+  BILL_INQUIRY__SERVER__MEMORY_MB: '1024',
+  BILL_INQUIRY__BACKUP__WAL_ARCHIVING: 'false',
+  ...extra,
+});

@@ -23,7 +23,7 @@ export async function asLogin<T>(
   role: LoginRole,
   fn: (c: pg.Client) => Promise<T>,
 ): Promise<T> {
-  const client = new pg.Client(clientConfig(roleTarget(cfg, role, primary)));
+  const client = new pg.Client(clientConfig(roleTarget(cfg, role, primary.target())));
   await client.connect();
   try {
     return await fn(client);

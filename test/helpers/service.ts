@@ -4,7 +4,7 @@ import { startKosMock, type KosMock } from '../../src/kos/mock/server.js';
 import { KOS_PATHS, type KosScenario } from '../../src/kos/protocol.js';
 import { applyDatabase } from '../../src/platform/apply.js';
 import { issueToken } from '../../src/service/auth/tokens.js';
-import { staticLocator, type DbLocator } from '../../src/service/db/locator.js';
+import { staticLocator, type DbLocator } from '../../src/topology/index.js';
 import { startService, type StartedService } from '../../src/service/start.js';
 import { startTempCluster, type TempCluster } from './tempCluster.js';
 

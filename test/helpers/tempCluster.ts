@@ -6,7 +6,9 @@ import { after } from 'node:test';
 import { LocalInstance } from '../../src/cluster/local/localCluster.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config, ConfigInput } from '../../src/config/schema.js';
+import type { ConnTarget } from '../../src/db/connection.js';
 import { freePort } from '../../src/system/freePort.js';
+import { SecretStore } from '../../src/system/secrets.js';
 
 /** Servers started by this test process and their temp dirs; cleaned at exit even when a test fails or throws. */
 const live = new Set<LocalInstance>();
@@ -94,3 +96,13 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   }
   return out;
 }
+
+/** The superuser of a data dir's servers on one of them (TLS verified against the data dir's CA). */
+export const superuserOn = (dataDir: string, port: number, database = 'postgres'): ConnTarget => ({
+  host: '127.0.0.1',
+  port,
+  database,
+  user: 'postgres',
+  password: new SecretStore(dataDir).get('postgres-superuser'),
+  caFile: path.join(dataDir, 'tls', 'ca.crt'),
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lsnValue, parseTarget, targetOptions } from '../../src/backup/target.js';
+import { lsnValue, parseTarget, targetOptions } from '../../src/backup/restoreTarget.js';
 import { BillInquiryError } from '../../src/errors.js';
 
 test('restore --to: latest, LSNs and timestamps with a zone', () => {

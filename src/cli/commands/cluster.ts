@@ -1,30 +1,38 @@
 import type { Command } from 'commander';
-import { LocalInstance, type InstanceStatus } from '../../cluster/local/localCluster.js';
+import type { InstanceStatus } from '../../cluster/local/localCluster.js';
 import { planProfile, scaledProfile } from '../../cluster/local/memoryProfile.js';
-import { isHa } from '../../cluster/patroni/paths.js';
-import { promoteHaReplica } from '../../cluster/patroni/promoteReplica.js';
-import { haStatus, type HaStatus } from '../../cluster/patroni/status.js';
-import { switchover } from '../../cluster/patroni/switchover.js';
-import { haDown, haUp } from '../../cluster/patroni/topology.js';
-import { abandonArchiving, ensureStanza, prepareArchiving } from '../../backup/stanza.js';
+import { Supervisor } from '../../cluster/local/supervisor.js';
+import type { HaStatus } from '../../cluster/patroni/status.js';
 import type { Config } from '../../config/schema.js';
 import { connectionUrl } from '../../db/connection.js';
-import { BillInquiryError, errorMessage } from '../../errors.js';
+import { BillInquiryError } from '../../errors.js';
+import { openTopology } from '../../topology/open.js';
+import type { TopologyStatus, UpResult } from '../../topology/types.js';
+import { bringUp, requireLocal } from '../bringUp.js';
 import { commandConfig, globals, intOption } from '../context.js';
 import { emit, progress } from '../output.js';
+import { untilSignal } from '../signals.js';
+import { logSupervisor } from '../supervision.js';
 
 export function registerClusterCommands(program: Command): void {
-  const cluster = program.command('cluster').description('the local PostgreSQL cluster that the tool runs itself');
+  const cluster = program
+    .command('cluster')
+    .description('the PostgreSQL topology of the data dir: plain (primary, optional replica) or HA (Patroni + etcd)');
 
   cluster
     .command('up')
-    .description('initdb (checksums, SCRAM, TLS) if needed and start the local cluster on 127.0.0.1')
+    .description(
+      "create (initdb: checksums, SCRAM, TLS; or Patroni bootstrap with --ha) if needed and start the data dir's cluster on 127.0.0.1",
+    )
     .option('-p, --port <port>', 'primary port', intOption('--port'))
     .option('--replica', 'also start a streaming read replica')
     .option('--replica-port <port>', 'replica port', intOption('--replica-port'))
     .option('--ha', 'etcd + three Patroni nodes: primary, synchronous standby, async read replica')
     .option('--binaries <source>', 'auto | system | embedded')
-    .option('--foreground', 'stay attached; Ctrl-C / SIGTERM stops the cluster cleanly')
+    .option(
+      '--foreground',
+      'stay attached and restart what it started should it die; Ctrl-C / SIGTERM stops it cleanly',
+    )
     .action(
       async (
         opts: {
@@ -38,50 +46,11 @@ export function registerClusterCommands(program: Command): void {
         cmd: Command,
       ) => {
         const cfg = commandConfig(cmd, { cluster: { ...(opts.binaries ? { binaries: opts.binaries } : {}) } });
-        if (opts.ha) return upHa(cfg, cmd);
-        const primary = new LocalInstance(cfg, 'primary', opts.port);
-        const bins = primary.binaries();
-        progress(`PostgreSQL ${bins.version} from ${bins.source} (${bins.binDir})`);
-        if (await primary.init()) progress(`initialized ${primary.paths.pgdata}`);
-        let walArchiving = prepareArchiving(cfg)
-          ? 'pgBackRest archive-push (async)'
-          : 'off (pgBackRest not installed, or backup.walArchiving is false)';
-        const statuses = [await primary.start()];
-        if (walArchiving.startsWith('pgBackRest')) {
-          try {
-            await ensureStanza(cfg);
-          } catch (e) {
-            walArchiving = `off: pgBackRest cannot back up this cluster (${errorMessage(e)})`;
-            progress(`WARNING: WAL archiving ${walArchiving}`);
-            abandonArchiving(cfg);
-            await primary.stop();
-            statuses[0] = await primary.start();
-          }
-        }
-        if (opts.replica) {
-          const replica = new LocalInstance(cfg, 'replica', opts.replicaPort);
-          if (await replica.initReplicaOf(primary))
-            progress(`replica cloned from primary into ${replica.paths.pgdata}`);
-          statuses.push(await replica.start());
-        }
-        const params = await primary.parameters();
-        const result = {
-          ok: true,
-          binaries: { source: bins.source, version: bins.version, binDir: bins.binDir },
-          memory: { plan16GB: planProfile(cfg.server), thisMachine: scaledProfile(cfg.server) },
-          pgaudit: String(params.shared_preload_libraries).includes('pgaudit')
-            ? 'loaded'
-            : 'not installed for these binaries: audit relies on log_statement',
-          walArchiving,
-          instances: statuses,
-          connect: connectionUrl(primary.target()),
-        };
-        emit(result, globals(cmd), renderUp);
-        if (opts.foreground)
-          await holdUntilSignal(
-            cfg,
-            statuses.map((s) => s.name),
-          );
+        const topology = requireLocal(openTopology(cfg, opts.ha ? 'ha' : undefined));
+        const up = await bringUp(topology, { ...opts, log: progress });
+        if (up.ha) emit({ ...up.ha, walArchiving: up.walArchiving }, globals(cmd), renderHa);
+        else emit(await plainResult(cfg, up, up.walArchiving), globals(cmd), renderUp);
+        if (opts.foreground) await holdUntilSignal(cfg, up);
       },
     );
 
@@ -89,33 +58,17 @@ export function registerClusterCommands(program: Command): void {
     .command('down')
     .description('stop the cluster (HA: Patroni nodes, then etcd; plain: replica first)')
     .action(async (_opts: unknown, cmd: Command) => {
-      const cfg = commandConfig(cmd);
-      if (isHa(cfg)) await haDown(cfg);
-      for (const name of ['replica', 'primary']) await new LocalInstance(cfg, name).stop();
+      await requireLocal(openTopology(commandConfig(cmd))).local.down();
       emit({ ok: true }, globals(cmd), () => 'stopped');
     });
 
   cluster
     .command('status')
-    .description('state of the instances (HA: members, roles, timeline, lag from Patroni)')
+    .description('state of the members (HA: roles, timeline, lag from Patroni; external: which members answer)')
     .action(async (_opts: unknown, cmd: Command) => {
-      const cfg = commandConfig(cmd);
-      if (isHa(cfg)) {
-        const s = await haStatus(cfg).catch((e: unknown) => {
-          if (e instanceof BillInquiryError && e.code === 'HA_DOWN')
-            return { ok: false, scope: cfg.ha.scope, members: [] };
-          throw e;
-        });
-        emit(s, globals(cmd), renderHa);
-        if (!s.ok) process.exitCode = 1;
-        return;
-      }
-      const instances = await Promise.all(['primary', 'replica'].map((n) => new LocalInstance(cfg, n).status()));
-      const present = instances.filter((s) => s.name === 'primary' || s.running);
-      emit({ ok: present.every((s) => s.running), instances: present }, globals(cmd), (r) =>
-        r.instances.map(renderStatus).join('\n'),
-      );
-      if (!present.every((s) => s.running)) process.exitCode = 1;
+      const s = await openTopology(commandConfig(cmd)).status();
+      emit(s, globals(cmd), renderStatus);
+      if (!s.ok) process.exitCode = 1;
     });
 
   cluster
@@ -123,9 +76,14 @@ export function registerClusterCommands(program: Command): void {
     .description('planned switchover of the HA leader to the synchronous standby (or --to)')
     .option('--to <member>', 'candidate member name')
     .action(async (opts: { to?: string }, cmd: Command) => {
-      const cfg = commandConfig(cmd);
-      requireHa(cfg);
-      const r = await switchover(cfg, opts.to);
+      const local = openTopology(commandConfig(cmd)).local;
+      if (!local?.switchover)
+        throw new BillInquiryError(
+          'NOT_HA',
+          'this data dir does not run the HA topology',
+          'start it with `bill-inquiry cluster up --ha`',
+        );
+      const r = await local.switchover(opts.to);
       emit(
         { ok: true, ...r },
         globals(cmd),
@@ -137,44 +95,34 @@ export function registerClusterCommands(program: Command): void {
     .command('promote-replica')
     .description('region failure: promote the read replica to an independent primary')
     .action(async (_opts: unknown, cmd: Command) => {
-      const cfg = commandConfig(cmd);
-      if (isHa(cfg)) {
-        const r = await promoteHaReplica(cfg);
-        return emit(
-          { ok: true, promoted: r.node, port: r.port },
-          globals(cmd),
-          (x) => `promoted ${x.promoted} (port ${x.port}) to primary`,
-        );
-      }
-      const replica = new LocalInstance(cfg, 'replica');
-      if (!(await replica.status()).running)
-        throw new BillInquiryError(
-          'NO_REPLICA',
-          'no running local replica to promote',
-          'start one with `bill-inquiry cluster up --replica`',
-        );
-      await replica.promote();
-      emit(
-        { ok: true, promoted: 'replica', port: replica.port },
-        globals(cmd),
-        (x) => `promoted ${x.promoted} (port ${x.port}) to primary`,
-      );
+      const r = await requireLocal(openTopology(commandConfig(cmd))).local.promoteReplica();
+      emit({ ok: true, ...r }, globals(cmd), (x) => `promoted ${x.promoted} (port ${x.port}) to primary`);
     });
 }
 
-async function upHa(cfg: Readonly<Config>, cmd: Command): Promise<void> {
-  const s = await haUp(cfg, progress);
-  if (prepareArchiving(cfg)) await ensureStanza(cfg);
-  emit(s, globals(cmd), renderHa);
+async function plainResult(cfg: Readonly<Config>, up: UpResult, walArchiving: string) {
+  return {
+    ok: true,
+    binaries: up.binaries!,
+    memory: { plan16GB: planProfile(cfg.server), thisMachine: scaledProfile(cfg.server) },
+    pgaudit: up.pgaudit ? 'loaded' : 'not installed for these binaries: audit relies on log_statement',
+    walArchiving,
+    instances: up.instances!,
+    connect: connectionUrl(await openTopology(cfg).admin()),
+  };
 }
 
-function requireHa(cfg: Readonly<Config>): void {
-  if (!isHa(cfg))
-    throw new BillInquiryError(
-      'NOT_HA',
-      'this data dir does not run the HA topology',
-      'start it with `bill-inquiry cluster up --ha`',
-    );
+/** Stays attached: supervises what `up` started, stops it on Ctrl-C / SIGTERM. */
+async function holdUntilSignal(cfg: Readonly<Config>, up: UpResult): Promise<void> {
+  const supervisor = cfg.cluster.supervise.enabled
+    ? logSupervisor(new Supervisor(up.supervised, cfg.cluster.supervise), progress).start()
+    : undefined;
+  if (up.supervised.length && supervisor)
+    progress(`supervising ${up.supervised.map((s) => s.name).join(', ')}: restarted should they die`);
+  await untilSignal();
+  await supervisor?.stop();
+  await up.stopStarted();
+  progress(up.started ? 'cluster stopped' : 'the cluster was running before: left running');
 }
 
 const renderHa = (s: HaStatus) =>
@@ -186,39 +134,29 @@ const renderHa = (s: HaStatus) =>
     ),
   ].join('\n');
 
-const renderStatus = (s: InstanceStatus) =>
+const renderInstance = (s: InstanceStatus) =>
   `${s.name.padEnd(8)} ${s.running ? `running (pid ${s.pid})` : 'stopped'}  port ${s.port}  ${s.role}  ${s.pgdata}`;
 
-function renderUp(r: {
-  binaries: { source: string; version: number };
-  memory: { plan16GB: object; thisMachine: object };
-  pgaudit: string;
-  walArchiving: string;
-  instances: InstanceStatus[];
-  connect: string;
-}): string {
+function renderStatus(s: TopologyStatus): string {
+  if (s.kind === 'ha') return renderHa(s);
+  if (s.kind === 'plain') return s.instances.map(renderInstance).join('\n');
+  return [
+    `external database: ${s.ok ? 'a primary answers' : 'NO PRIMARY answers'}`,
+    ...s.members.map(
+      (m) =>
+        `${m.name.padEnd(22)} ${m.running ? (m.role ?? 'up') : 'not answering'}  ${m.endpoint.host}:${m.endpoint.port}`,
+    ),
+  ].join('\n');
+}
+
+function renderUp(r: Awaited<ReturnType<typeof plainResult>>): string {
   return [
     `PostgreSQL ${r.binaries.version} (${r.binaries.source})`,
-    ...r.instances.map(renderStatus),
+    ...r.instances.map(renderInstance),
     `memory profile: plan (16 GB) ${JSON.stringify(r.memory.plan16GB)}`,
     `                this machine ${JSON.stringify(r.memory.thisMachine)}`,
     `pgaudit: ${r.pgaudit}`,
     `WAL archiving: ${r.walArchiving}`,
     `connect: ${r.connect}`,
   ].join('\n');
-}
-
-/** Keeps the process alive until Ctrl-C/SIGTERM, then stops the instances cleanly. */
-function holdUntilSignal(cfg: Readonly<Config>, names: string[]): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setInterval(() => {}, 1 << 30);
-    const stop = async () => {
-      clearInterval(timer);
-      for (const n of [...names].reverse()) await new LocalInstance(cfg, n).stop();
-      progress('cluster stopped');
-      resolve();
-    };
-    process.once('SIGINT', () => void stop());
-    process.once('SIGTERM', () => void stop());
-  });
 }

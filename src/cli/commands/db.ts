@@ -1,14 +1,13 @@
 import { Option, type Command } from 'commander';
-import { LocalInstance } from '../../cluster/local/localCluster.js';
-import type { Config } from '../../config/schema.js';
 import { connectionUrl, type ConnTarget } from '../../db/connection.js';
-import { adminTargetFromUrl, ADMIN_URL_ENV } from '../../platform/adminTarget.js';
 import { applyDatabase, type ApplyResult } from '../../platform/apply.js';
 import { maintainPartitions, type MaintainResult } from '../../platform/partitions.js';
 import { roleSecretName, type LoginRole } from '../../platform/roleTargets.js';
 import { loginTarget, verifyDatabase, type VerifyResult } from '../../platform/verify/index.js';
+import type { MemberToVerify } from '../../platform/verify/members.js';
 import { BillInquiryError } from '../../errors.js';
 import { SecretStore } from '../../system/secrets.js';
+import { adminTarget, ADMIN_URL_ENV, openTopology, parseAdminUrl, type Topology } from '../../topology/index.js';
 import { commandConfig, globals } from '../context.js';
 import { emit, progress } from '../output.js';
 
@@ -16,22 +15,29 @@ interface TargetOptions {
   adminUrl?: string;
 }
 
-/** The admin connection: --admin-url, else BILL_INQUIRY_ADMIN_URL, else the local cluster's superuser. */
-function adminTarget(cfg: Readonly<Config>, opts: TargetOptions): { target: ConnTarget; where: string } {
-  const url = opts.adminUrl ?? process.env[ADMIN_URL_ENV];
-  if (url) {
-    const target = adminTargetFromUrl(url);
-    return { target, where: `${target.host}:${target.port}` };
-  }
-  const primary = new LocalInstance(cfg, 'primary');
-  if (!primary.initialized) {
-    throw new BillInquiryError(
-      'NO_CLUSTER',
-      `no local cluster in ${cfg.dataDir}`,
-      `run \`bill-inquiry cluster up\` first, or give --admin-url / ${ADMIN_URL_ENV}`,
-    );
-  }
-  return { target: primary.target(), where: `local cluster ${cfg.cluster.host}:${primary.port}` };
+/** The command's topology and admin connection: --admin-url / BILL_INQUIRY_ADMIN_URL, else the topology's primary. */
+async function admin(cmd: Command, opts: TargetOptions) {
+  const cfg = commandConfig(cmd);
+  const topology = openTopology(cfg);
+  return { cfg, topology, ...(await adminTarget(topology, opts.adminUrl)) };
+}
+
+/**
+ * Who `db verify` checks one by one: every member of the topology, as the
+ * topology's superuser — or, with an admin URL, as its user on each host it
+ * lists (or each member the external topology knows).
+ */
+async function verifyMembers(topology: Topology, url: string | undefined): Promise<MemberToVerify[]> {
+  const raw = url || process.env[ADMIN_URL_ENV];
+  if (!raw) return (await topology.members()).map((m) => ({ name: m.name, target: topology.memberAdmin(m) }));
+  const { template, hosts } = parseAdminUrl(raw);
+  const endpoints =
+    hosts.length > 1
+      ? hosts.map((h) => ({ name: `${h.host}:${h.port}`, endpoint: h }))
+      : topology.kind === 'external'
+        ? await topology.members()
+        : [];
+  return endpoints.map((m) => ({ name: m.name, target: { ...template, ...m.endpoint } }));
 }
 
 const adminUrlOption = () =>
@@ -49,8 +55,7 @@ export function registerDbCommands(program: Command): void {
     .description('show what `db apply` would change, changing nothing')
     .addOption(adminUrlOption())
     .action(async (opts: TargetOptions, cmd: Command) => {
-      const cfg = commandConfig(cmd);
-      const { target } = adminTarget(cfg, opts);
+      const { cfg, target } = await admin(cmd, opts);
       emit(await applyDatabase(cfg, target, { dryRun: true }), globals(cmd), (r) => renderApply(r, 'would'));
     });
 
@@ -58,8 +63,7 @@ export function registerDbCommands(program: Command): void {
     .description('make the database match the plan (idempotent: a second run changes nothing)')
     .addOption(adminUrlOption())
     .action(async (opts: TargetOptions, cmd: Command) => {
-      const cfg = commandConfig(cmd);
-      const { target, where } = adminTarget(cfg, opts);
+      const { cfg, target, where } = await admin(cmd, opts);
       progress(`applying ${cfg.database.name} on ${where}`);
       const result = await applyDatabase(cfg, target, { onProgress: globals(cmd).json ? undefined : progress });
       emit(result, globals(cmd), (r) => renderApply(r, 'made'));
@@ -69,9 +73,11 @@ export function registerDbCommands(program: Command): void {
     .description('prove every checkable statement of the plan; exit 0 only when all pass')
     .addOption(adminUrlOption())
     .action(async (opts: TargetOptions, cmd: Command) => {
-      const cfg = commandConfig(cmd);
-      const { target } = adminTarget(cfg, opts);
-      const result = await verifyDatabase(cfg, target);
+      const { cfg, topology, target } = await admin(cmd, opts);
+      const result = await verifyDatabase(cfg, target, {
+        memory: topology.memory(),
+        members: await verifyMembers(topology, opts.adminUrl),
+      });
       emit(result, globals(cmd), renderVerify);
       if (!result.ok) process.exitCode = 1;
     });
@@ -81,8 +87,7 @@ export function registerDbCommands(program: Command): void {
     .addOption(adminUrlOption())
     .option('--now <iso-date>', 'pretend it is this moment (testing retention)', parseDate)
     .action(async (opts: TargetOptions & { now?: Date }, cmd: Command) => {
-      const cfg = commandConfig(cmd);
-      const { target } = adminTarget(cfg, opts);
+      const { cfg, target } = await admin(cmd, opts);
       emit({ ok: true, ...(await maintainPartitions(cfg, target, opts.now)) }, globals(cmd), renderMaintain);
     });
 
@@ -91,10 +96,9 @@ export function registerDbCommands(program: Command): void {
     .addOption(adminUrlOption())
     .addOption(new Option('--role <role>', 'login role').choices(['app', 'readonly', 'backup']).default('app'))
     .option('--show-password', 'include the password and a URL with it')
-    .action((opts: TargetOptions & { role: LoginRole; showPassword?: boolean }, cmd: Command) => {
-      const cfg = commandConfig(cmd);
-      const { target: admin } = adminTarget(cfg, opts);
-      const target = loginTarget(cfg, admin, opts.role);
+    .action(async (opts: TargetOptions & { role: LoginRole; showPassword?: boolean }, cmd: Command) => {
+      const { cfg, topology, target: adminConn } = await admin(cmd, opts);
+      const target = loginTarget(cfg, adminConn, opts.role);
       const secret = roleSecretName(cfg, opts.role);
       const fromEnv = Boolean(process.env[SecretStore.envName(secret)]);
       const result = {
@@ -108,7 +112,7 @@ export function registerDbCommands(program: Command): void {
         ...(target.caFile ? { sslrootcert: target.caFile } : {}),
         passwordSource: fromEnv ? `env ${SecretStore.envName(secret)}` : new SecretStore(cfg.dataDir).file(secret),
         url: connectionUrl(target, Boolean(opts.showPassword)),
-        ...replicaUrl(cfg, opts, target, Boolean(opts.showPassword)),
+        ...(await replicaUrl(topology, opts, target, Boolean(opts.showPassword))),
         ...(opts.showPassword ? { password: target.password } : {}),
       };
       emit(result, globals(cmd), (r) =>
@@ -122,17 +126,16 @@ export function registerDbCommands(program: Command): void {
     });
 }
 
-/** The local read replica, when there is one: where §7.2 sends reads and analytics. */
-function replicaUrl(
-  cfg: Readonly<Config>,
+/** The read replica when the topology has one: where §7.2 sends reads and analytics. */
+async function replicaUrl(
+  topology: Topology,
   opts: TargetOptions,
   target: ConnTarget,
   withPassword: boolean,
-): { replicaUrl?: string } {
-  const remote = Boolean(opts.adminUrl || process.env[ADMIN_URL_ENV]);
-  const replica = new LocalInstance(cfg, 'replica');
-  if (remote || !replica.initialized) return {};
-  return { replicaUrl: connectionUrl({ ...target, port: replica.port }, withPassword) };
+): Promise<{ replicaUrl?: string }> {
+  if (opts.adminUrl || process.env[ADMIN_URL_ENV]) return {};
+  const replica = await topology.locator.replica().catch(() => undefined);
+  return replica ? { replicaUrl: connectionUrl({ ...target, ...replica }, withPassword) } : {};
 }
 
 function parseDate(value: string): Date {
@@ -161,6 +164,7 @@ function renderVerify(r: VerifyResult): string {
   const failed = r.checks.filter((c) => !c.ok);
   return [
     ...r.checks.map((c) => `${c.ok ? (c.warn ? 'WARN' : 'ok  ') : 'FAIL'} ${c.id}: ${c.detail}`),
+    ...(r.members ?? []).map((m) => `member ${m.name} (${m.endpoint}): ${m.role}`),
     r.ok
       ? `all ${r.checks.length} checks passed${warned(r)}`
       : `${failed.length} of ${r.checks.length} checks failed: ${failed.map((c) => c.id).join(', ')}`,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { LocalInstance } from '../../cluster/local/localCluster.js';
-import { roleTarget } from '../../platform/roleTargets.js';
+import { primaryAs } from '../../platform/roleTargets.js';
+import { openTopology } from '../../topology/open.js';
 import { replayDeadLetters } from '../../service/history/replay.js';
 import { commandConfig, globals } from '../context.js';
 import { emit } from '../output.js';
@@ -15,7 +15,7 @@ export function registerHistoryCommands(program: Command): void {
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const cfg = commandConfig(cmd);
-      const r = await replayDeadLetters(cfg, roleTarget(cfg, 'app', new LocalInstance(cfg, 'primary')));
+      const r = await replayDeadLetters(cfg, await primaryAs(openTopology(cfg), 'app'));
       emit(r, globals(cmd), (x) =>
         [
           `replayed ${x.replayed} row(s); ${x.remaining} row(s) remain in ${x.file}`,

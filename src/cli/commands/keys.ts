@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { LocalInstance } from '../../cluster/local/localCluster.js';
-import { roleTarget } from '../../platform/roleTargets.js';
+import { primaryAs } from '../../platform/roleTargets.js';
+import { openTopology } from '../../topology/open.js';
 import { Keyring } from '../../service/crypto/keyring.js';
 import { rotateKeys } from '../../service/crypto/rotate.js';
 import { SecretStore } from '../../system/secrets.js';
@@ -33,7 +33,7 @@ export function registerKeysCommands(program: Command): void {
     )
     .action(async (opts: { resume?: boolean }, cmd: Command) => {
       const cfg = commandConfig(cmd);
-      const target = roleTarget(cfg, 'app', new LocalInstance(cfg, 'primary'));
+      const target = await primaryAs(openTopology(cfg), 'app');
       const r = await rotateKeys(cfg, target, { onProgress: progress, reuseCurrent: opts.resume });
       emit(
         r,

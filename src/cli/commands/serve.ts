@@ -1,87 +1,146 @@
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import { LocalInstance } from '../../cluster/local/localCluster.js';
+import type { Config } from '../../config/schema.js';
+import { createLogger } from '../../log.js';
 import { startKosMock, type KosMock } from '../../kos/mock/server.js';
 import { monitoringPlugins } from '../../monitor/http/monitoringPlugins.js';
-import { ensureLocalDatabase } from '../../platform/ensureLocal.js';
+import { serveBudget } from '../../platform/connectionBudget.js';
+import { startPartitionJob } from '../../service/partitionsJob.js';
 import { startService } from '../../service/start.js';
 import { commandConfig, globals, intOption } from '../context.js';
 import { emit, progress } from '../output.js';
+import { prepareDatabase, type ServeDatabase } from '../serve/database.js';
+import { runWorker } from '../serve/worker.js';
+import { WorkerPool } from '../serve/workerPool.js';
+import { untilSignal } from '../signals.js';
+
+interface ServeOptions {
+  port?: number;
+  kosUrl?: string;
+  replica?: boolean;
+  ha?: boolean;
+  workers?: number;
+}
+
+/** How long the primary process waits for its workers to flush and exit before it kills them. */
+const WORKER_GRACE_MS = 10_000;
 
 export function registerServeCommands(program: Command): void {
   program
     .command('serve')
     .description(
-      'run the Bill-Inquiry HTTP service on the local database (started and applied if needed), with the KOS mock unless --kos-url',
+      "run the Bill-Inquiry HTTP service on the data dir's database (started, applied and supervised if needed), with the KOS mock unless --kos-url",
     )
     .option('-p, --port <port>', 'HTTP port (default 8080)', intOption('--port'))
     .option('--kos-url <url>', 'real KOS base URL (default: start the bundled KOS mock)')
-    .option('--replica', 'also run a local streaming read replica for history reads')
-    .action(async (opts: { port?: number; kosUrl?: string; replica?: boolean }, cmd: Command) => {
+    .option('--replica', 'plain topology: also run a local streaming read replica for history reads')
+    .option('--ha', 'on a fresh data dir: etcd + three Patroni nodes (as `cluster up --ha`), then the service')
+    .option(
+      '--workers <n>',
+      'service processes sharing the port (node:cluster), each with its own pools',
+      intOption('--workers'),
+    )
+    .action(async (opts: ServeOptions, cmd: Command) => {
       const cfg = commandConfig(cmd, {
         service: {
           ...(opts.port !== undefined ? { port: opts.port } : {}),
           ...(opts.kosUrl ? { kosUrl: opts.kosUrl } : {}),
+          ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
         },
       });
-      progress(`Node.js ${process.version} (${process.execPath})`);
-      const external = cfg.service.database;
-      const primaryWasRunning = external ? true : (await new LocalInstance(cfg, 'primary').status()).running;
-      const db = external ? undefined : await ensureLocalDatabase(cfg, { replica: opts.replica, onProgress: progress });
-      if (external)
-        progress(
-          `external database ${external.primary.host}:${external.primary.port} (service.database): nothing started or applied`,
-        );
-      let mock: KosMock | undefined;
-      const stopCluster = async () => {
-        if (db && !primaryWasRunning) for (const inst of [db.replica, db.primary]) await inst?.stop();
-      };
-      let service: Awaited<ReturnType<typeof startService>>;
-      try {
-        if (!cfg.service.kosUrl) {
-          mock = await startKosMock(cfg.service.kosMock, {
-            protocol: cfg.service.kosProtocol,
-            timeZone: cfg.database.timezone,
-          });
-          progress(`KOS mock on ${mock.url} (${mock.protocol} protocol; no KOS URL configured)`);
-        }
-        service = await startService(cfg, {
-          kosUrl: cfg.service.kosUrl ?? mock!.url,
-          // /metrics and the /ops dashboard; the service runtime reaches them through the plugin options.
-          extraPlugins: monitoringPlugins(cfg, undefined),
-          ...(db ? { admin: db.primary.target(cfg.database.name) } : {}),
-        });
-      } catch (e) {
-        await mock?.close();
-        await stopCluster();
-        throw e;
-      }
-      const dataDirFlag = globals(cmd).dataDir ? ` --data-dir ${globals(cmd).dataDir}` : '';
-      emit(
-        { ok: true, url: service.url, docs: `${service.url}/docs`, kosUrl: cfg.service.kosUrl ?? mock!.url },
-        globals(cmd),
-        (r) =>
-          [
-            `Bill-Inquiry service on ${r.url} (OpenAPI: ${r.docs})`,
-            `get a token:  node bin/bill-inquiry.mjs${dataDirFlag} token --user user1 --line 010-1234-5678`,
-            `then:         curl -H "Authorization: Bearer $TOKEN" ${r.url}/bills/menu`,
-            'Ctrl-C stops the service (history is flushed first).',
-          ].join('\n'),
-      );
-      await new Promise<void>((resolve) => {
-        const shutdown = () => {
-          process.off('SIGINT', shutdown);
-          process.off('SIGTERM', shutdown);
-          resolve();
-        };
-        process.on('SIGINT', shutdown);
-        process.on('SIGTERM', shutdown);
-      });
-      progress('stopping: flushing history…');
-      await service.stop();
-      await mock?.close();
-      if (db && !primaryWasRunning) {
-        await stopCluster();
-        progress('local cluster stopped (serve had started it)');
-      }
+      if (cluster.isWorker) return runWorker(cfg);
+      await serve(cfg, opts, cmd);
     });
+}
+
+async function serve(cfg: Readonly<Config>, opts: ServeOptions, cmd: Command): Promise<void> {
+  progress(`Node.js ${process.version} (${process.execPath})`);
+  const workers = cfg.service.workers;
+  const budget = serveBudget(cfg);
+  if (workers > 1 || budget.warn) progress(`${budget.warn ? 'WARNING: ' : ''}${budget.message}`);
+  const db = await prepareDatabase(cfg, { ha: opts.ha, replica: opts.replica, log: progress });
+  let mock: KosMock | undefined;
+  let stopPartitions = () => {};
+  let running: { url: string; stop(): Promise<string> } | undefined;
+  try {
+    if (!cfg.service.kosUrl) {
+      mock = await startKosMock(cfg.service.kosMock, {
+        protocol: cfg.service.kosProtocol,
+        timeZone: cfg.database.timezone,
+      });
+      progress(`KOS mock on ${mock.url} (${mock.protocol} protocol; no KOS URL configured)`);
+    }
+    const kosUrl = cfg.service.kosUrl ?? mock!.url;
+    if (db.admin)
+      stopPartitions = await startPartitionJob(cfg, db.admin, createLogger({ name: 'bill-inquiry-partitions' }));
+    running = workers > 1 ? await startWorkers(cfg, db, kosUrl, workers) : await startInProcess(cfg, db, kosUrl);
+  } catch (e) {
+    stopPartitions();
+    await mock?.close();
+    await db.stop();
+    throw e;
+  }
+  const dataDirFlag = globals(cmd).dataDir ? ` --data-dir ${globals(cmd).dataDir}` : '';
+  emit(
+    {
+      ok: true,
+      url: running.url,
+      docs: `${running.url}/docs`,
+      kosUrl: cfg.service.kosUrl ?? mock!.url,
+      topology: db.topology.kind,
+      workers,
+      supervised: !!db.supervision,
+    },
+    globals(cmd),
+    (r) =>
+      [
+        `Bill-Inquiry service on ${r.url} (OpenAPI: ${r.docs}; ${r.topology} topology${workers > 1 ? `; ${workers} workers` : ''})`,
+        `get a token:  node bin/bill-inquiry.mjs${dataDirFlag} token --user user1 --line 010-1234-5678`,
+        `then:         curl -H "Authorization: Bearer $TOKEN" ${r.url}/bills/menu`,
+        'Ctrl-C stops the service (history is flushed first).',
+      ].join('\n'),
+  );
+  await untilSignal();
+  progress('stopping: flushing history…');
+  progress(await running.stop());
+  stopPartitions();
+  await mock?.close();
+  const { stopped } = await db.stop();
+  if (stopped) progress(`${db.topology.kind} cluster stopped (serve had started it)`);
+}
+
+/** One process: the service in this process. */
+async function startInProcess(cfg: Readonly<Config>, db: ServeDatabase, kosUrl: string) {
+  const service = await startService(cfg, {
+    kosUrl,
+    topology: db.topology,
+    // /metrics and the /ops dashboard; the service runtime reaches them through the plugin options.
+    extraPlugins: monitoringPlugins(cfg, undefined),
+    ...(db.supervision ? { supervision: db.supervision } : {}),
+  });
+  return {
+    url: service.url,
+    stop: async () => {
+      await service.stop();
+      return `history flushed (${service.runtime.historyStats().flushed} rows written)`;
+    },
+  };
+}
+
+/** `--workers N`: node:cluster workers on the one port; this process keeps the database, the mock and the supervisor. */
+async function startWorkers(cfg: Readonly<Config>, db: ServeDatabase, kosUrl: string, count: number) {
+  const pool = new WorkerPool(count, { BILL_INQUIRY__SERVICE__KOS_URL: kosUrl }, progress, db.supervisor);
+  const url = await pool.start().catch(async (e: unknown) => {
+    await pool.stop(WORKER_GRACE_MS);
+    throw e;
+  });
+  progress(`${count} service workers listening on ${url}`);
+  return {
+    url,
+    stop: async () => {
+      const timeout = cfg.service.shutdownDrainMs + cfg.service.history.shutdownTimeoutMs + WORKER_GRACE_MS;
+      const r = await pool.stop(timeout);
+      return `${r.clean} of ${count} workers flushed their history and exited${r.killed ? `; ${r.killed} killed after ${timeout} ms` : ''}`;
+    },
+  };
 }

@@ -1,8 +1,9 @@
 import { appendFileSync, chownSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { archiveParameters } from '../../backup/archive.js';
+import { escapeLiteral } from 'pg';
 import type { Config } from '../../config/schema.js';
 import { libpqEnv, type ConnTarget } from '../../db/connection.js';
+import { scramVerifier } from '../../db/scram.js';
 import { queryOnce } from '../../db/withClient.js';
 import { BillInquiryError } from '../../errors.js';
 import { portInUse } from '../../system/freePort.js';
@@ -10,11 +11,11 @@ import { ensureDir, serverUser, type OsUser } from '../../system/osUser.js';
 import { run } from '../../system/run.js';
 import { SecretStore } from '../../system/secrets.js';
 import { renderHba } from './hba.js';
-import { postmasterPid } from './postmaster.js';
+import { instanceParameters } from './instanceParameters.js';
 import { instancePaths, readState, writeState, type InstancePaths, type InstanceState } from './instance.js';
-import { scaledProfile } from './memoryProfile.js';
 import { findPgBinaries, type PgBinaries } from './pgBinaries.js';
-import { renderParameters, serverParameters, type ServerParameters } from './serverParameters.js';
+import { PgCtl } from './pgCtl.js';
+import { renderParameters, type ServerParameters } from './serverParameters.js';
 import { ensureTls, type TlsFiles } from './tls.js';
 import type pg from 'pg';
 
@@ -126,22 +127,8 @@ export class LocalInstance {
     }
     await this.writeConfig();
     this.saveState(this.state?.role ?? 'primary');
-    const bins = this.binaries();
     try {
-      await run(
-        bins.bin('pg_ctl'),
-        [
-          '-D',
-          this.paths.pgdata,
-          '-l',
-          this.paths.logFile,
-          '-w',
-          '-t',
-          String(this.cfg.cluster.startTimeoutS),
-          'start',
-        ],
-        { as: this.user },
-      );
+      await this.pgCtl().start({ logFile: this.paths.logFile, timeoutS: this.cfg.cluster.startTimeoutS });
     } catch (e) {
       throw new BillInquiryError(
         'START_FAILED',
@@ -154,10 +141,13 @@ export class LocalInstance {
   }
 
   async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
-    if (!this.initialized || !(await this.status()).running) return;
-    await run(this.binaries().bin('pg_ctl'), ['-D', this.paths.pgdata, '-m', mode, '-w', '-t', '120', 'stop'], {
-      as: this.user,
-    });
+    if (!this.initialized) return;
+    await this.pgCtl().stop(mode);
+  }
+
+  /** pg_ctl for this instance's data directory. */
+  pgCtl(): PgCtl {
+    return new PgCtl(this.paths.pgdata, this.binaries(), this.user);
   }
 
   async status(): Promise<InstanceStatus> {
@@ -169,30 +159,22 @@ export class LocalInstance {
       binaries: this.state?.binDir,
     } as const;
     if (!this.initialized) return { ...base, running: false };
-    const pid = postmasterPid(this.paths.pgdata);
+    const pid = this.pgCtl().pid();
     return { ...base, running: pid !== undefined, ...(pid ? { pid } : {}) };
   }
 
   /** Parameters this instance runs with (also handed to Patroni by the HA topology). */
   async parameters(tls?: TlsFiles): Promise<ServerParameters> {
-    const base = serverParameters({
-      server: this.cfg.server,
-      memory: scaledProfile(this.cfg.server),
-      tls: tls ?? (await ensureTls(this.cfg.dataDir, this.user)),
-      port: this.port,
-      socketDir: this.paths.socketDir,
-      pgauditAvailable: this.binaries().hasLibrary('pgaudit'),
-    });
-    return { ...base, ...archiveParameters(this.cfg, { pgdata: this.paths.pgdata, node: this.name }) };
+    return instanceParameters(
+      this.cfg,
+      { port: this.port, socketDir: this.paths.socketDir, pgdata: this.paths.pgdata, node: this.name },
+      tls ? { tls } : {},
+    );
   }
 
   /** Region failure on the plain topology: the streaming replica becomes a primary. */
   async promote(): Promise<void> {
-    await run(
-      this.binaries().bin('pg_ctl'),
-      ['-D', this.paths.pgdata, '-w', '-t', String(this.cfg.cluster.startTimeoutS), 'promote'],
-      { as: this.user },
-    );
+    await this.pgCtl().promote(this.cfg.cluster.startTimeoutS);
     this.saveState('primary');
   }
 
@@ -243,7 +225,11 @@ export class LocalInstance {
     return true;
   }
 
-  /** The replication login role (SCRAM password from the secret store); returns its password. */
+  /**
+   * The replication login role, its password set from the secret store as a
+   * SCRAM verifier: log_statement=all (§10.3) writes the ALTER ROLE text to
+   * the server log, which must never hold the password itself.
+   */
   async ensureReplicationRole(): Promise<string> {
     const password = this.secrets.get(REPLICATION_SECRET);
     await this.query(
@@ -253,12 +239,7 @@ export class LocalInstance {
          END IF;
        END $$`,
     );
-    // ALTER ROLE takes no bind parameters: quote the literal via format() server-side.
-    const [row] = await this.query<{ sql: string }>(
-      `SELECT format('ALTER ROLE ${REPLICATION_ROLE} PASSWORD %L', $1::text) AS sql`,
-      [password],
-    );
-    await this.query(row!.sql);
+    await this.query(`ALTER ROLE ${REPLICATION_ROLE} PASSWORD ${escapeLiteral(scramVerifier(password))}`);
     return password;
   }
 

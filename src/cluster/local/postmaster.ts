@@ -1,13 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** True when a process with this PID exists (signal 0 only checks). */
+/**
+ * True when a process with this PID runs (signal 0 only checks). A zombie —
+ * exited, not yet reaped by its parent (a postmaster whose Patroni was killed
+ * with it waits for init) — counts as dead: it holds no port, no shared
+ * memory, and answers nothing.
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc (not Linux): signal 0 is all we know
   }
 }
 

@@ -16,7 +16,7 @@ export interface PatroniInputs {
   paths: NodePaths;
   binDir: string;
   tls: TlsFiles;
-  /** The plain cluster's parameter map for this node (serverParameters()). */
+  /** The parameter map for this node: the plain cluster's, at its port and memory share (instanceParameters()). */
   parameters: ServerParameters;
   superuserPassword: string;
   replicationPassword: string;

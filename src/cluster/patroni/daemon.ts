@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import type { OsUser } from '../../system/osUser.js';
+import { poll } from '../../system/poll.js';
 import { processAlive } from '../local/postmaster.js';
 
 /**
@@ -50,11 +51,10 @@ export async function stopDaemon(pidFile: string, timeoutMs: number): Promise<bo
     return false;
   }
   process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + timeoutMs;
-  while (alive(pid) && Date.now() < deadline) await sleep(100);
+  await poll(() => !alive(pid), { timeoutMs, intervalMs: STOP_POLL_MS });
   if (alive(pid)) process.kill(pid, 'SIGKILL');
   rmSync(pidFile, { force: true });
   return true;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const STOP_POLL_MS = 100;

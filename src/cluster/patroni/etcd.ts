@@ -3,7 +3,8 @@ import type { Config } from '../../config/schema.js';
 import { BillInquiryError } from '../../errors.js';
 import { portInUse } from '../../system/freePort.js';
 import { ensureDir, serverUser } from '../../system/osUser.js';
-import { livePid, sleep, startDaemon, stopDaemon } from './daemon.js';
+import { waitUntil } from '../../system/poll.js';
+import { livePid, startDaemon, stopDaemon } from './daemon.js';
 import { etcdPaths } from './paths.js';
 
 const ETCD_NAME = 'bill-inquiry';
@@ -56,14 +57,18 @@ export async function startEtcd(cfg: Readonly<Config>): Promise<number> {
     ],
     { as: user, log: p.log, pidFile: p.pidFile, env: { ETCD_UNSUPPORTED_ARCH: '' } },
   );
-  const deadline = Date.now() + ETCD_START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (await etcdHealthy(cfg)) return pid;
-    if (!livePid(p.pidFile)) break;
-    await sleep(200);
-  }
-  throw new BillInquiryError('ETCD_START', `etcd did not become healthy on ${etcdUrl(cfg)}`, `see ${p.log}`);
+  const failed = () =>
+    new BillInquiryError('ETCD_START', `etcd did not become healthy on ${etcdUrl(cfg)}`, `see ${p.log}`);
+  await waitUntil(() => etcdHealthy(cfg), {
+    timeoutMs: ETCD_START_TIMEOUT_MS,
+    intervalMs: ETCD_POLL_MS,
+    abort: () => (livePid(p.pidFile) ? undefined : failed()),
+    onTimeout: failed,
+  });
+  return pid;
 }
+
+const ETCD_POLL_MS = 200;
 
 export async function etcdHealthy(cfg: Readonly<Config>): Promise<boolean> {
   try {

@@ -1,8 +1,6 @@
 import type { Config } from '../../config/schema.js';
 import { BillInquiryError } from '../../errors.js';
-import { serverUser } from '../../system/osUser.js';
-import { run } from '../../system/run.js';
-import { findPgBinaries } from '../local/pgBinaries.js';
+import { pgCtlFor } from '../local/pgCtl.js';
 import { stopDaemon } from './daemon.js';
 import { nodePaths } from './paths.js';
 
@@ -24,12 +22,9 @@ export async function promoteHaReplica(cfg: Readonly<Config>): Promise<{ node: s
       'add a node with kind "async" to ha.nodes',
     );
   const p = nodePaths(cfg, node);
-  const user = serverUser(cfg.cluster.osUser);
-  const pgCtl = findPgBinaries(cfg.cluster, user).bin('pg_ctl');
+  const pgCtl = pgCtlFor(cfg, p.pgdata);
   await stopDaemon(p.pidFile, PROMOTE_TIMEOUT_S * 1000);
-  await run(pgCtl, ['-D', p.pgdata, '-l', `${p.root}/promoted.log`, '-w', '-t', String(PROMOTE_TIMEOUT_S), 'start'], {
-    as: user,
-  });
-  await run(pgCtl, ['-D', p.pgdata, '-w', '-t', String(PROMOTE_TIMEOUT_S), 'promote'], { as: user });
+  await pgCtl.start({ logFile: `${p.root}/promoted.log`, timeoutS: PROMOTE_TIMEOUT_S });
+  await pgCtl.promote(PROMOTE_TIMEOUT_S);
   return { node: node.name, port: node.pgPort };
 }

@@ -6,7 +6,7 @@ import { etcdUrl, startEtcd } from './etcd.js';
 import { PATRONI_NAMESPACE } from './config.js';
 import { nodePaths } from './paths.js';
 import type { HaStatus } from './status.js';
-import { haDown, haUp } from './topology.js';
+import { haDown, haUp } from './lifecycle.js';
 
 export interface HaRebuild {
   status: HaStatus;
@@ -53,7 +53,7 @@ export async function rebuildHaFrom(
     );
   }
   log(`${first!.name} takes the restored data over; the other members clone from it`);
-  return { status: await haUp(cfg, log), leader: first!.name, previous };
+  return { status: await haUp(cfg, { log }), leader: first!.name, previous };
 }
 
 /** Deletes the scope's keys (leader, members, initialize, config…) through etcd's v3 JSON gateway. */

@@ -1,8 +1,8 @@
 import type { Config } from '../../config/schema.js';
 import { BillInquiryError } from '../../errors.js';
-import { patroniRequest } from './rest.js';
+import { nodeApi, patroniRequest } from './rest.js';
 import { haStatus, type HaStatus } from './status.js';
-import { probe, waitFor } from './topology.js';
+import { probe, waitFor } from './lifecycle.js';
 
 const SWITCHOVER_REQUEST_TIMEOUT_MS = 60_000;
 
@@ -46,7 +46,7 @@ export async function switchover(
     );
   const leaderNode = cfg.ha.nodes.find((n) => n.name === leader)!;
   const started = Date.now();
-  const res = await patroniRequest<string>(cfg, leaderNode, 'POST', '/switchover', {
+  const res = await patroniRequest<string>(nodeApi(cfg, leaderNode), 'POST', '/switchover', {
     body: { leader, candidate: to },
     timeoutMs: SWITCHOVER_REQUEST_TIMEOUT_MS,
   });

@@ -19,5 +19,20 @@ export const clusterSection = z.object({
   pgBin: z.string().optional(),
   /** Seconds to wait for the server to accept connections after start. */
   startTimeoutS: z.number().int().positive().default(60),
+  /**
+   * Supervision of the servers a command started itself (`serve`, `cluster up
+   * --foreground`): a PostgreSQL (or Patroni/etcd of `--ha`) that dies is
+   * restarted, the first retry after `backoffInitialMs`, doubling to
+   * `backoffMaxMs`. Never applied to a cluster the command found running.
+   */
+  supervise: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** How often the supervised processes are checked (ms): a kill -9 is noticed within this. */
+      checkIntervalMs: z.number().int().positive().default(500),
+      backoffInitialMs: z.number().int().positive().default(500),
+      backoffMaxMs: z.number().int().positive().default(30_000),
+    })
+    .prefault({}),
 });
 export type ClusterConfig = z.infer<typeof clusterSection>;

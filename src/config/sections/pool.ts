@@ -8,8 +8,9 @@ export const poolSection = z.object({
   maxLifetimeMs: z.number().int().positive().default(1_800_000),
   /**
    * Service instances expected against this database: phonebill's physical
-   * architecture runs bill-inquiry-service at 3 replicas. `db verify` and `check
-   * daily` fail when their connections do not fit max_connections.
+   * architecture runs bill-inquiry-service at 3 replicas (each with
+   * service.workers processes). `db verify`, `check daily` and `serve` fail or
+   * warn when their connections do not fit max_connections.
    */
   instances: z.number().int().positive().default(3),
   /** The most instances the autoscaler may start (HPA maximum: 15); exceeding max_connections there is a warning. */

@@ -22,14 +22,30 @@ export const serviceSection = z.object({
   /** `requestorId` the phonebill-kos-mock protocol sends with each request. */
   kosRequestorId: z.string().default('BILL_SERVICE'),
   /**
-   * An external database (e.g. Azure Flexible Server) instead of the local
-   * cluster: `serve` then neither starts nor applies anything; roles' passwords
-   * come from the SecretStore / BILL_INQUIRY_SECRET_<ROLE>; partitions are kept by `db maintain`.
+   * A database this tool does not run (the `external` topology): `serve` then
+   * neither starts nor applies anything; roles' passwords come from the
+   * SecretStore / BILL_INQUIRY_SECRET_<ROLE>; `db apply` needs --admin-url;
+   * partitions are kept by `db maintain`. Exactly one way to find the primary:
+   * - `primary` (+ `replica`): fixed endpoints, e.g. Azure Flexible Server and its read replica;
+   * - `hosts`: every member of a self-hosted cluster; the primary is the one
+   *   not in recovery (`pg_is_in_recovery()`, as libpq's
+   *   target_session_attrs=read-write), reads go to one in recovery;
+   * - `patroni.urls`: the REST APIs of an existing Patroni cluster
+   *   (https://host:8008): members from `GET /cluster`, the leader from each
+   *   member's `GET /primary` — the same answer as for `cluster up --ha`.
    */
   database: z
     .object({
-      primary: endpoint,
+      primary: endpoint.optional(),
       replica: endpoint.optional(),
+      hosts: z.array(endpoint).min(1).optional(),
+      patroni: z
+        .object({
+          urls: z.array(z.string().url()).min(1),
+          /** CA of the REST API certificates (default: caFile below). */
+          caFile: z.string().optional(),
+        })
+        .optional(),
       /** CA of the server certificate (verify-full); without it TLS is required but unverified. */
       caFile: z.string().optional(),
       servername: z.string().optional(),
@@ -54,8 +70,42 @@ export const serviceSection = z.object({
           refreshBeforeExpiryMs: z.number().int().positive().default(300_000),
         })
         .prefault({}),
+      /** How long (ms) one answer about the primary is trusted (hosts, patroni); asked again after any connection error. */
+      locatorCacheMs: z.number().int().min(0).default(1000),
+      /** Per-probe timeout (ms) when looking for the primary (hosts, patroni). */
+      probeTimeoutMs: z.number().int().positive().default(1000),
+    })
+    .refine((d) => [d.primary, d.hosts, d.patroni].filter(Boolean).length === 1, {
+      message: 'set exactly one of primary, hosts or patroni',
     })
     .optional(),
+  /**
+   * Graceful shutdown (SIGTERM/SIGINT) first answers GET /ready with 503 for
+   * this long (ms), so a load balancer that checks /ready (`lb config`) takes
+   * the instance out before its listener closes: set it above the balancer's
+   * check interval × fall count. 0 (default): close at once (a single instance).
+   */
+  shutdownDrainMs: z.number().int().min(0).default(0),
+  /**
+   * Service processes per instance (`serve --workers N`, node:cluster on one
+   * port; each has its own pools of pool.size): the connection budget counts
+   * pool.instances × workers × (pool.size + 1), and `serve` warns when that
+   * reaches the connections alert or max_connections minus the reserved ones.
+   */
+  workers: z.number().int().min(1).max(64).default(1),
+  /**
+   * How often (ms) the service asks the topology where the primary is, and
+   * moves its write pool when the answer changed — a switchover is followed
+   * even when no connection broke. A broken connection makes it ask at once.
+   */
+  followPrimaryMs: z.number().int().positive().default(1000),
+  /**
+   * GET /bills/inquiry/{id} of a request another worker or instance
+   * acknowledged moments ago: its history row is written within
+   * history.flushIntervalMs, so an id minted less than this long ago (its
+   * UUIDv7 time) that is not found yet is looked up again before the 404.
+   */
+  peerVisibilityMs: z.number().int().min(0).default(2000),
   /** Largest request body accepted (bytes); bigger → 413 with the error envelope. */
   bodyLimitBytes: z.number().int().positive().default(8192),
   /** A KOS answer slower than this turns POST /bills/inquiry into 202 PROCESSING; the call finishes in the background. */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { DESIGN_CODES, DESIGN_PATHS, type DesignBill, type DesignCode } from '../protocols/design.js';
 import type { MockCase } from '../protocol.js';
 import { dashed, mockBill, mockCustomer, type MockBill } from './billData.js';
-import type { MockContext } from './server.js';
+import type { MockContext } from './context.js';
 
 /** Our mock's data in the design's wire form (sequence kos-mock-요금조회): the charge, one discount string. */
 function designBill(b: MockBill): DesignBill {

@@ -8,7 +8,7 @@ import {
   type PhonebillKosMockCode,
 } from '../protocols/phonebillKosMock.js';
 import { mockBill, mockCustomer, type MockBill } from './billData.js';
-import type { MockContext } from './server.js';
+import type { MockContext } from './context.js';
 
 /** Our mock's data in the kos-mock's wire form (KosBillInquiryResponse.BillInfo). */
 function phonebillBill(b: MockBill): PhonebillBill {

@@ -5,6 +5,7 @@ import { KOS_PATHS, type KosProtocolName, type KosScenario, type MockCase } from
 import { caseOf, DESIGN_SCENARIO_LINES } from './billData.js';
 import { designRoutes } from './design.js';
 import { phonebillKosMockRoutes } from './phonebillKosMock.js';
+import type { MockContext } from './context.js';
 
 export interface KosMock {
   url: string;
@@ -13,17 +14,6 @@ export interface KosMock {
   /** Calls answered so far: `bill` inquiries and `customer` lookups. */
   calls: Record<string, number>;
   close(): Promise<void>;
-}
-
-/** What the protocol routes ask of the mock for one call. */
-export interface MockContext {
-  /**
-   * Counts the call, applies the scenario's hang or latency (a design scenario
-   * line's own delay instead), and says how to answer: a case, or `httpError`.
-   */
-  decide(kind: 'bill' | 'customer', digits: string, yyyymm?: string): Promise<MockCase | 'httpError'>;
-  /** The current month YYYYMM in the mock's time zone. */
-  currentMonth(): string;
 }
 
 export function scenarioFrom(cfg: ServiceConfig['kosMock']): KosScenario {

@@ -1,6 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import { archiveFailing } from '../alerts/definitions.js';
 import { evaluateAlerts, type AlertResult } from '../alerts/evaluate.js';
+import { VERIFY_APPLICATION_NAME } from '../../platform/verify/check.js';
 import { readLogEvents } from '../db/serverLog.js';
 import { memberSources, type MemberSource } from '../members.js';
 import type { MonitorSnapshot } from '../snapshot.js';
@@ -133,14 +134,25 @@ function slowQueries(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
   };
 }
 
-/** ERROR/FATAL/PANIC lines of the last 24 h in every member's server log. */
+/**
+ * ERROR/FATAL/PANIC lines of the last 24 h in every member's server log —
+ * except the refusals `db verify` provokes on purpose (its privilege probes
+ * run as application_name bill-inquiry-verify): they prove the plan, they are
+ * not faults.
+ */
 function errorLog(cfg: Readonly<Config>, members: MemberSource[]): CheckItem {
   const since = new Date(Date.now() - DAY_MS);
   const counts = { ERROR: 0, FATAL: 0, PANIC: 0 };
   const samples = new Map<string, number>();
+  let probes = 0;
   for (const m of members) {
+    if (!m.logDir) continue;
     for (const e of readLogEvents(m.logDir, since, cfg.server.timezone, cfg.monitor.logTailBytes)) {
       if (!(e.level in counts)) continue;
+      if (e.app === VERIFY_APPLICATION_NAME) {
+        probes++;
+        continue;
+      }
       counts[e.level as keyof typeof counts]++;
       const key = `${e.level}: ${e.message.replace(/"[^"]*"/g, '"…"').slice(0, 80)}`;
       samples.set(key, (samples.get(key) ?? 0) + 1);
@@ -155,7 +167,7 @@ function errorLog(cfg: Readonly<Config>, members: MemberSource[]): CheckItem {
     plan: '오류 로그 검토',
     title: 'error log review (last 24 h)',
     status: counts.PANIC ? 'fail' : counts.ERROR || counts.FATAL ? 'warn' : 'pass',
-    detail: `${counts.ERROR} ERROR, ${counts.FATAL} FATAL, ${counts.PANIC} PANIC${top.length ? ` — ${top.join(' | ')}` : ''}`,
+    detail: `${counts.ERROR} ERROR, ${counts.FATAL} FATAL, ${counts.PANIC} PANIC${top.length ? ` — ${top.join(' | ')}` : ''}${probes ? ` (not counted: ${probes} refusal(s) provoked by db verify's probes)` : ''}${members.some((m) => !m.logDir) ? ' (external members: their logs are not on this machine)' : ''}`,
     action: counts.PANIC
       ? 'PANIC = crash: read the log around it and check data integrity now'
       : 'read the most frequent messages; fix the application or access causing them',

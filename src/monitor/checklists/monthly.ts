@@ -113,6 +113,7 @@ async function securityAudit(cfg: Readonly<Config>, s: MonitorSnapshot): Promise
 
 /** Lines that accept connections without TLS or with a weak method. */
 function hbaFindings(member: MemberSource): string[] {
+  if (!member.pgdata) return ['not on this machine (external database): audit pg_hba where the database runs'];
   const file = path.join(member.pgdata, 'pg_hba.conf');
   if (!existsSync(file)) return [`${file} not found`];
   return readFileSync(file, 'utf8')

@@ -1,11 +1,10 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isHa } from '../../cluster/patroni/paths.js';
-import { switchover } from '../../cluster/patroni/switchover.js';
 import type { Config } from '../../config/schema.js';
 import { errorMessage } from '../../errors.js';
 import { ensureDir } from '../../system/osUser.js';
 import { run } from '../../system/run.js';
+import { openTopology } from '../../topology/open.js';
 import type { MonitorSnapshot } from '../snapshot.js';
 import type { CheckItem } from './item.js';
 
@@ -35,7 +34,8 @@ async function failoverTest(cfg: Readonly<Config>, s: MonitorSnapshot): Promise<
         'run this check on a staging cluster with monitor.checks.allowSwitchover=true, or a planned switchover in a maintenance window (§13.3)',
     };
   }
-  if (!isHa(cfg)) {
+  const local = openTopology(cfg).local;
+  if (!local?.switchover) {
     return {
       ...base,
       status: 'warn',
@@ -44,7 +44,7 @@ async function failoverTest(cfg: Readonly<Config>, s: MonitorSnapshot): Promise<
     };
   }
   try {
-    const r = await switchover(cfg);
+    const r = await local.switchover();
     const target = cfg.monitor.checks.failoverTargetS;
     const ok = r.seconds <= target;
     return {

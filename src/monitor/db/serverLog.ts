@@ -6,11 +6,15 @@ export interface LogEvent {
   at: Date;
   level: string;
   message: string;
+  /** The client's application_name (log_line_prefix `app=%a`), when the prefix carries it. */
+  app?: string;
 }
 
 /** `%t [%p]: …` from the log_line_prefix of serverParameters.ts: local time in log_timezone, then the level. */
 const LINE =
-  /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) \S+ \[\d+\]: .*?\b(DEBUG\d?|INFO|NOTICE|WARNING|ERROR|LOG|FATAL|PANIC):\s+(.*)$/;
+  /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) \S+ \[\d+\]: (.*?)\b(DEBUG\d?|INFO|NOTICE|WARNING|ERROR|LOG|FATAL|PANIC):\s+(.*)$/;
+/** `app=%a` of the plan's log_line_prefix. */
+const APP = /\bapp=([^,]*)/;
 
 /** Authentication failures: what §8.1 counts as "실패한 연결". */
 export const AUTH_FAILURE =
@@ -44,7 +48,9 @@ const logFiles = (logDir: string, since: Date): string[] =>
 
 function parseLine(line: string, timezone: string): LogEvent | undefined {
   const m = LINE.exec(line);
-  return m ? { at: zonedToUtc(m.slice(1, 7).map(Number), timezone), level: m[7]!, message: m[8]! } : undefined;
+  if (!m) return undefined;
+  const app = APP.exec(m[7]!)?.[1];
+  return { at: zonedToUtc(m.slice(1, 7).map(Number), timezone), level: m[8]!, message: m[9]!, ...(app ? { app } : {}) };
 }
 
 /**

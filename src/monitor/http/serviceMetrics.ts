@@ -156,5 +156,23 @@ export function registerRuntimeMetrics(registry: Registry, runtime: MonitoredRun
       set({ pool, state: 'waiting' }, s.waiting);
     }
   });
+  // The supervisor (serve started PostgreSQL itself): restarts after a crash, and what is down right now.
+  const supervision = () => runtime.supervisionStats?.();
+  gauge(M.supervised, 'This process supervises the database servers it started (1) or none (0)', [], (set) =>
+    set({}, supervision() ? 1 : 0),
+  );
+  counter(
+    M.supervisorRestarts,
+    'Database server processes restarted after they died (kill -9, crash)',
+    () => supervision()?.restarts ?? 0,
+  );
+  counter(
+    M.supervisorFailed,
+    'Restart attempts that failed (retried with backoff)',
+    () => supervision()?.failedAttempts ?? 0,
+  );
+  gauge(M.supervisedDown, 'Supervised database server processes down right now', [], (set) =>
+    set({}, supervision()?.down.length ?? 0),
+  );
   return () => runtime.events.off('kosCall', onKos);
 }

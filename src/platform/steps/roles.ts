@@ -5,7 +5,7 @@ import { connect } from '../connect.js';
 import { ident, type StepContext } from '../context.js';
 import { roleSpecs, type RoleSpec } from '../privileges.js';
 import { rolePassword, roleSecretName } from '../roleTargets.js';
-import { scramMatches, scramVerifier } from '../scram.js';
+import { scramMatches, scramVerifier } from '../../db/scram.js';
 import { IS_MEMBER, ROLES, ROLE_VERIFIERS, type RoleRow } from '../sql/catalog.js';
 
 const attributes = (s: RoleSpec) =>

@@ -1,9 +1,17 @@
 import type pg from 'pg';
+import type { MemoryProfile } from '../../cluster/local/memoryProfile.js';
 import type { Config } from '../../config/schema.js';
 import type { ConnTarget } from '../../db/connection.js';
 import { connect } from '../connect.js';
 import { ident } from '../context.js';
 import type { LoginRole } from '../roleTargets.js';
+
+/**
+ * application_name of every connection `db verify` opens: its privilege
+ * probes are refused on purpose (ERROR permission denied), and the daily
+ * error-log review leaves lines of this application out.
+ */
+export const VERIFY_APPLICATION_NAME = 'bill-inquiry-verify';
 
 /** One checkable statement of the plan, proven or refuted. */
 export interface Check {
@@ -22,6 +30,8 @@ export interface VerifyContext {
   db: pg.Pool;
   serverVersion: number;
   superuser: boolean;
+  /** The memory profile the server is configured with (the topology's: HA nodes share the machine). */
+  memory: MemoryProfile;
   /** How each login role connects (password from the secret store / env), or why it cannot. */
   roleTarget(role: LoginRole): ConnTarget;
 }

@@ -6,7 +6,7 @@ import { SecretStore } from '../../system/secrets.js';
 import { connect, connectError } from '../connect.js';
 import { roleSecretName, type LoginRole } from '../roleTargets.js';
 import { SERVER_VERSION } from '../sql/catalog.js';
-import type { Check, VerifyContext } from './check.js';
+import { VERIFY_APPLICATION_NAME, type Check, type VerifyContext } from './check.js';
 import { connectionChecks } from './connections.js';
 import { databaseChecks } from './database.js';
 import { extensionChecks } from './extensions.js';
@@ -17,6 +17,8 @@ import { roleChecks } from './roles.js';
 import { roundTripChecks } from './roundTrip.js';
 import { schemaChecks } from './schema.js';
 import { tlsChecks } from './tls.js';
+import { memberChecks, type MemberReport, type MemberToVerify } from './members.js';
+import { scaledProfile, type MemoryProfile } from '../../cluster/local/memoryProfile.js';
 
 export type { Check } from './check.js';
 
@@ -25,6 +27,15 @@ const POOL_SIZE = 4;
 export interface VerifyResult {
   ok: boolean;
   checks: Check[];
+  /** Every member of the topology: role, TLS, parameters, replication (when members were given). */
+  members?: MemberReport[];
+}
+
+export interface VerifyOptions {
+  /** The memory profile the servers run with (default: the plan's scaled to this machine; HA nodes share it). */
+  memory?: MemoryProfile;
+  /** The topology's members, each checked on its own connection (role, TLS, parameters, replication). */
+  members?: MemberToVerify[];
 }
 
 const GROUPS: Array<[string, (vc: VerifyContext) => Promise<Check[]>]> = [
@@ -56,7 +67,7 @@ export function loginTarget(cfg: Readonly<Config>, admin: ConnTarget, role: Logi
     database: cfg.database.name,
     user: cfg.database.roles[role],
     password,
-    applicationName: 'bill-inquiry-verify',
+    applicationName: VERIFY_APPLICATION_NAME,
   };
 }
 
@@ -65,7 +76,14 @@ export function loginTarget(cfg: Readonly<Config>, admin: ConnTarget, role: Logi
  * failing or crashing check is reported with the others, never instead of
  * them; ok only when every check passed.
  */
-export async function verifyDatabase(cfg: Readonly<Config>, admin: ConnTarget): Promise<VerifyResult> {
+export async function verifyDatabase(
+  cfg: Readonly<Config>,
+  adminTarget: ConnTarget,
+  opts: VerifyOptions = {},
+): Promise<VerifyResult> {
+  const memory = opts.memory ?? scaledProfile(cfg.server);
+  // Every connection of the verifier carries its name: its deliberate refusals stay out of the error-log review.
+  const admin = { ...adminTarget, applicationName: VERIFY_APPLICATION_NAME };
   const server = await connect(cfg, admin);
   let info: { version: number; superuser: boolean };
   try {
@@ -104,6 +122,7 @@ export async function verifyDatabase(cfg: Readonly<Config>, admin: ConnTarget): 
       db,
       serverVersion: info.version,
       superuser: info.superuser,
+      memory,
       roleTarget: (role) => loginTarget(cfg, admin, role),
     };
     const checks: Check[] = [];
@@ -118,7 +137,9 @@ export async function verifyDatabase(cfg: Readonly<Config>, admin: ConnTarget): 
         });
       }
     }
-    return { ok: checks.every((c) => c.ok), checks };
+    const members = opts.members?.length ? await memberChecks(cfg, memory, opts.members, admin) : undefined;
+    if (members) checks.push(...members.checks);
+    return { ok: checks.every((c) => c.ok), checks, ...(members ? { members: members.reports } : {}) };
   } finally {
     await db.end().catch(() => {});
   }

@@ -1,4 +1,6 @@
-import { scaledProfile } from '../../cluster/local/memoryProfile.js';
+import type { MemoryProfile } from '../../cluster/local/memoryProfile.js';
+import type { Config } from '../../config/schema.js';
+import type { Queryable } from '../context.js';
 import { check, expect, type Check, type VerifyContext } from './check.js';
 
 interface Setting {
@@ -16,12 +18,22 @@ const sizeKb = (v: string | number): number =>
     : ((m) => (m ? toKb(Number(m[1]), m[2]!) : Number.NaN))(/^(\d+)\s*(kB|MB|GB)$/.exec(v));
 const onOff = (b: boolean) => (b ? 'on' : 'off');
 
-/** Every server parameter of §5.1 and §10.3 as configured (memory: the plan's profile scaled to server.memoryMb / this machine). */
-export async function parameterChecks(vc: VerifyContext): Promise<Check[]> {
-  const s = vc.cfg.server;
-  const mem = scaledProfile(s);
+/** Every server parameter of §5.1 and §10.3 as configured, on the server verify connects to. */
+export const parameterChecks = (vc: VerifyContext): Promise<Check[]> => serverParameterChecks(vc.cfg, vc.memory, vc.db);
+
+/**
+ * Every server parameter of §5.1 and §10.3 on the server behind `db` (memory:
+ * the plan's profile as the topology gives it to each member — scaled to
+ * server.memoryMb / this machine, shared among the HA nodes).
+ */
+export async function serverParameterChecks(
+  cfg: Readonly<Config>,
+  mem: MemoryProfile,
+  db: Queryable,
+): Promise<Check[]> {
+  const s = cfg.server;
   const settings = new Map(
-    (await vc.db.query<Setting>('SELECT name, setting, unit FROM pg_settings')).rows.map((r) => [r.name, r]),
+    (await db.query<Setting>('SELECT name, setting, unit FROM pg_settings')).rows.map((r) => [r.name, r]),
   );
   const value = (name: string) => settings.get(name)?.setting;
   const exact = (name: string, want: string | number) =>

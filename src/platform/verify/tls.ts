@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import pg from 'pg';
-import { check, expect, fail, pass, type Check, type VerifyContext } from './check.js';
+import { check, expect, fail, pass, VERIFY_APPLICATION_NAME, type Check, type VerifyContext } from './check.js';
 
 /** openssl s_client speaking the PostgreSQL STARTTLS preamble, forced to one protocol version. */
 function sClient(host: string, port: number, version: 'tls1_1' | 'tls1_2', timeoutMs: number): Promise<string> {
@@ -55,6 +55,7 @@ export async function tlsChecks(vc: VerifyContext): Promise<Check[]> {
         password: t.password,
         database: vc.cfg.database.name,
         ssl: false,
+        application_name: VERIFY_APPLICATION_NAME,
         connectionTimeoutMillis: timeout,
       });
       client.on('error', () => {});

@@ -5,6 +5,7 @@ import type { ReadRouter } from '../db/readRouter.js';
 import type { RoutedPool } from '../db/pools.js';
 import { COUNT_HISTORY, SELECT_HISTORY_PAGE, SELECT_REQUEST } from '../db/sql/history.js';
 import { notFound } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { HistoryWriter } from '../history/historyWriter.js';
 import type { BillHistoryRow } from '../history/types.js';
 import type { BillInfo } from '../../kos/protocol.js';
@@ -45,11 +46,17 @@ export class HistoryQuery {
     private readonly utcOffset: string,
     /** What the 202 answer announced (`estimatedTime`): progress is the share of it that has passed. */
     private readonly estimateMs: number,
+    /** How long a fresh request id another process acknowledged may take to become visible (see `request`). */
+    private readonly peer: { waitMs: number; pollMs: number } = { waitMs: 0, pollMs: 100 },
   ) {}
 
   /**
    * One request of the caller. Read-your-writes: the writer's queue first (not
-   * yet flushed), then the primary — never the replica, which may lag.
+   * yet flushed), then the primary — never the replica, which may lag. With
+   * several workers or instances the request may have been acknowledged by
+   * another process whose queue flushes within history.flushIntervalMs: an id
+   * minted moments ago (its UUIDv7 time) that is not there yet is looked up
+   * again for up to service.peerVisibilityMs before the answer is 404.
    */
   async request(principal: Principal, requestId: string) {
     // Only UUIDv7 ids are ours; anything else (phonebill's REQ_… ids too) cannot exist: no query needed.
@@ -59,10 +66,20 @@ export class HistoryQuery {
       if (queued.userId !== principal.userId) throw notFound('no such request', 'no inquiry has this requestId');
       return this.detail(queued);
     }
-    const { rows } = await this.primary.query<
-      Row & { user_id: string; bill_info: string | null; error_message: string | null }
-    >({ name: 'history_request', text: SELECT_REQUEST, values: [requestId] });
-    const r = rows[0];
+    const lookup = async () =>
+      (
+        await this.primary.query<Row & { user_id: string; bill_info: string | null; error_message: string | null }>({
+          name: 'history_request',
+          text: SELECT_REQUEST,
+          values: [requestId],
+        })
+      ).rows[0];
+    let r = await lookup();
+    const visibleBy = uuidV7Time(requestId) + this.peer.waitMs;
+    while (!r && Date.now() < visibleBy) {
+      await sleep(this.peer.pollMs);
+      r = await lookup();
+    }
     if (!r || r.user_id !== principal.userId) throw notFound('no such request', 'no inquiry has this requestId');
     return this.detail({
       requestId: r.request_id,
@@ -169,6 +186,11 @@ export class HistoryQuery {
       };
     });
   }
+}
+
+/** The millisecond timestamp of a UUIDv7 (its first 48 bits); NaN for anything else. */
+function uuidV7Time(id: string): number {
+  return UUID_V7.test(id) ? parseInt(id.slice(0, 8) + id.slice(9, 13), 16) : Number.NaN;
 }
 
 /** Start of the day after `date` (endDate is inclusive). */

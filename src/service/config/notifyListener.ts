@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Config } from '../../config/schema.js';
 import { clientConfig, type PoolTarget } from '../../db/connection.js';
 import type { createLogger } from '../../log.js';
-import type { DbLocator } from '../db/locator.js';
+import type { DbLocator } from '../../topology/types.js';
 import { safeError } from '../logSafe.js';
 
 /** What one NOTIFY channel's subscriber does. */

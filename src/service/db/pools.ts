@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Config } from '../../config/schema.js';
 import { clientConfig, type PoolTarget } from '../../db/connection.js';
-import type { DbLocator, Endpoint } from './locator.js';
+import type { DbLocator, Endpoint } from '../../topology/types.js';
 import { unavailable } from '../errors.js';
 
 export type PoolName = 'primary' | 'replica';
@@ -23,14 +23,19 @@ export const isConnectionError = (e: unknown): boolean => {
 
 /**
  * One pg Pool per role and endpoint, sized per plan §5.2 (cfg.pool). On a
- * connection error the pool is dropped and the locator asked again, so the next
- * query goes to wherever the primary is now; the failing query itself ends in
- * 503 at once instead of waiting.
+ * connection error — of a query, or of an idle connection the server closed
+ * (restart, demotion) — the pool is dropped and the locator asked again, so
+ * the next query goes to wherever the primary is now; the failing query
+ * itself ends in 503 at once instead of waiting. `follow()` also asks the
+ * locator every few seconds, so a switchover moves the pool even when no
+ * connection broke (a demoted primary that came back as a replica still
+ * accepts connections).
  */
 export class RoutedPool {
   private pool?: pg.Pool;
   private endpoint?: Endpoint;
   private resolving?: Promise<pg.Pool | undefined>;
+  private followTimer?: NodeJS.Timeout;
 
   constructor(
     readonly name: PoolName,
@@ -83,19 +88,38 @@ export class RoutedPool {
     return this.endpoint;
   }
 
+  /** Asks the locator every `intervalMs` and moves to a new endpoint when it names one (switchover, failover). */
+  follow(intervalMs: number): void {
+    this.followTimer = setInterval(() => void this.recheck(), intervalMs);
+    this.followTimer.unref();
+  }
+
   async end(): Promise<void> {
+    clearInterval(this.followTimer);
     const p = this.pool;
     this.pool = undefined;
     await p?.end().catch(() => undefined);
   }
 
-  /** Forget this endpoint: the next query asks the locator again. */
-  private lost(e: unknown): never {
-    const old = this.pool;
+  private async recheck(): Promise<void> {
+    const current = this.endpoint;
+    if (!current || !this.pool) return;
+    const now = await this.locate().catch(() => undefined);
+    if (now && (now.host !== current.host || now.port !== current.port)) this.drop(this.pool);
+  }
+
+  /** Stops using `pool` (if it is still the current one): the next query resolves the endpoint again. */
+  private drop(pool: pg.Pool): void {
+    if (this.pool !== pool) return;
     this.pool = undefined;
     this.endpoint = undefined;
     this.locator.invalidate?.();
-    void old?.end().catch(() => undefined);
+    void pool.end().catch(() => undefined);
+  }
+
+  /** Forget this endpoint: the next query asks the locator again. */
+  private lost(e: unknown): never {
+    if (this.pool) this.drop(this.pool);
     throw e;
   }
 
@@ -110,8 +134,11 @@ export class RoutedPool {
       idleTimeoutMillis: p.idleTimeoutMs,
       maxLifetimeSeconds: Math.round(p.maxLifetimeMs / 1000),
     });
-    // An idle client dying (server restart) must not crash the process; the next query relocates.
-    pool.on('error', () => undefined);
+    // An idle connection the server closed (restart, demotion in a switchover) must not crash the
+    // process: it means the server changed, so the next query asks the locator where to go.
+    pool.on('error', (e) => {
+      if (isConnectionError(e)) this.drop(pool);
+    });
     this.pool = pool;
     this.endpoint = ep;
     return pool;

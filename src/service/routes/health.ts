@@ -17,7 +17,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }
     '/ready',
     {
       schema: {
-        summary: 'Readiness: database primary, replica, KOS breaker',
+        summary: 'Readiness: database primary, replica, KOS breaker; 503 while draining for shutdown',
         response: { 200: envelope(Ready), 503: ErrorEnvelope },
       },
     },
@@ -33,7 +33,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }
       await rt.reads.check();
       const h = rt.historyStats();
       const state = {
-        ready: primary.reachable,
+        ready: primary.reachable && !rt.draining,
+        topology: rt.topology.kind,
+        ...(rt.draining ? { draining: true } : {}),
         primary,
         replica: { state: rt.reads.state, lagMs: rt.reads.lagMs },
         breaker: rt.breakerState(),
@@ -44,6 +46,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }
           ...(h.journal ? { journal: h.journal } : {}),
         },
       };
+      if (rt.draining)
+        return reply.code(503).send({
+          ...errorBody('DRAINING', 'this instance is shutting down; use another'),
+          data: state,
+        });
       if (!state.ready)
         return reply.code(503).send({
           ...errorBody('NOT_READY', 'the database primary is not reachable', primary.error),

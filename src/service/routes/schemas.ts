@@ -161,6 +161,9 @@ export const Menu = Type.Object({
 
 export const Ready = Type.Object({
   ready: Type.Boolean(),
+  /** plain | ha | external: where the service finds its database. */
+  topology: Type.String(),
+  draining: Type.Optional(Type.Boolean()),
   primary: Type.Object({
     reachable: Type.Boolean(),
     endpoint: Type.Optional(Type.String()),

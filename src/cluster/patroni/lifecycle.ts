@@ -4,32 +4,39 @@ import type { HaNodeConfig } from '../../config/sections/ha.js';
 import { BillInquiryError } from '../../errors.js';
 import { portInUse } from '../../system/freePort.js';
 import { ensureDir, serverUser, type OsUser } from '../../system/osUser.js';
-import { run } from '../../system/run.js';
+import { waitUntil } from '../../system/poll.js';
 import { SecretStore } from '../../system/secrets.js';
+import { instanceParameters } from '../local/instanceParameters.js';
 import { REPLICATION_SECRET, SUPERUSER_SECRET } from '../local/localCluster.js';
-import { scaledProfile } from '../local/memoryProfile.js';
-import { findPgBinaries } from '../local/pgBinaries.js';
-import { serverParameters } from '../local/serverParameters.js';
-import { ensureTls } from '../local/tls.js';
-import { archiveParameters } from '../../backup/archive.js';
-import { pgbackrestBinary } from '../../backup/paths.js';
-import { writePgbackrestConf } from '../../backup/pgbackrest.js';
-import { REST_SECRET, renderPatroniConfig } from './config.js';
-import { livePid, sleep, startDaemon, stopDaemon } from './daemon.js';
-import { etcdHealthy, etcdUrl, startEtcd, stopEtcd } from './etcd.js';
-import { etcdPaths, haRoot, nodePaths, topologyFile } from './paths.js';
-import { patroniRequest } from './rest.js';
-import { haStatus, type HaStatus } from './status.js';
+import { PgCtl, serverBinaries } from '../local/pgCtl.js';
 import { postmasterPid } from '../local/postmaster.js';
+import { ensureTls } from '../local/tls.js';
+import { REST_SECRET, renderPatroniConfig } from './config.js';
+import { livePid, startDaemon, stopDaemon } from './daemon.js';
+import { etcdHealthy, etcdUrl, startEtcd, stopEtcd } from './etcd.js';
+import { releaseDeadLeaderLock } from './leaderLock.js';
+import { etcdPaths, haRoot, nodePaths, topologyFile } from './paths.js';
+import { nodeApi, patroniRequest } from './rest.js';
+import { haStatus, type HaStatus } from './status.js';
+
+export interface HaUpOptions {
+  log?: (m: string) => void;
+  /**
+   * Runs once the data dir is marked HA and before any node is configured:
+   * the caller writes what the nodes' parameters depend on (the pgBackRest
+   * config their archive_command names).
+   */
+  beforeStart?: () => void | Promise<void>;
+}
 
 /**
  * etcd, then the first node (bootstraps and becomes leader), then the
  * standbys (pg_basebackup from the leader through Patroni); returns when every
  * member runs and the synchronous standby is attached.
  */
-export async function haUp(cfg: Readonly<Config>, log: (m: string) => void = () => {}): Promise<HaStatus> {
-  const user = serverUser(cfg.cluster.osUser);
-  const bins = findPgBinaries(cfg.cluster, user);
+export async function haUp(cfg: Readonly<Config>, opts: HaUpOptions = {}): Promise<HaStatus> {
+  const log = opts.log ?? (() => {});
+  const { bins, user } = serverBinaries(cfg);
   if (!bins.has('pg_basebackup') || !bins.has('pg_rewind')) {
     throw new BillInquiryError(
       'HA_BINARIES',
@@ -41,7 +48,7 @@ export async function haUp(cfg: Readonly<Config>, log: (m: string) => void = () 
   await ensureEtcd(cfg, log);
   ensureDir(haRoot(cfg), 0o755);
   writeFileSync(topologyFile(cfg), `${JSON.stringify({ nodes: cfg.ha.nodes, etcd: etcdUrl(cfg) }, null, 2)}\n`);
-  if (cfg.backup.walArchiving && pgbackrestBinary()) writePgbackrestConf(cfg);
+  await opts.beforeStart?.();
   const tls = await ensureTls(cfg.dataDir, user);
   const survivors = cfg.ha.nodes.filter((n) => livePid(nodePaths(cfg, n).pidFile));
   for (const node of cfg.ha.nodes) await prepareNode(cfg, node, user, bins.binDir, tls);
@@ -71,14 +78,8 @@ export async function haUp(cfg: Readonly<Config>, log: (m: string) => void = () 
 export async function haDown(cfg: Readonly<Config>): Promise<void> {
   const replicasFirst = [...cfg.ha.nodes].reverse();
   await Promise.all(replicasFirst.map((n) => stopDaemon(nodePaths(cfg, n).pidFile, cfg.ha.startTimeoutS * 1000)));
-  const user = serverUser(cfg.cluster.osUser);
-  for (const n of replicasFirst) {
-    const pgdata = nodePaths(cfg, n).pgdata;
-    if (postmasterPid(pgdata) !== undefined)
-      await run(findPgBinaries(cfg.cluster, user).bin('pg_ctl'), ['-D', pgdata, '-m', 'fast', '-w', 'stop'], {
-        as: user,
-      });
-  }
+  const { bins, user } = serverBinaries(cfg);
+  for (const n of replicasFirst) await new PgCtl(nodePaths(cfg, n).pgdata, bins, user).stop('fast');
   if (cfg.ha.manageEtcd) await stopEtcd(cfg);
 }
 
@@ -124,20 +125,12 @@ async function prepareNode(
   ensureDir(p.root, 0o700, user);
   ensureDir(p.socketDir, 0o700, user);
   const secrets = new SecretStore(cfg.dataDir);
-  const parameters = {
-    ...serverParameters({
-      server: cfg.server,
-      memory: scaledProfile({
-        ...cfg.server,
-        memoryMb: Math.floor(scaledProfile(cfg.server).memoryMb / cfg.ha.nodes.length),
-      }),
-      tls,
-      port: node.pgPort,
-      socketDir: p.socketDir,
-      pgauditAvailable: findPgBinaries(cfg.cluster, user).hasLibrary('pgaudit'),
-    }),
-    ...archiveParameters(cfg, { pgdata: p.pgdata, node: node.name }),
-  };
+  // The nodes share this machine's memory: each gets its part of the plan's profile.
+  const parameters = await instanceParameters(
+    cfg,
+    { port: node.pgPort, socketDir: p.socketDir, pgdata: p.pgdata, node: node.name },
+    { servers: cfg.ha.nodes.length, tls },
+  );
   const text = renderPatroniConfig(cfg, {
     node,
     paths: p,
@@ -152,47 +145,69 @@ async function prepareNode(
   if (user) chownSync(p.config, user.uid, user.gid);
 }
 
-async function startNode(cfg: Readonly<Config>, node: HaNodeConfig, user: OsUser | undefined): Promise<void> {
+/**
+ * Starts a node's Patroni with the config `cluster up --ha` wrote (no-op
+ * while it runs): also how a supervisor brings back a Patroni that died; it
+ * rejoins the running cluster by itself. A node that died whole first gives
+ * up the leader lock it may still hold (leaderLock.ts).
+ */
+export async function startNode(
+  cfg: Readonly<Config>,
+  node: HaNodeConfig,
+  user = serverUser(cfg.cluster.osUser),
+): Promise<void> {
   const p = nodePaths(cfg, node);
   if (livePid(p.pidFile)) return;
+  await releaseDeadLeaderLock(cfg, node);
   startDaemon('patroni', [p.config], { as: user, log: p.log, pidFile: p.pidFile });
 }
 
 /** HTTP status of a REST probe, 0 when the node does not answer. */
 export async function probe(cfg: Readonly<Config>, node: HaNodeConfig, urlPath: string): Promise<number> {
   try {
-    return (await patroniRequest(cfg, node, 'GET', urlPath)).status;
+    return (await patroniRequest(nodeApi(cfg, node), 'GET', urlPath, { timeoutMs: cfg.ha.locatorProbeTimeoutMs }))
+      .status;
   } catch {
     return 0;
   }
 }
 
+const WAIT_INTERVAL_MS = 250;
+
+/** Waits up to ha.startTimeoutS for `check`; a Patroni that exits meanwhile ends the wait with its log. */
 export async function waitFor(cfg: Readonly<Config>, what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + cfg.ha.startTimeoutS * 1000;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    for (const n of cfg.ha.nodes) {
-      const p = nodePaths(cfg, n);
-      if (existsSync(p.pidFile) && !livePid(p.pidFile)) {
-        throw new BillInquiryError(
-          'PATRONI_EXITED',
-          `Patroni ${n.name} exited while waiting for ${what}: ${tail(p.log)}`,
-          `see ${p.log}`,
-        );
-      }
-    }
-    await sleep(250);
-  }
-  throw new BillInquiryError(
-    'HA_TIMEOUT',
-    `timed out after ${cfg.ha.startTimeoutS}s waiting for ${what}`,
-    `see the Patroni logs under ${haRoot(cfg)}`,
-  );
+  await waitUntil(check, {
+    timeoutMs: cfg.ha.startTimeoutS * 1000,
+    intervalMs: WAIT_INTERVAL_MS,
+    abort: () => {
+      const exited = cfg.ha.nodes.find((n) => {
+        const p = nodePaths(cfg, n);
+        return existsSync(p.pidFile) && !livePid(p.pidFile);
+      });
+      if (!exited) return undefined;
+      const p = nodePaths(cfg, exited);
+      return new BillInquiryError(
+        'PATRONI_EXITED',
+        `Patroni ${exited.name} exited while waiting for ${what}: ${tail(p.log)}`,
+        `see ${p.log}`,
+      );
+    },
+    onTimeout: () =>
+      new BillInquiryError(
+        'HA_TIMEOUT',
+        `timed out after ${cfg.ha.startTimeoutS}s waiting for ${what}`,
+        `see the Patroni logs under ${haRoot(cfg)}`,
+      ),
+  });
 }
 
 /** The live postmaster of a node (for drills that crash it). */
 export const nodePostmasterPid = (cfg: Readonly<Config>, node: HaNodeConfig): number | undefined =>
   postmasterPid(nodePaths(cfg, node).pgdata);
+
+/** The live Patroni daemon of a node. */
+export const nodePatroniPid = (cfg: Readonly<Config>, node: HaNodeConfig): number | undefined =>
+  livePid(nodePaths(cfg, node).pidFile);
 
 function tail(file: string, lines = 5): string {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ') : '(no log)';

@@ -1,0 +1,50 @@
+import { abandonArchiving, ensureStanza, prepareArchiving } from '../backup/stanza.js';
+import { BillInquiryError, errorMessage } from '../errors.js';
+import type { LocalTopology, Topology, UpOptions, UpResult } from '../topology/types.js';
+
+export interface BroughtUp extends UpResult {
+  /** What WAL archiving does on this cluster, in words (pgBackRest, or why it is off). */
+  walArchiving: string;
+}
+
+/**
+ * `cluster up` and `serve`: the topology's servers created and started, with
+ * continuous WAL archiving — pgBackRest's config is written before the
+ * servers start (their archive_command names it) and its stanza created
+ * once they run. A pgBackRest that cannot back up these servers (e.g. it
+ * predates the embedded PostgreSQL 17) switches archiving off, loudly.
+ */
+export async function bringUp(
+  topology: Topology & { local: LocalTopology },
+  opts: UpOptions & { log: (msg: string) => void },
+): Promise<BroughtUp> {
+  const cfg = topology.cfg;
+  let archiving = false;
+  const up = await topology.local.up({
+    ...opts,
+    beforeStart: async () => {
+      archiving = await prepareArchiving(cfg);
+    },
+  });
+  if (!archiving) return { ...up, walArchiving: 'off (pgBackRest not installed, or backup.walArchiving is false)' };
+  try {
+    await ensureStanza(cfg);
+    return { ...up, walArchiving: 'pgBackRest archive-push (async)' };
+  } catch (e) {
+    const walArchiving = `off: pgBackRest cannot back up this cluster (${errorMessage(e)})`;
+    opts.log(`WARNING: WAL archiving ${walArchiving}`);
+    abandonArchiving(cfg);
+    await topology.local.restart();
+    return { ...up, walArchiving };
+  }
+}
+
+/** The topology's local lifecycle, or the error an external database gets from a command that runs servers. */
+export function requireLocal(topology: Topology): Topology & { local: LocalTopology } {
+  if (topology.local) return topology as Topology & { local: LocalTopology };
+  throw new BillInquiryError(
+    'NOT_LOCAL',
+    'the database is external (service.database): this tool runs no servers for it',
+    'run the cluster commands where the database runs, or drop service.database from the config',
+  );
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+const endpoint = z.object({ host: z.string(), port: z.number().int().min(1).max(65535) });
+
+/**
+ * HAProxy in front of several service instances (`bill-inquiry lb config`
+ * renders its haproxy.cfg): health checks on GET /ready, loopback by default.
+ * Each instance should run with service.shutdownDrainMs above
+ * checkIntervalMs × fall, so a stopping instance leaves the pool before it
+ * closes its listener.
+ */
+export const lbSection = z.object({
+  /** Where HAProxy accepts clients. */
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(1).max(65535).default(8000),
+  /** The service instances (`serve` on each machine, or several on one with different ports). */
+  instances: z
+    .array(endpoint)
+    .min(1)
+    .default([{ host: '127.0.0.1', port: 8080 }]),
+  /** GET /ready every this many ms per instance. */
+  checkIntervalMs: z.number().int().positive().default(500),
+  /** Failed checks before an instance is taken out, successful ones before it is back. */
+  fall: z.number().int().positive().default(2),
+  rise: z.number().int().positive().default(2),
+  connectTimeoutMs: z.number().int().positive().default(2000),
+  /** Longest a client request may take: above the service's 202 PROCESSING switch (service.processingAfterMs). */
+  requestTimeoutMs: z.number().int().positive().default(30_000),
+  maxConnections: z.number().int().positive().default(4096),
+});
+export type LbConfig = z.infer<typeof lbSection>;
