@@ -36,7 +36,7 @@ test('near its disk budget the journal turns new inquiries away with 503 and the
   assert.equal(refused.body.error.code, 'SERVICE_UNAVAILABLE');
   assert.ok(acked.length > 20, `requests were answered until then (${acked.length})`);
   const ready = await h.api('GET', '/ready');
-  const journal = ready.body.error.detail.history.journal;
+  const journal = ready.body.data.history.journal;
   assert.equal(journal.accepting, false);
   assert.ok(journal.bytes >= BUDGET * 0.9, `${journal.bytes} bytes journaled`);
   assert.equal(journal.outstandingRows, acked.length, 'every acknowledged row waits on disk');

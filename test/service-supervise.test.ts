@@ -41,15 +41,24 @@ test('serve supervises the PostgreSQL it started: kill -9 of the postmaster, bac
     const id = ((await inq.json()) as any).data.requestId as string;
     const before = postmasterPid(pgdata(dataDir))!;
     assert.ok(before, 'the postmaster runs');
+    // The probe must need the database: GET /bills/inquiry/{id} answers from the history queue
+    // (read-your-writes) until the row is committed. The history page reads the database.
+    const historyHolds = () =>
+      fetch(`${s.base}/bills/history?size=5`, { headers: auth, signal: AbortSignal.timeout(3000) }).then(
+        async (r) => (r.status === 200 && JSON.stringify(await r.json()).includes(id) ? 200 : r.status),
+        () => 0,
+      );
+    const flushedBy = Date.now() + 10_000;
+    while ((await historyHolds()) !== 200) {
+      assert.ok(Date.now() < flushedBy, 'the inquiry reaches the database before the kill');
+      await new Promise((r) => setTimeout(r, 100));
+    }
 
     const killedAt = Date.now();
     process.kill(before, 'SIGKILL');
     let status = 0;
     while (Date.now() - killedAt < 15_000) {
-      status = await fetch(`${s.base}/bills/inquiry/${id}`, { headers: auth, signal: AbortSignal.timeout(3000) }).then(
-        (r) => r.status,
-        () => 0,
-      );
+      status = await historyHolds();
       if (status === 200) break;
       await new Promise((r) => setTimeout(r, 100));
     }

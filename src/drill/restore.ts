@@ -86,10 +86,25 @@ export async function restoreDrill(cfg: Readonly<Config>, opts: { dataMb?: numbe
       await restored.cluster.stop();
     }
   } finally {
-    if (hide) renameSync(aside, repo1);
+    if (hide) await putBack(aside, repo1);
     rmSync(work, { recursive: true, force: true });
     await dropTable(cfg, RESTORE_DROP);
   }
+}
+
+/**
+ * Puts repo1 back. The running cluster keeps archiving WAL while repo1 is set
+ * aside, and pgBackRest may create repo1's paths again meanwhile: what it wrote
+ * there is copied into the set-aside repository (never over a file that is
+ * already there, ownership kept by cp -a) before the original takes its place,
+ * so no archived segment is lost.
+ */
+async function putBack(aside: string, repo1: string): Promise<void> {
+  if (existsSync(repo1)) {
+    await run('cp', ['-an', `${repo1}/.`, aside]);
+    rmSync(repo1, { recursive: true, force: true });
+  }
+  renameSync(aside, repo1);
 }
 
 async function fill(cfg: Readonly<Config>, rows: number): Promise<number> {
