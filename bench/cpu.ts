@@ -1,46 +1,128 @@
 /**
- * CPU time of the processes a scenario keeps busy, read from /proc (Linux):
- * the service (this process) and every PostgreSQL backend (the load generator
- * reports its own).
- * With the load generator on the same 2 cores, these say where the time went.
+ * CPU time of the processes a scenario keeps busy, read from /proc (Linux),
+ * and of the whole machine: the service, the floor, the KOS mock and the bench's
+ * own PostgreSQL cluster are each a process tree (a root and its direct
+ * children; PostgreSQL's backends are children of the postmaster). Only our own
+ * trees are counted, so other people's servers on a shared machine are not
+ * billed to us; they show up as `machineOther`.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 
-const TICKS_PER_S = 100;
+/** USER_HZ: /proc counts CPU time in 1/100 s on Linux. */
+export const TICKS_PER_S = 100;
 
-function processTicks(pid: string | number): number {
+interface ProcStat {
+  ppid: number;
+  /** utime + stime */
+  own: number;
+  /** cutime + cstime: children this process has reaped */
+  reaped: number;
+}
+
+function stat(pid: number | string): ProcStat | undefined {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    // After "(comm) ": state, ppid, … utime (12th), stime, cutime, cstime.
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+    return { ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), reaped: Number(f[13]) + Number(f[14]) };
   } catch {
-    return 0;
+    return undefined; // the process ended while we looked
   }
 }
 
-function postgresTicks(): number {
-  let sum = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) sum += processTicks(pid);
-    } catch {
-      // the process ended while we looked
-    }
+/** The root's own and reaped ticks, and each live direct child's ticks. */
+interface TreeSample {
+  root: ProcStat | undefined;
+  children: Map<number, number>;
+}
+
+function sampleTree(root: number, all: Map<number, ProcStat>): TreeSample {
+  const children = new Map<number, number>();
+  for (const [pid, s] of all) if (s.ppid === root) children.set(pid, s.own);
+  return { root: all.get(root), children };
+}
+
+/**
+ * Ticks a tree used between two samples: the root's own; each child alive at
+ * the end (minus what it had at the start); each child that ended meanwhile:
+ * what the root reaped, minus what those children had already used at the start.
+ */
+function treeDelta(a: TreeSample, b: TreeSample): number {
+  if (!a.root || !b.root) return 0;
+  let ticks = b.root.own - a.root.own + (b.root.reaped - a.root.reaped);
+  for (const [pid, t] of b.children) ticks += t - (a.children.get(pid) ?? 0);
+  for (const [pid, t] of a.children) if (!b.children.has(pid)) ticks -= t;
+  return ticks;
+}
+
+function allProcesses(): Map<number, ProcStat> {
+  const out = new Map<number, ProcStat>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const s = stat(name);
+    if (s) out.set(Number(name), s);
   }
-  return sum;
+  return out;
 }
 
-export interface CpuSeconds {
-  service: number;
-  postgres: number;
+/** Busy ticks of the whole machine (all cores): everything but idle and iowait. */
+function machineBusy(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpu;
+  return user + nice + system + irq + softirq + steal;
 }
 
-/** Starts a sample; the returned function ends it with the CPU seconds each used meanwhile. */
-export function sampleCpu(): () => CpuSeconds {
-  const s0 = processTicks(process.pid);
-  const p0 = postgresTicks();
-  return () => ({
-    service: (processTicks(process.pid) - s0) / TICKS_PER_S,
-    postgres: (postgresTicks() - p0) / TICKS_PER_S,
-  });
+export type CpuSeconds<K extends string> = Record<K, number> & { machine: number; machineOther: number };
+
+/**
+ * Starts a sample of the named process trees; the returned function ends it
+ * with the CPU seconds each used meanwhile, the machine's busy seconds, and
+ * what the rest of the machine (not our trees, not `extraOwnS`) used.
+ */
+export function sampleCpu<K extends string>(
+  roots: Record<K, number | undefined>,
+): (extraOwnS?: number) => CpuSeconds<K> {
+  const names = Object.keys(roots) as K[];
+  const take = () => {
+    const all = allProcesses();
+    return {
+      trees: names.map((n) => (roots[n] ? sampleTree(roots[n], all) : undefined)),
+      machine: machineBusy(),
+    };
+  };
+  const a = take();
+  return (extraOwnS = 0) => {
+    const b = take();
+    const out = {} as Record<K, number>;
+    let ours = extraOwnS;
+    names.forEach((n, i) => {
+      const s = a.trees[i] && b.trees[i] ? treeDelta(a.trees[i], b.trees[i]) / TICKS_PER_S : 0;
+      out[n] = s;
+      ours += s;
+    });
+    const machine = (b.machine - a.machine) / TICKS_PER_S;
+    return { ...out, machine, machineOther: Math.max(0, machine - ours) };
+  };
+}
+
+/**
+ * Waits until the named trees are (nearly) idle: at most `maxTicks` each in a
+ * `intervalMs` window. A closed-loop run that stops leaves its last requests
+ * queued in the server (1,000 connections' worth), which the server keeps
+ * working off; the next measurement must not start on top of that backlog.
+ */
+export async function waitIdle(
+  roots: Array<number | undefined>,
+  opts: { intervalMs?: number; maxTicks?: number; timeoutMs?: number } = {},
+): Promise<number> {
+  const { intervalMs = 300, maxTicks = 3, timeoutMs = 120_000 } = opts;
+  const t0 = Date.now();
+  const live = roots.filter((r): r is number => r !== undefined);
+  for (;;) {
+    const a = allProcesses();
+    const before = live.map((r) => sampleTree(r, a));
+    await new Promise((r) => setTimeout(r, intervalMs));
+    const b = allProcesses();
+    const busy = live.some((r, i) => treeDelta(before[i]!, sampleTree(r, b)) > maxTicks);
+    if (!busy || Date.now() - t0 > timeoutMs) return Date.now() - t0;
+  }
 }

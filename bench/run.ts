@@ -1,280 +1,352 @@
 /**
- * `npm run bench [-- --duration S --connections N]`: the four scenarios of
- * issue 3 in one run, at 1,000 connections by default, against a real local
- * PostgreSQL (temp data dir, applied by the platform) and the KOS mock at
- * 50 ms. Writes bench/results/<date>.json and bench/results/latest.json.
+ * `npm run bench [-- options]` (bench/args.ts lists them): every scenario of
+ * issue 13 in one run, each right after its floor — a bare handler doing the
+ * same I/O with no product logic (bench/floor.ts) — then the plan's load as an
+ * open loop and a search for the highest rate within a p99 bound. The service
+ * is `bill-inquiry serve` in its own process, as operators run it (monitoring
+ * included), started fresh for each scenario and stopped with SIGTERM (history
+ * flushed) so each scenario's acknowledged inquiries are counted against
+ * stored history rows. A run of every scenario writes bench/results/<date>.json,
+ * latest.json and latest.md; a partial run writes bench/results/tmp/<date>.json.
  */
-import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import Fastify, { LogController } from 'fastify';
-import { loadConfig } from '../src/config/load.js';
-import { billFor } from '../src/kos/mock/billData.js';
-import { startKosMock } from '../src/kos/mock/server.js';
-import { ensureLocalDatabase } from '../src/platform/ensureLocal.js';
-import { monitoringPlugins } from '../src/monitor/http/monitoringPlugins.js';
-import { issueToken } from '../src/service/auth/tokens.js';
-import { availableMonths, currentMonth } from '../src/service/bills/months.js';
-import { startService } from '../src/service/start.js';
-import { freePort } from '../src/system/freePort.js';
+import { HELP, SCENARIOS, parseBenchArgs, type BenchOptions, type Scenario } from './args.js';
+import { measure, type Pids } from './closedLoop.js';
 import { sampleCpu } from './cpu.js';
-import type { LoadJob } from './load.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : Number(process.env[`BENCH_${name.toUpperCase()}`] ?? fallback);
-};
-const DURATION_S = arg('duration', 20);
-/** `--journal off` (or BENCH_JOURNAL=off): the history journal's cost is the difference to a run with it on. */
-const journalArg = process.argv.indexOf('--journal');
-const JOURNAL = (journalArg > 0 ? process.argv[journalArg + 1] : process.env.BENCH_JOURNAL) !== 'off';
-const CONNECTIONS = arg('connections', 1000);
-const KOS_LATENCY_MS = 50;
-const MISS_LINES = 20_000;
-/** How long the final flush may take before rows are counted (the queue can hold a few hundred thousand). */
-const FLUSH_DEADLINE_MS = 120_000;
-const TARGETS = { ratio: 0.6, cache_hit_p99_ms: 100, errors: 0, lost_history_rows: 0 };
+import type { Kind, OpenLoopJob } from './openLoop.js';
+import { openLoop, searchMaxRate } from './openLoopRun.js';
+import { BENCH_DIR, onInterrupt } from './procs.js';
+import { renderProfile, summarizeProfile, type ProfileSummary } from './profile.js';
+import { renderMarkdown, TARGETS, type BenchResult, type PairResult } from './report.js';
+import { Stack, type Server } from './stack.js';
+import type { WrkJob } from './wrk.js';
+import { USERS, Workload } from './workload.js';
 
 const say = (m: string) => process.stderr.write(`… ${m}\n`);
+/** Miss lines written for one run at most (each asked for every month, so ×24 distinct bills). */
+const MISS_PAIRS_CAP = 100_000;
+const MIX: Record<Kind, number> = { hit: 70, history: 20, miss: 10 };
+const HISTORY_PAGE = 20;
 
-const perRequestUs = (seconds: number, requests: number) => (requests ? Math.round((seconds * 1e6) / requests) : null);
-
-async function load(job: LoadJob, dir: string, name: string) {
-  const file = path.join(dir, `${name}.json`);
-  writeFileSync(file, JSON.stringify(job));
-  const cpu = sampleCpu();
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', path.join(here, 'load.ts'), file],
-    { maxBuffer: 64 << 20 },
-  );
-  const used = cpu();
-  const r = JSON.parse(stdout) as {
-    rps: number;
-    total: number;
-    p50: number;
-    p99: number;
-    errors: number;
-    timeouts: number;
-    non2xx: number;
-    ok2xx: number;
-    cpuS: number;
+async function main(o: BenchOptions): Promise<void> {
+  const date = new Date().toISOString();
+  const stamp = date.slice(0, 19).replace(/:/g, '-');
+  const resultsDir = path.join(BENCH_DIR, 'results');
+  const profileDir = path.join(resultsDir, 'profiles', stamp);
+  if (o.profile) mkdirSync(profileDir, { recursive: true });
+  const loadAverageAtStart = os.loadavg().map((x) => Math.round(x * 10) / 10);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'bi-bench-jobs-'));
+  const stack = await Stack.start({ kosLatencyMs: o.kosLatencyMs });
+  const cleanup = async () => {
+    await stack.stop();
+    rmSync(tmp, { recursive: true, force: true });
   };
-  // Where each request's CPU went: the service process (with the bare app and the KOS mock, idle unless under test), PostgreSQL, the load generator.
-  const cpuUsPerRequest = {
-    service: perRequestUs(used.service, r.total),
-    postgres: perRequestUs(used.postgres, r.total),
-    loadGenerator: perRequestUs(r.cpuS, r.total),
-  };
-  say(
-    `${name}: ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors + r.timeouts}, non-2xx ${r.non2xx}; CPU µs/request ${JSON.stringify(cpuUsPerRequest)}`,
-  );
-  return { ...r, cpuUsPerRequest };
-}
-
-async function main(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bi-bench-'));
-  chmodSync(dataDir, 0o755);
-  const cfg = loadConfig({
-    env: {},
-    overrides: {
-      dataDir,
-      cluster: { port: await freePort(), replicaPort: await freePort() },
-      service: { port: 0, kosMock: { latencyMs: KOS_LATENCY_MS }, history: { journal: { enabled: JOURNAL } } },
-    },
-  });
-  say(`local PostgreSQL in ${dataDir}`);
-  const db = await ensureLocalDatabase(cfg, { onProgress: say });
-  const kos = await startKosMock(cfg.service.kosMock);
-  // Composed as `serve` composes it: /metrics and /ops hooks run on every request.
-  const service = await startService(cfg, {
-    port: 0,
-    kosUrl: kos.url,
-    admin: db.primary.target(cfg.database.name),
-    extraPlugins: monitoringPlugins(cfg, undefined),
-  });
-  const bare = Fastify({ logController: new LogController({ disableRequestLogging: true }) });
-  bare.get(
-    '/fixed',
-    {
-      schema: {
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              success: { type: 'boolean' },
-              data: { type: 'object', properties: { status: { type: 'string' } } },
-              message: { type: 'string' },
-            },
-          },
-        },
-      },
-    },
-    async () => ({ success: true, data: { status: 'UP' }, message: 'OK' }),
-  );
-  // Context for (b): the same request and response shape as a cache hit, with no work at all behind it.
-  const sampleBill = {
-    success: true,
-    data: {
-      requestId: '01a20ed1-caa4-757d-b034-fb699b968e1a',
-      status: 'COMPLETED',
-      billInfo: billFor('01010002000', '202611'),
-    },
-    message: 'bill inquiry completed',
-  };
-  bare.post('/same-shape', async () => sampleBill);
-  const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
-  const jobs = mkdtempSync(path.join(os.tmpdir(), 'bi-bench-jobs-'));
+  onInterrupt(cleanup);
   try {
-    const months = availableMonths(currentMonth(cfg.database.timezone), cfg.systemConfig.inquiryAvailableMonths);
-    const hitLine = '010-1000-2000';
-    const hitToken = issueToken(cfg, { userId: 'bench-hit', lines: [hitLine], ttlSeconds: 7200 });
-    const historyToken = issueToken(cfg, { userId: 'bench-history', lines: [hitLine], ttlSeconds: 7200 });
-    const post = (token: string, body: object) =>
-      fetch(`${service.url}/bills/inquiry`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+    const want = (s: Scenario) => o.scenarios.includes(s);
+    const w = new Workload(stack.cfg);
+    const openLoopWanted = want('open-loop') || want('search');
+    const olUsers = openLoopWanted ? w.openLoopUsers(o.users) : [];
+
+    // Set-up through the service's API: history rows, the cached bill (its answer's bytes are the hit floor's), open-loop users.
+    say(`warming: history rows, the cached bill${olUsers.length ? `, ${olUsers.length} open-loop users` : ''}`);
+    const setup = await stack.startService();
+    const hitAnswer = await w.warm(setup.url, olUsers, olUsers.length ? HISTORY_PAGE : 0);
+    await setup.stop();
+    const hitFile = path.join(tmp, 'hit-answer.json');
+    writeFileSync(hitFile, hitAnswer);
+    await stack.prepareFloorTable();
+    const db = (sql: string) => stack.query(sql);
+    await db('VACUUM (ANALYZE)');
+
+    const profiles: Record<string, ProfileSummary> = {};
+    /**
+     * Runs `body` against a fresh server (the service or a floor), then stops it
+     * (the service flushes its history). With --profile the server ran under
+     * --cpu-prof: the samples of the measured window are summarized.
+     */
+    const fresh = async <S extends Server, T extends { windowEpochMs: [number, number] } | undefined>(
+      label: string,
+      start: (profile?: { dir: string; name: string }) => Promise<S>,
+      body: (server: S, pids: Pids) => Promise<T>,
+    ): Promise<T> => {
+      const name = label.replace(/[^a-z0-9]+/gi, '-');
+      const server = await start(o.profile ? { dir: profileDir, name } : undefined);
+      let result: T;
+      try {
+        result = await body(server, { server: server.pid, postgres: stack.postgresPid, kosMock: stack.kosPid });
+      } finally {
+        await server.stop();
+      }
+      const exitedAt = Date.now();
+      if (o.profile) {
+        const window = result?.windowEpochMs;
+        const summary = summarizeProfile(
+          path.join(profileDir, `${name}.cpuprofile`),
+          window ? { fromEndMs: exitedAt - window[0], toEndMs: exitedAt - window[1] } : undefined,
+          300,
+        );
+        profiles[label] = summary;
+        writeFileSync(path.join(profileDir, `${name}.md`), renderProfile(label, summary, 40));
+        writeFileSync(path.join(profileDir, `${name}.json`), JSON.stringify(summary, null, 1));
+        say(`profile of ${label}: ${path.join(profileDir, `${name}.md`)}`);
+      }
+      return result;
+    };
+    const floor = (profile?: { dir: string; name: string }) => stack.startFloor(hitFile, profile ? { profile } : {});
+    const service = (profile?: { dir: string; name: string }) => stack.startService(profile ? { profile } : {});
+
+    /** History rows stored for some users (call with the service stopped: its queue flushed). */
+    const stored = async (where: string, params: unknown[]) => {
+      const [row] = await stack.query<{ n: string }>(
+        `SELECT count(*) AS n FROM bill_inquiry_history WHERE ${where} AND status IN ('COMPLETED', 'PROCESSING')`,
+        params,
+      );
+      return Number(row!.n);
+    };
+
+    /**
+     * VACUUM (ANALYZE) of the tables a scenario wrote, right after it: the next
+     * scenario starts on clean tables instead of meeting this one's autovacuum
+     * in its CPU window, and the cost is reported with the scenario that caused it.
+     */
+    const vacuum = async (requests: number) => {
+      const t0 = Date.now();
+      const cpu = sampleCpu({ postgres: stack.postgresPid });
+      await stack.query(
+        'VACUUM (ANALYZE) bill_inquiry_history, kos_inquiry_history, bill_info_cache, bench_floor.rows',
+      );
+      const used = cpu();
+      return {
+        seconds: (Date.now() - t0) / 1000,
+        postgresCpuUsPerRequest: requests ? Math.round((used.postgres * 1e6) / requests) : null,
+      };
+    };
+
+    const wrkBase = { connections: o.connections, threads: o.threads, durationS: o.durationS, timeoutS: o.timeoutS };
+    /** The floor, then a fresh service; for inquiries (`user`), acknowledged against stored rows. */
+    const pair = async (
+      name: string,
+      job: Omit<WrkJob, 'url' | 'path'>,
+      paths: { floor: string; service: string },
+      inquiries?: { user: string; warmAcked: number },
+    ): Promise<PairResult> => {
+      const f = await fresh(`${name} floor`, floor, (srv, pids) =>
+        measure(`${name} floor`, { ...job, url: srv.url, path: paths.floor }, srv, pids, { warmupS: o.warmupS, db }),
+      );
+      const s = await fresh(`${name} service`, service, (srv, pids) =>
+        measure(`${name} service`, { ...job, url: srv.url, path: paths.service }, srv, pids, {
+          warmupS: o.warmupS,
+          service: srv,
+          db,
+        }),
+      );
+      const acknowledged = inquiries ? inquiries.warmAcked + s.warmupOk + s.ok : 0;
+      const rows = inquiries ? await stored('user_id = $1', [inquiries.user]) : 0;
+      return {
+        floor: f,
+        service: s,
+        ratio: Math.round((1000 * s.rps) / f.rps) / 1000,
+        acknowledged,
+        stored: rows,
+        lost_history_rows: Math.max(0, acknowledged - rows),
+        vacuum: await vacuum(s.served + s.warmupOk),
+      };
+    };
+
+    const scenarios: BenchResult['scenarios'] = {};
+    if (want('ceiling')) {
+      scenarios.ceiling = await fresh('ceiling', floor, (srv, pids) =>
+        measure(
+          'ceiling (bare GET, fixed JSON)',
+          { ...wrkBase, url: srv.url, path: '/floor/fixed', method: 'GET' },
+          srv,
+          pids,
+          { warmupS: o.warmupS },
+        ),
+      );
+    }
+    if (want('hit')) {
+      scenarios.cache_hit = await pair(
+        'cache_hit',
+        { ...wrkBase, method: 'POST', token: w.hitToken, body: w.hitBody() },
+        { floor: '/floor/hit', service: '/bills/inquiry' },
+        { user: USERS.hit, warmAcked: w.warmAcked.hit },
+      );
+    }
+    if (want('miss')) {
+      // Enough (line, month) pairs that no bill repeats at the most KOS allows: connections / latency.
+      const maxRate = o.connections / (Math.max(o.kosLatencyMs, 5) / 1000);
+      const lines = Math.min(MISS_PAIRS_CAP, Math.ceil((maxRate * (o.durationS + o.warmupS)) / w.months.length));
+      const pairsFile = path.join(tmp, 'miss-pairs.tsv');
+      w.writeMissPairs(pairsFile, USERS.miss, 2000, lines);
+      scenarios.cache_miss = await pair(
+        'cache_miss',
+        { ...wrkBase, method: 'POST', misses: { pairsFile, months: w.months, offset: 0 } },
+        { floor: '/floor/miss', service: '/bills/inquiry' },
+        { user: USERS.miss, warmAcked: 0 },
+      );
+      if (scenarios.cache_miss.service.maxIndex >= lines * w.months.length)
+        say(`WARNING: the miss run used more than ${lines * w.months.length} distinct bills; later requests were hits`);
+    }
+    if (want('history')) {
+      scenarios.history = await pair(
+        'history',
+        { ...wrkBase, method: 'GET', token: w.historyToken },
+        { floor: '/floor/history', service: `/bills/history?size=${HISTORY_PAGE}` },
+      );
+    }
+
+    let openLoopResult: BenchResult['open_loop'];
+    let search: BenchResult['search'];
+    let openLoopAcked = w.warmAcked.openLoop;
+    if (openLoopWanted) {
+      const stepRateCeiling = o.rate * 1.25 ** o.maxSteps;
+      const misses =
+        0.1 * (o.rate * o.openDurationS * 2 + (want('search') ? o.maxSteps * stepRateCeiling * o.stepS : 0));
+      const lines = Math.min(MISS_PAIRS_CAP, Math.ceil(misses / w.months.length));
+      const pairsFile = path.join(tmp, 'open-loop-miss-pairs.tsv');
+      w.writeMissPairs(pairsFile, USERS.openLoopMiss, 3000, lines);
+      let missOffset = 0;
+      const job = (rate: number, durationS: number, paths: Record<Kind, string>): OpenLoopJob => ({
+        url: '',
+        rate,
+        durationS,
+        connections: o.connections,
+        timeoutS: o.timeoutS,
+        mix: MIX,
+        paths,
+        hits: olUsers.map((u) => ({ token: u.token, body: u.body })),
+        historyTokens: olUsers.map((u) => u.token),
+        misses: { pairsFile, months: w.months, offset: missOffset },
       });
-    // Warm-up: the cache-hit bill, and 30 rows of history for the history scenario.
-    let warmAcked = 0;
-    for (let i = 0; i < 30; i++)
-      if ((await post(historyToken, { lineNumber: hitLine, inquiryMonth: months[i % 3] })).ok) warmAcked++;
-    for (let i = 0; i < 3; i++)
-      if ((await post(hitToken, { lineNumber: hitLine, inquiryMonth: months[0] })).ok) warmAcked++;
-    const pairs = Array.from({ length: MISS_LINES }, (_, i) => {
-      const line = `010-${String(2000 + Math.floor(i / 10_000)).padStart(4, '0')}-${String(i % 10_000).padStart(4, '0')}`;
-      return { line, token: issueToken(cfg, { userId: 'bench-miss', lines: [line], ttlSeconds: 7200 }) };
-    }).filter((p) => !p.line.endsWith('0000') && !p.line.endsWith('9999'));
+      const servicePaths = {
+        hit: '/bills/inquiry',
+        history: `/bills/history?size=${HISTORY_PAGE}`,
+        miss: '/bills/inquiry',
+      };
+      const floorPaths = { hit: '/floor/hit', history: '/floor/history', miss: '/floor/miss' };
+      // The generator checked at the same rate against the floors: its own p99 and lag bound what it adds.
+      const floorRun = want('open-loop')
+        ? await fresh('open_loop floor', floor, (srv, pids) =>
+            openLoop('open loop floor', { ...job(o.rate, o.openDurationS, floorPaths), url: srv.url }, pids, tmp),
+          )
+        : undefined;
+      await fresh('open_loop service', service, async (svc, pids) => {
+        const onService = async (name: string, rate: number, durationS: number) => {
+          const r = await openLoop(name, { ...job(rate, durationS, servicePaths), url: svc.url }, pids, tmp, svc);
+          missOffset = r.nextMissOffset;
+          openLoopAcked += r.acknowledgedInquiries;
+          return r;
+        };
+        let window: [number, number] | undefined;
+        if (floorRun) {
+          openLoopResult = { floor: floorRun, service: await onService('open loop service', o.rate, o.openDurationS) };
+          window = openLoopResult.service.windowEpochMs;
+        }
+        if (want('search')) {
+          const found = await searchMaxRate((rate) => onService(`search ${rate} req/s`, rate, o.stepS), {
+            start: o.rate,
+            maxSteps: o.maxSteps,
+            p99LimitMs: o.p99LimitMs,
+          });
+          search = { p99LimitMs: o.p99LimitMs, ...found };
+        }
+        // The profile covers the run at the plan's rate (or, without it, the whole search).
+        return window ? { windowEpochMs: window } : undefined;
+      });
+    }
 
-    const common = { connections: CONNECTIONS, durationS: DURATION_S };
-    // The deepest the history queue got: how far writes fell behind under load (bounded by service.history.maxQueued).
-    let peakQueue = 0;
-    const sampler = setInterval(() => (peakQueue = Math.max(peakQueue, service.runtime.historyStats().queued)), 100);
-    // Each scenario starts with an empty history queue, so one scenario's backlog does not slow the next.
-    const drained = async () => {
-      const until = Date.now() + 180_000;
-      while (service.runtime.historyStats().queued > 0 && Date.now() < until)
-        await new Promise((r) => setTimeout(r, 200));
-    };
-    const ceiling = await load({ ...common, url: bareUrl, method: 'GET', path: '/fixed' }, jobs, 'a-ceiling');
-    const sameShape = await load(
-      {
-        ...common,
-        url: bareUrl,
-        method: 'POST',
-        path: '/same-shape',
-        headers: { authorization: `Bearer ${hitToken}` },
-        body: JSON.stringify({ lineNumber: hitLine, inquiryMonth: months[0] }),
-      },
-      jobs,
-      'a2-same-shape',
-    );
-    const hit = await load(
-      {
-        ...common,
-        url: service.url,
-        method: 'POST',
-        path: '/bills/inquiry',
-        headers: { authorization: `Bearer ${hitToken}` },
-        body: JSON.stringify({ lineNumber: hitLine, inquiryMonth: months[0] }),
-      },
-      jobs,
-      'b-cache-hit',
-    );
-    // Whether history writes keep up with the hit rate: rows still queued when the load stops, and how old the last flushed row was.
-    const historyAfterHit = {
-      queued: service.runtime.historyStats().queued,
-      lastFlushLagMs: service.runtime.historyStats().lastFlushLagMs,
-    };
-    await drained();
-    const miss = await load(
-      { ...common, url: service.url, method: 'POST', path: '/bills/inquiry', misses: { pairs, months } },
-      jobs,
-      'c-cache-miss',
-    );
-    await drained();
-    const history = await load(
-      {
-        ...common,
-        url: service.url,
-        method: 'GET',
-        path: '/bills/history?size=20',
-        headers: { authorization: `Bearer ${historyToken}` },
-      },
-      jobs,
-      'd-history',
-    );
+    // Lost rows: every acknowledged inquiry must have its row once each service flushed at SIGTERM.
+    const pairs = [scenarios.cache_hit, scenarios.cache_miss].filter((p) => p !== undefined);
+    const olStored = openLoopWanted ? await stored(`user_id LIKE 'bench-ol%'`, []) : 0;
+    const olLost = Math.max(0, openLoopAcked - olStored);
+    const historyWarmStored = await stored('user_id = $1', [USERS.history]);
+    const historyWarmLost = Math.max(0, w.warmAcked.history - historyWarmStored);
+    const lost = pairs.reduce((s, p) => s + p.lost_history_rows, 0) + olLost + historyWarmLost;
+    const acknowledged = pairs.reduce((s, p) => s + p.acknowledged, 0) + openLoopAcked + w.warmAcked.history;
+    const storedRows = pairs.reduce((s, p) => s + p.stored, 0) + olStored + historyWarmStored;
+    const serviceRuns = [scenarios.cache_hit, scenarios.cache_miss, scenarios.history].filter((p) => p !== undefined);
+    const errors = serviceRuns.reduce((s, p) => s + p.service.errors.total, 0) + (openLoopResult?.service.errors ?? 0);
 
-    // Lost rows: every acknowledged inquiry must have its history row once the queue is flushed.
-    clearInterval(sampler);
-    say('flushing history');
-    await service.runtime.history.close(FLUSH_DEADLINE_MS);
-    // Only rows of answered-2xx kinds: a FAILED row (from a non-2xx answer) must not hide a lost COMPLETED one.
-    const rows = await db.primary.query<{ n: string }>(
-      `SELECT count(*) AS n FROM bill_inquiry_history WHERE user_id IN ('bench-hit', 'bench-miss', 'bench-history') AND status IN ('COMPLETED', 'PROCESSING')`,
-      [],
-      cfg.database.name,
-    );
-    const acknowledged = warmAcked + hit.ok2xx + miss.ok2xx;
-    const stored = Number(rows[0]!.n);
-    const errors = [ceiling, sameShape, hit, miss, history].reduce((s, r) => s + r.errors + r.timeouts + r.non2xx, 0);
-    const ratio = Number((hit.rps / ceiling.rps).toFixed(3));
-    const result = {
-      date: new Date().toISOString(),
+    const result: BenchResult = {
+      date,
       machine: {
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model,
         memoryMb: Math.round(os.totalmem() / 2 ** 20),
         node: process.version,
+        loadAverageAtStart,
       },
-      connections: CONNECTIONS,
-      durationSecondsPerScenario: DURATION_S,
-      historyJournal: JOURNAL,
-      kosLatencyMs: KOS_LATENCY_MS,
-      ceiling_rps: Math.round(ceiling.rps),
-      cache_hit_rps: Math.round(hit.rps),
-      cache_hit_p99_ms: hit.p99,
-      cache_miss_rps: Math.round(miss.rps),
-      history_rps: Math.round(history.rps),
-      ratio,
-      /** (b) against a no-work POST with the same request and response bytes: what the framework + load generator allow for this shape. */
-      same_shape_ceiling_rps: Math.round(sameShape.rps),
-      ratio_same_shape: Number((hit.rps / sameShape.rps).toFixed(3)),
+      options: { ...o },
+      cache_hit_ratio: scenarios.cache_hit?.ratio ?? null,
+      cache_miss_ratio: scenarios.cache_miss?.ratio ?? null,
+      history_ratio: scenarios.history?.ratio ?? null,
+      open_loop_rate: openLoopResult?.service.rate ?? null,
+      open_loop_p99_ms: openLoopResult?.service.latencyMs.p99 ?? null,
+      max_rate_p99_100ms: search && search.p99LimitMs === 100 ? search.maxRate : null,
       errors,
-      lost_history_rows: Math.max(0, acknowledged - stored),
+      lost_history_rows: lost,
       acknowledged_inquiries: acknowledged,
-      peak_history_queue: peakQueue,
-      history_queue_bound: cfg.service.history.maxQueued,
-      history_after_cache_hit: historyAfterHit,
-      stored_history_rows: stored,
-      scenarios: { ceiling, same_shape_ceiling: sameShape, cache_hit: hit, cache_miss: miss, history },
+      stored_history_rows: storedRows,
+      scenarios,
+      ...(openLoopResult ? { open_loop: openLoopResult } : {}),
+      ...(search ? { search } : {}),
+      ...(o.profile
+        ? {
+            profiles: Object.fromEntries(
+              Object.entries(profiles).map(([k, p]) => [
+                k,
+                {
+                  busyMs: p.busyMs,
+                  areasSelf: p.areasSelf.slice(0, 12),
+                  topSelf: p.topSelf.slice(0, 12),
+                  topInclusive: p.topInclusive.slice(0, 20),
+                },
+              ]),
+            ),
+          }
+        : {}),
       targets: TARGETS,
       met: {
-        ratio: ratio >= TARGETS.ratio,
-        cache_hit_p99_ms: hit.p99 <= TARGETS.cache_hit_p99_ms,
+        cache_hit_ratio: scenarios.cache_hit ? scenarios.cache_hit.ratio >= TARGETS.cache_hit_ratio : null,
+        cache_miss_ratio: scenarios.cache_miss ? scenarios.cache_miss.ratio >= TARGETS.cache_miss_ratio : null,
+        history_ratio: scenarios.history ? scenarios.history.ratio >= TARGETS.history_ratio : null,
+        open_loop_p99_ms: openLoopResult
+          ? openLoopResult.service.rate >= TARGETS.open_loop_rate &&
+            openLoopResult.service.latencyMs.p99 <= TARGETS.open_loop_p99_ms &&
+            openLoopResult.service.errors === 0
+          : null,
         errors: errors === TARGETS.errors,
-        lost_history_rows: acknowledged - stored <= 0,
+        lost_history_rows: lost === TARGETS.lost_history_rows,
       },
     };
-    const out = path.join(here, 'results');
-    mkdirSync(out, { recursive: true });
     const json = `${JSON.stringify(result, null, 2)}\n`;
-    writeFileSync(path.join(out, `${result.date.slice(0, 19).replace(/:/g, '-')}.json`), json);
-    writeFileSync(path.join(out, 'latest.json'), json);
+    const md = renderMarkdown(result);
+    if (SCENARIOS.every(want)) {
+      writeFileSync(path.join(resultsDir, `${stamp}.json`), json);
+      writeFileSync(path.join(resultsDir, 'latest.json'), json);
+      writeFileSync(path.join(resultsDir, 'latest.md'), md);
+    } else {
+      // A partial run (debugging, one scenario) is kept out of the committed results.
+      mkdirSync(path.join(resultsDir, 'tmp'), { recursive: true });
+      writeFileSync(path.join(resultsDir, 'tmp', `${stamp}.json`), json);
+    }
+    process.stderr.write(`\n${md}\n`);
     process.stdout.write(json);
   } finally {
-    await service.stop();
-    await bare.close();
-    await kos.close();
-    await db.primary.stop();
-    rmSync(jobs, { recursive: true, force: true });
-    rmSync(dataDir, { recursive: true, force: true });
+    await cleanup();
   }
 }
 
-await main();
+let parsed: BenchOptions | 'help';
+try {
+  parsed = parseBenchArgs(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(`error: ${(e as Error).message} (see --help)\n`);
+  process.exit(2);
+}
+if (parsed === 'help') process.stdout.write(`${HELP}\n`);
+else await main(parsed);

@@ -101,6 +101,18 @@ export const ERROR_CODES = {
     'run `db apply`, or set BILL_INQUIRY_SECRET_<ROLE>',
   ],
 
+  // db bench (plan §13.2)
+  PGBENCH_MISSING: ['pgbench is not installed', 'apt-get install postgresql-15 (Debian ships pgbench with the server)'],
+  PGBENCH_FAILED: [
+    'pgbench failed or printed no result',
+    'read the pgbench message quoted; the scratch database was dropped',
+  ],
+  BENCH_SCRATCH: [
+    'the scratch database of `db bench` cannot be created or dropped',
+    'the admin connection needs CREATEDB; drop leftovers bill_inquiry_bench_* by hand',
+  ],
+  BENCH_INTERRUPTED: ['`db bench` was stopped by a signal (Ctrl-C)', 'the scratch database was dropped; run it again'],
+
   // backup and restore (pgBackRest, pg_dump)
   PGBACKREST_MISSING: ['pgBackRest is not installed', 'apt-get install pgbackrest'],
   PGBACKREST_FAILED: [

@@ -46,7 +46,11 @@ test('upgrading a database of the previous version: system_config keys renamed i
     upgrade.changes
       .filter((ch) => ch.id.startsWith('migration:') || ch.id.startsWith('system_config'))
       .map((ch) => ch.id),
-    ['migration:1795900000000_phonebill_schema_names', 'migration:1796000000000_kos_call_key'],
+    [
+      'migration:1795900000000_phonebill_schema_names',
+      'migration:1796000000000_kos_call_key',
+      'migration:1797000000000_uuid_v7_time_inlinable',
+    ],
     'the migrations rename and add the KOS call key; nothing needs seeding again',
   );
   const rows = await sql<{ config_key: string; config_value: string; is_active: boolean }>(

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { connectionUrl, type ConnTarget } from '../../db/connection.js';
 import { applyDatabase, type ApplyResult } from '../../platform/apply.js';
+import { renderDbBench, runDbBench } from '../../platform/bench/dbBench.js';
 import { maintainPartitions, type MaintainResult } from '../../platform/partitions.js';
 import { roleSecretName, type LoginRole } from '../../platform/roleTargets.js';
 import { loginTarget, verifyDatabase, type VerifyResult } from '../../platform/verify/index.js';
@@ -8,7 +9,7 @@ import type { MemberToVerify } from '../../platform/verify/members.js';
 import { BillInquiryError } from '../../errors.js';
 import { SecretStore } from '../../system/secrets.js';
 import { adminTarget, ADMIN_URL_ENV, openTopology, parseAdminUrl, type Topology } from '../../topology/index.js';
-import { commandConfig, globals } from '../context.js';
+import { commandConfig, globals, intOption } from '../context.js';
 import { emit, progress } from '../output.js';
 
 interface TargetOptions {
@@ -90,6 +91,27 @@ export function registerDbCommands(program: Command): void {
       const { cfg, target } = await admin(cmd, opts);
       emit({ ok: true, ...(await maintainPartitions(cfg, target, opts.now)) }, globals(cmd), renderMaintain);
     });
+
+  db.command('bench')
+    .description(
+      '§13.2: pgbench -i -s SCALE, then pgbench -c CLIENTS -j JOBS -T DURATION, as the app role in a scratch database dropped afterwards',
+    )
+    .addOption(adminUrlOption())
+    .option('--scale <n>', 'pgbench scale factor (default database.bench.scale, 10)', intOption('--scale'))
+    .option('--clients <n>', 'concurrent clients (default database.bench.clients, 50)', intOption('--clients'))
+    .option('--jobs <n>', 'pgbench threads (default database.bench.jobs, 2)', intOption('--jobs'))
+    .option('--duration <s>', 'seconds (default database.bench.durationSeconds, 300)', intOption('--duration'))
+    .action(
+      async (
+        opts: TargetOptions & { scale?: number; clients?: number; jobs?: number; duration?: number },
+        cmd: Command,
+      ) => {
+        const { cfg, target } = await admin(cmd, opts);
+        const { duration, ...rest } = opts;
+        const result = await runDbBench(cfg, target, { ...rest, durationSeconds: duration, onProgress: progress });
+        emit(result, globals(cmd), renderDbBench);
+      },
+    );
 
   db.command('credentials')
     .description('how the application roles connect; passwords only with --show-password')

@@ -35,6 +35,19 @@ export const databaseSection = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/)
     .default('bill_migrations'),
+  /**
+   * §13.2 performance test (`bill-inquiry db bench`): `pgbench -i -s scale`, then
+   * `pgbench -c clients -j jobs -T durationSeconds`, as the app role in a scratch
+   * database dropped afterwards. The command's flags override these.
+   */
+  bench: z
+    .object({
+      scale: z.number().int().positive().default(10),
+      clients: z.number().int().positive().default(50),
+      jobs: z.number().int().positive().default(2),
+      durationSeconds: z.number().int().positive().default(300),
+    })
+    .prefault({}),
   /** Connecting to an admin target gives up after this long (unreachable host → clear error, not a hang). */
   connectTimeoutMs: z.number().int().positive().default(10_000),
   retention: z

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config/schema.js';
 import { errorMessage } from '../../errors.js';
+import { lastDbBench } from '../../platform/bench/dbBench.js';
 import { ensureDir } from '../../system/osUser.js';
 import { run } from '../../system/run.js';
 import { openTopology } from '../../topology/open.js';
@@ -103,10 +104,17 @@ function statistics(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
   return {
     ...base,
     status: notes.length ? 'warn' : 'pass',
-    detail: notes.join('; ') || `${tables.length} largest tables: statistics current, no dominant seq scans`,
+    detail: `${notes.join('; ') || `${tables.length} largest tables: statistics current, no dominant seq scans`}; ${benchNote(cfg)}`,
     action:
       'VACUUM (ANALYZE) the tables named; review indexes for the seq-scanned ones; drop indexes unused for a month (§11.2)',
   };
+}
+
+/** The last §13.2 pgbench figures (`db bench`), for comparing week to week. */
+function benchNote(cfg: Readonly<Config>): string {
+  const b = lastDbBench(cfg);
+  if (!b) return 'no pgbench result yet (§13.2: `bill-inquiry db bench`)';
+  return `last pgbench (§13.2, ${b.at.slice(0, 10)}, scale ${b.scale}, ${b.clients} clients, ${b.durationSeconds} s): ${b.tps.toFixed(0)} tps, ${b.latencyAvgMs} ms average latency`;
 }
 
 /** Installed vs newest known minor version, from the local apt cache (no network). */

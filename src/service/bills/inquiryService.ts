@@ -1,4 +1,3 @@
-import { v7 as uuidv7 } from 'uuid';
 import type { KosCallRecord, KosClient } from '../../kos/client/kosClient.js';
 import type { BillInfo } from '../../kos/protocol.js';
 import type { BillCache } from '../cache/billCache.js';
@@ -12,6 +11,7 @@ import { lineDigits } from './lineNumber.js';
 import { availableMonths, currentMonth, kosMonth, withinWindow } from './months.js';
 import { storedSummary } from './summary.js';
 import { ownLine } from './ownership.js';
+import { newRequestId } from './requestId.js';
 
 export type InquiryAnswer =
   | { status: 200; data: { requestId: string; status: 'COMPLETED'; billInfo: BillInfo } }
@@ -79,7 +79,7 @@ export class InquiryService {
   }
 
   async inquire(principal: Principal, line: string, month: string): Promise<InquiryAnswer> {
-    const requestId = uuidv7();
+    const requestId = newRequestId();
     // The schema CHECKs request_time = uuid_v7_time(request_id): take it from the id itself.
     const requestTime = new Date(parseInt(requestId.slice(0, 8) + requestId.slice(9, 13), 16));
     const base = { requestId, userId: principal.userId, lineNumber: line, inquiryMonth: month, requestTime };

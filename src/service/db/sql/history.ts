@@ -13,9 +13,19 @@
  * written again with the same final state changes nothing (the WHERE), the
  * same PROCESSING row rewrites itself, and a KOS row carries its call's key
  * (kos_call_id, migration 1796000000000) so a second INSERT does nothing.
+ *
+ * `generic` sets plan_cache_mode for this statement's own transaction only
+ * (set_config …, true), before the KOS rows are produced: the foreign-key
+ * check of each KOS row queries the partitioned bill table, and with the
+ * default mode PostgreSQL plans that query afresh for every row (a custom
+ * plan prunes better than the generic one it costs out) — most of a cache
+ * miss's database CPU (perf). The generic plan prunes at run time instead:
+ * 2,000 bill+KOS rows took 160–360 ms instead of 750–960 ms (EXPLAIN ANALYZE,
+ * bench/results and docs/service.md).
  */
 export const WRITE_HISTORY = `
-WITH bills AS (
+WITH generic AS (SELECT set_config('plan_cache_mode', 'force_generic_plan', true)),
+bills AS (
   INSERT INTO bill_inquiry_history
     (request_id, user_id, line_number, inquiry_month, request_time, process_time, status, result_summary, bill_info_json, error_message)
   SELECT r.request_id, r.user_id, r.line_number, r.inquiry_month, r.request_time, r.process_time, r.status, r.result_summary, to_jsonb(r.bill_info), r.error_message
@@ -31,6 +41,7 @@ INSERT INTO kos_inquiry_history
 SELECT k.bill_request_id, k.bill_request_time, k.line_number, k.inquiry_month, k.request_time, k.response_time, k.result_code, k.result_message, to_jsonb(k.kos_data), k.error_detail, k.retry_count, k.breaker_state, k.call_id
 FROM unnest($11::text[], $12::timestamptz[], $13::text[], $14::text[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[], $19::text[], $20::text[], $21::int[], $22::text[], $23::uuid[])
   AS k(bill_request_id, bill_request_time, line_number, inquiry_month, request_time, response_time, result_code, result_message, kos_data, error_detail, retry_count, breaker_state, call_id)
+CROSS JOIN generic
 ON CONFLICT (kos_call_id, request_time) DO NOTHING`;
 
 /** One request by id; request_time = uuid_v7_time(id) prunes to one partition. */

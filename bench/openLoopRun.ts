@@ -1,0 +1,108 @@
+/**
+ * Runs the open-loop generator (bench/openLoop.ts) in its own process with the
+ * CPU split, and the stepped search for the highest rate whose p99 stays
+ * within a bound.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { drain, type Pids } from './closedLoop.js';
+import { sampleCpu, waitIdle } from './cpu.js';
+import type { OpenLoopJob, OpenLoopResult } from './openLoop.js';
+import { BENCH_DIR, runToEnd } from './procs.js';
+import type { ServiceProcess } from './stack.js';
+
+const say = (m: string) => process.stderr.write(`… ${m}\n`);
+
+export interface OpenLoopMeasured extends OpenLoopResult {
+  cpuUsPerRequest: {
+    server: number | null;
+    postgres: number | null;
+    kosMock: number | null;
+    loadGenerator: number | null;
+  };
+  machine: { busyPct: number; othersPct: number };
+  windowEpochMs: [number, number];
+}
+
+/** One run at `job.rate`; the generator's job file goes to `dir`. */
+export async function openLoop(
+  name: string,
+  job: OpenLoopJob,
+  pids: Pids,
+  dir: string,
+  service?: ServiceProcess,
+): Promise<OpenLoopMeasured> {
+  const file = path.join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.json`);
+  writeFileSync(file, JSON.stringify(job), { mode: 0o600 });
+  if (service) await drain(service);
+  await waitIdle([pids.server, pids.postgres]);
+  const started = Date.now();
+  const cpu = sampleCpu({ server: pids.server, postgres: pids.postgres, kosMock: pids.kosMock });
+  const { stdout, stderr, code } = await runToEnd(process.execPath, [
+    '--import',
+    'tsx',
+    path.join(BENCH_DIR, 'openLoop.ts'),
+    file,
+  ]);
+  if (code !== 0) throw new Error(`the open-loop generator failed (exit ${code}):\n${stderr}`);
+  const r = JSON.parse(stdout) as OpenLoopResult;
+  if (service) await drain(service);
+  const used = cpu(r.cpuS);
+  const ended = Date.now();
+  const windowS = (ended - started) / 1000;
+  const per = (s: number) => (r.completed ? Math.round((s * 1e6) / r.completed) : null);
+  const m: OpenLoopMeasured = {
+    ...r,
+    cpuUsPerRequest: {
+      server: per(used.server),
+      postgres: per(used.postgres),
+      kosMock: per(used.kosMock),
+      loadGenerator: per(r.cpuS),
+    },
+    machine: {
+      busyPct: Math.round((100 * used.machine) / (windowS * os.cpus().length)),
+      othersPct: Math.round((100 * used.machineOther) / (windowS * os.cpus().length)),
+    },
+    windowEpochMs: [started, ended],
+  };
+  say(
+    `${name}: ${r.rate} req/s scheduled, ${r.achievedRate} done/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ` +
+      `max ${r.latencyMs.max} ms, errors ${r.errors}; p99 by kind hit ${r.kinds.hit.latencyMs.p99} / history ${r.kinds.history.latencyMs.p99} / miss ${r.kinds.miss.latencyMs.p99} ms; ` +
+      `generator lag p99 ${r.dispatchLagMs.p99} ms, CPU µs/request ${JSON.stringify(m.cpuUsPerRequest)}; machine busy ${m.machine.busyPct} % (others ${m.machine.othersPct} %)`,
+  );
+  return m;
+}
+
+/** Whether a step counts as sustained within the bound: p99 ≤ limit, no errors, the schedule kept. */
+export const withinBound = (r: OpenLoopResult, p99LimitMs: number): boolean =>
+  r.latencyMs.p99 <= p99LimitMs && r.errors === 0 && r.achievedRate >= 0.95 * r.rate;
+
+/**
+ * Stepped search: from `start`, ×1.25 while within the bound. A failing step
+ * goes down to 90 % of what it actually answered per second (at most ÷1.25),
+ * so an overloaded start converges in a few steps. Once a pass and a failure
+ * are known, the remaining steps bisect between them until they are within
+ * 5 % of each other. Returns every step and the highest rate within the bound.
+ */
+export async function searchMaxRate(
+  run: (rate: number) => Promise<OpenLoopMeasured>,
+  opts: { start: number; maxSteps: number; p99LimitMs: number },
+): Promise<{ maxRate: number | null; steps: OpenLoopMeasured[] }> {
+  const steps: OpenLoopMeasured[] = [];
+  let pass: number | null = null;
+  let fail: number | null = null;
+  let rate = opts.start;
+  while (steps.length < opts.maxSteps) {
+    const r = await run(Math.round(rate));
+    steps.push(r);
+    if (withinBound(r, opts.p99LimitMs)) pass = Math.max(pass ?? 0, r.rate);
+    else fail = Math.min(fail ?? Infinity, r.rate);
+    if (pass !== null && fail !== null) {
+      if (fail - pass <= 0.05 * pass) break;
+      rate = (pass + fail) / 2;
+    } else if (pass !== null) rate = rate * 1.25;
+    else rate = Math.min(rate / 1.25, 0.9 * r.achievedRate);
+  }
+  return { maxRate: pass, steps };
+}

@@ -1,0 +1,133 @@
+/** The bench's targets (issue 13) and the Markdown rendering of a result (bench/results/latest.md, README's table). */
+import type { Measured } from './closedLoop.js';
+import type { OpenLoopMeasured } from './openLoopRun.js';
+
+export const TARGETS = {
+  cache_hit_ratio: 0.6,
+  cache_miss_ratio: 0.5,
+  history_ratio: 0.9,
+  open_loop_rate: 2000,
+  open_loop_p99_ms: 50,
+  errors: 0,
+  lost_history_rows: 0,
+} as const;
+
+export interface PairResult {
+  floor: Measured;
+  service: Measured;
+  ratio: number;
+  acknowledged: number;
+  stored: number;
+  lost_history_rows: number;
+  /** VACUUM (ANALYZE) after the service run: its time and PostgreSQL CPU per request of the run. */
+  vacuum: { seconds: number; postgresCpuUsPerRequest: number | null };
+}
+
+export interface BenchResult {
+  date: string;
+  machine: Record<string, unknown>;
+  options: Record<string, unknown>;
+  cache_hit_ratio: number | null;
+  cache_miss_ratio: number | null;
+  history_ratio: number | null;
+  open_loop_rate: number | null;
+  open_loop_p99_ms: number | null;
+  max_rate_p99_100ms: number | null;
+  errors: number;
+  lost_history_rows: number;
+  acknowledged_inquiries: number;
+  stored_history_rows: number;
+  scenarios: { ceiling?: Measured; cache_hit?: PairResult; cache_miss?: PairResult; history?: PairResult };
+  open_loop?: { floor: OpenLoopMeasured; service: OpenLoopMeasured };
+  search?: { p99LimitMs: number; maxRate: number | null; steps: OpenLoopMeasured[] };
+  profiles?: Record<string, unknown>;
+  targets: typeof TARGETS;
+  met: Record<string, boolean | null>;
+}
+
+const n = (x: number | null | undefined) => (x == null ? '—' : x.toLocaleString('en-US'));
+const cpu = (m: Measured | OpenLoopMeasured) =>
+  [m.cpuUsPerRequest.server, m.cpuUsPerRequest.postgres, m.cpuUsPerRequest.kosMock, m.cpuUsPerRequest.loadGenerator]
+    .map(n)
+    .join(' / ');
+const closedRow = (name: string, m: Measured) =>
+  `| ${name} | ${n(m.rps)} | ${m.latencyMs.p50} | ${m.latencyMs.p99} | ${n(m.errors.total)} | ${cpu(m)} | ${m.machine.busyPct} % (${m.machine.othersPct} %) |`;
+const openRow = (name: string, r: OpenLoopMeasured) =>
+  `| ${name} | ${n(r.rate)} | ${n(r.achievedRate)} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.kinds.hit.latencyMs.p99} / ${r.kinds.history.latencyMs.p99} / ${r.kinds.miss.latencyMs.p99} | ${n(r.errors)} | ${cpu(r)} | ${r.dispatchLagMs.p99} |`;
+const mark = (ok: boolean | null | undefined) => (ok == null ? 'not run' : ok ? 'met' : '**not met**');
+
+export function renderMarkdown(r: BenchResult): string {
+  const s = r.scenarios;
+  const closed = [
+    '| Scenario | req/s | p50 ms | p99 ms | errors | CPU µs/request: server / PostgreSQL / KOS mock / wrk | machine busy (others) |',
+    '|---|---|---|---|---|---|---|',
+    ...(s.ceiling ? [closedRow('bare GET, fixed JSON (framework ceiling)', s.ceiling)] : []),
+    ...(s.cache_hit
+      ? [
+          closedRow('floor: bare POST, a cache hit’s bytes', s.cache_hit.floor),
+          closedRow(`\`POST /bills/inquiry\`, cache hit — **${s.cache_hit.ratio}** of floor`, s.cache_hit.service),
+        ]
+      : []),
+    ...(s.cache_miss
+      ? [
+          closedRow('floor: KOS mock via undici + one INSERT', s.cache_miss.floor),
+          closedRow(
+            `cache miss (KOS ${String(r.options.kosLatencyMs)} ms) — **${s.cache_miss.ratio}** of floor`,
+            s.cache_miss.service,
+          ),
+        ]
+      : []),
+    ...(s.history
+      ? [
+          closedRow('floor: the history SQL via pg pool 15', s.history.floor),
+          closedRow(`\`GET /bills/history?size=20\` — **${s.history.ratio}** of floor`, s.history.service),
+        ]
+      : []),
+  ];
+  const open = r.open_loop
+    ? [
+        '',
+        `Open loop, ${n(r.open_loop.service.rate)} req/s (70 % hits, 20 % history, 10 % misses), ${String(r.options.openDurationS)} s, latency from the intended send time:`,
+        '',
+        '| Target | scheduled req/s | done req/s | p50 ms | p99 ms | max ms | p99 hit / history / miss | errors | CPU µs/request: server / PostgreSQL / KOS mock / generator | generator lag p99 ms |',
+        '|---|---|---|---|---|---|---|---|---|---|',
+        openRow('floor (generator check)', r.open_loop.floor),
+        openRow('service', r.open_loop.service),
+      ]
+    : [];
+  const search = r.search
+    ? [
+        '',
+        `Highest rate with p99 ≤ ${r.search.p99LimitMs} ms (steps of ${String(r.options.stepS)} s): **${n(r.search.maxRate)} req/s**`,
+        '',
+        '| scheduled req/s | done req/s | p50 ms | p99 ms | errors | generator lag p99 ms |',
+        '|---|---|---|---|---|---|',
+        ...r.search.steps.map(
+          (x) =>
+            `| ${n(x.rate)} | ${n(x.achievedRate)} | ${x.latencyMs.p50} | ${x.latencyMs.p99} | ${n(x.errors)} | ${x.dispatchLagMs.p99} |`,
+        ),
+      ]
+    : [];
+  const t = r.targets;
+  const targets = [
+    '',
+    'Targets:',
+    '',
+    `- cache hit ≥ ${t.cache_hit_ratio} of floor: ${n(r.cache_hit_ratio)} — ${mark(r.met.cache_hit_ratio)}`,
+    `- cache miss ≥ ${t.cache_miss_ratio} of floor: ${n(r.cache_miss_ratio)} — ${mark(r.met.cache_miss_ratio)}`,
+    `- history ≥ ${t.history_ratio} of floor: ${n(r.history_ratio)} — ${mark(r.met.history_ratio)}`,
+    `- open loop at ${t.open_loop_rate} req/s, p99 ≤ ${t.open_loop_p99_ms} ms: ${n(r.open_loop_p99_ms)} ms — ${mark(r.met.open_loop_p99_ms)}`,
+    `- errors: ${n(r.errors)} — ${mark(r.met.errors)}`,
+    `- lost history rows: ${n(r.lost_history_rows)} of ${n(r.acknowledged_inquiries)} acknowledged (${n(r.stored_history_rows)} stored) — ${mark(r.met.lost_history_rows)}`,
+  ];
+  return [
+    `Bench of ${r.date} — ${String(r.machine.cpus)} × ${String(r.machine.cpuModel)}, Node ${String(r.machine.node)}, ` +
+      `${String(r.options.connections)} connections, ${String(r.options.durationS)} s per run; load average at start ${String(r.machine.loadAverageAtStart)}`,
+    '',
+    ...closed,
+    ...open,
+    ...search,
+    ...targets,
+    '',
+  ].join('\n');
+}
