@@ -56,16 +56,19 @@ test('serve supervises the PostgreSQL it started: kill -9 of the postmaster, bac
 
     const killedAt = Date.now();
     process.kill(before, 'SIGKILL');
+    // Backends of a killed postmaster can answer one last query before they notice its death,
+    // so "back" means: a new postmaster runs and the history page answers from it.
     let status = 0;
+    let after: number | undefined;
     while (Date.now() - killedAt < 15_000) {
-      status = await historyHolds();
+      after = postmasterPid(pgdata(dataDir));
+      status = after && after !== before ? await historyHolds() : 0;
       if (status === 200) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const backS = (Date.now() - killedAt) / 1000;
     t.diagnostic(`kill -9 of the postmaster → the service answers 200 again after ${backS.toFixed(1)} s`);
     assert.equal(status, 200, `the service answers 200 within 15 s of the kill (last status ${status})`);
-    const after = postmasterPid(pgdata(dataDir));
     assert.ok(after && after !== before, 'a new postmaster runs');
     assert.match(serve.stderr, new RegExp(`SUPERVISOR: postgres primary \\(pid ${before}\\) died`));
     assert.match(serve.stderr, /SUPERVISOR: postgres primary is back after [\d.]+ s/);
