@@ -115,3 +115,31 @@ test('serve never supervises a cluster it did not start: after kill -9 it stays 
 });
 
 const readLogName = (data: string): string => readdirSync(path.join(data, 'log')).sort().at(-1)!;
+
+test('a serve restarted after kill -9 takes over the servers its dead predecessor started: supervises and stops them', async () => {
+  const dataDir = tempDataDir();
+  const s = await serveOn(dataDir);
+  const first = startCli(['--data-dir', dataDir, 'serve', '--port', String(s.port)], { env: s.env });
+  await first.waitFor('Ctrl-C');
+  await first.crash();
+  const orphan = postmasterPid(pgdata(dataDir))!;
+  assert.ok(orphan, 'kill -9 of serve leaves its PostgreSQL running');
+  const second = startCli(['--data-dir', dataDir, 'serve', '--port', String(s.port)], { env: s.env });
+  try {
+    await second.waitFor('Ctrl-C');
+    assert.match(second.stderr, new RegExp(`the serve that started these servers \\(pid ${first.pid}\\) died`));
+    assert.match(second.stderr, /supervising postgres primary/);
+    process.kill(orphan, 'SIGKILL');
+    const deadline = Date.now() + 15_000;
+    let now = postmasterPid(pgdata(dataDir));
+    while (!(now && now !== orphan) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = postmasterPid(pgdata(dataDir));
+    }
+    assert.ok(now && now !== orphan, `the new owner restarted PostgreSQL:\n${second.stderr.slice(-2000)}`);
+  } finally {
+    assert.equal(await second.stop(), 0, second.stderr.slice(-4000));
+  }
+  assert.match(second.stderr, /plain cluster stopped \(serve had started it\)/);
+  assert.equal(postmasterPid(pgdata(dataDir)), undefined, 'the new owner stopped it on exit');
+});

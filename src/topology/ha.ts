@@ -112,7 +112,7 @@ export class HaTopology implements Topology, LocalTopology {
   }
 
   async up(opts: UpOptions = {}): Promise<UpResult> {
-    const wasRunning = await this.running();
+    const wasRunning = (await this.running()) && !opts.takeOver;
     const ha = await haUp(this.cfg, {
       ...(opts.log ? { log: opts.log } : {}),
       ...(opts.beforeStart ? { beforeStart: opts.beforeStart } : {}),

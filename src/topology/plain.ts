@@ -115,7 +115,7 @@ export class PlainTopology implements Topology, LocalTopology {
     const startIt = async (i: LocalInstance) => {
       const was = (await i.status()).running;
       const s = await i.start();
-      if (!was) started.push(i);
+      if (!was || opts.takeOver) started.push(i);
       return s;
     };
     const instances = [await startIt(primary)];

@@ -112,6 +112,12 @@ export interface UpOptions {
   log?: (msg: string) => void;
   /** Runs before any server starts, once the data dir is marked with its kind (writes the pgBackRest config). */
   beforeStart?: () => void | Promise<void>;
+  /**
+   * Servers found running count as started by this call: their owner died
+   * (`serve` killed and restarted by its process manager), so this call
+   * supervises and stops them now.
+   */
+  takeOver?: boolean;
 }
 
 export interface UpResult {

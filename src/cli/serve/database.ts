@@ -6,6 +6,7 @@ import { openTopology } from '../../topology/open.js';
 import type { Topology } from '../../topology/types.js';
 import { bringUp, requireLocal } from '../bringUp.js';
 import { logSupervisor } from '../supervision.js';
+import { claimOwnership, deadOwner, releaseOwnership } from '../../topology/owner.js';
 
 /** The database `serve` runs on, and what serve owns of it. */
 export interface ServeDatabase {
@@ -25,7 +26,8 @@ export interface ServeDatabase {
  * (`--ha` asks for Patroni on a fresh data dir): brought up and the plan
  * applied when this tool runs it; nothing started or applied for an external
  * one. Only what this call started is supervised and later stopped: a second
- * `serve` on a running cluster uses it as it is.
+ * `serve` on a running cluster uses it as it is — unless the serve that
+ * started it died (see owner.ts): then this one takes the servers over.
  */
 export async function prepareDatabase(
   cfg: Readonly<Config>,
@@ -43,7 +45,14 @@ export async function prepareDatabase(
     log(`external database (service.database, ${how}): nothing started, applied or supervised`);
     return { topology, stop: async () => ({ stopped: false }) };
   }
-  const up = await bringUp(requireLocal(topology), { ...(opts.replica ? { replica: true } : {}), log });
+  const orphanedBy = deadOwner(cfg);
+  if (orphanedBy) log(`the serve that started these servers (pid ${orphanedBy}) died: taking them over`);
+  const up = await bringUp(requireLocal(topology), {
+    ...(opts.replica ? { replica: true } : {}),
+    ...(orphanedBy ? { takeOver: true } : {}),
+    log,
+  });
+  if (up.started) claimOwnership(cfg);
   try {
     const primary = await topology.locator.primary();
     log(
@@ -57,6 +66,7 @@ export async function prepareDatabase(
     );
   } catch (e) {
     await up.stopStarted(); // nothing of a failed start is left running
+    if (up.started) releaseOwnership(cfg);
     throw e;
   }
   const supervisor =
@@ -72,6 +82,7 @@ export async function prepareDatabase(
     stop: async () => {
       await supervisor?.stop();
       await up.stopStarted();
+      if (up.started) releaseOwnership(cfg);
       return { stopped: up.started };
     },
   };
