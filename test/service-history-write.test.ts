@@ -6,6 +6,7 @@ import { withClient } from '../src/platform/connect.js';
 import { rolePassword } from '../src/platform/roleTargets.js';
 import { newRequestId } from '../src/service/bills/requestId.js';
 import { historyWrite, type HistoryUnit } from '../src/service/history/records.js';
+import { BUMP_BILL_CACHE_ACCESS } from '../src/service/db/sql/cache.js';
 import { startTempCluster } from './helpers/tempCluster.js';
 
 const { cfg, primary } = await startTempCluster();
@@ -72,5 +73,37 @@ test("the history write's plan_cache_mode ends with its statement, and the KOS f
     assert.equal((await c.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0]!.plan_cache_mode, 'auto');
     // A KOS row whose bill row does not exist is still refused by the foreign key.
     await assert.rejects(c.query(historyWrite([miss(newRequestId())])), { code: '23503' });
+  });
+});
+
+test('cache access statistics: two processes bumping the same rows in opposite orders never wait on each other (no deadlock)', async () => {
+  const keys = ['010-1111-2222:2026-11', '010-1111-3333:2026-11'];
+  await withClient(cfg, app, cfg.database.name, (c) =>
+    c.query(
+      `INSERT INTO bill_info_cache (cache_key, line_number, inquiry_month, bill_info_json, cached_at, expires_at)
+       SELECT k, split_part(k, ':', 1), split_part(k, ':', 2), '"x"'::jsonb, now(), now() + interval '1 hour'
+       FROM unnest($1::text[]) k`,
+      [keys],
+    ),
+  );
+  await withClient(cfg, app, cfg.database.name, async (holder) => {
+    await holder.query('BEGIN');
+    await holder.query(BUMP_BILL_CACHE_ACCESS, [keys, [1, 1]]);
+    // The second batch runs while the first holds both rows: it must skip them, not wait
+    // (lock_timeout turns a wait into an error the assertion shows).
+    const n = await withClient(cfg, app, cfg.database.name, async (other) => {
+      await other.query(`SET lock_timeout = '2s'`);
+      return (await other.query(BUMP_BILL_CACHE_ACCESS, [[...keys].reverse(), [5, 5]])).rowCount;
+    });
+    assert.equal(n, 0, 'the locked rows were skipped');
+    await holder.query('COMMIT');
+  });
+  await withClient(cfg, app, cfg.database.name, async (c) => {
+    assert.equal((await c.query(BUMP_BILL_CACHE_ACCESS, [keys, [2, 2]])).rowCount, 2, 'free rows are bumped');
+    const r = await c.query<{ n: number }>(
+      'SELECT sum(access_count)::int AS n FROM bill_info_cache WHERE cache_key = ANY($1)',
+      [keys],
+    );
+    assert.equal(r.rows[0]!.n, 2 * (1 + 1 + 2), 'the insert (1), the held batch and the later one counted');
   });
 });

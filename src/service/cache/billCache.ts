@@ -22,6 +22,7 @@ export interface CacheStats {
 export class BillCache {
   private readonly lru: LRUCache<string, BillInfo>;
   private hits = 0;
+  private sharing?: Promise<void>;
   private misses = 0;
   /** Entries fetched from KOS, not yet in bill_info_cache (written by `flushShared`). */
   private fresh = new Map<string, { line: string; month: string; bill: BillInfo; expiresAt: Date }>();
@@ -98,14 +99,25 @@ export class BillCache {
     this.fresh.set(key, { line, month, bill, expiresAt: new Date(Date.now() + ttlMs) });
   }
 
-  /** Writes queued entries and access statistics; a failure is logged and costs only sharing, never a request. */
-  async flushShared(): Promise<void> {
-    await Promise.all([this.flushFresh(), this.flushAccess()]);
+  /**
+   * Writes queued entries and access statistics; a failure is logged and
+   * costs only sharing, never a request. One write at a time: while the
+   * database stalls, the timer's later calls wait for it instead of piling up
+   * statements that hold every pool connection when it resumes.
+   */
+  flushShared(): Promise<void> {
+    this.sharing ??= Promise.all([this.flushFresh(), this.flushAccess()])
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => (this.sharing = undefined));
+    return this.sharing;
   }
 
   private async flushFresh(): Promise<void> {
     if (this.fresh.size === 0) return;
-    const batch = [...this.fresh];
+    const batch = [...this.fresh].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     this.fresh = new Map();
     try {
       const values = [
