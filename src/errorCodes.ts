@@ -76,6 +76,11 @@ export const ERROR_CODES = {
   SWITCHOVER_FAILED: ['Patroni refused the switchover', 'check `bill-inquiry cluster status`'],
   NO_READ_REPLICA: ['the HA topology has no async read replica', 'add a node with kind "async" to ha.nodes'],
   DRILL_NO_LEADER: ['the drill found no running leader to crash', 'check `bill-inquiry cluster status`'],
+  CHAOS_UNSUPERVISED: [
+    'the chaos drill would kill a single-node PostgreSQL nobody restarts',
+    'stop it (`cluster down`) so the drill starts it through `serve`, which supervises it',
+  ],
+  CHAOS_SERVE_START: ['the chaos drill could not start `serve`', 'run `bill-inquiry serve` on the data dir to see why'],
 
   // connecting to a database
   DB_UNREACHABLE: ['PostgreSQL cannot be reached', 'start it, or fix the host/port'],

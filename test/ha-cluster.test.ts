@@ -8,7 +8,7 @@ import pg from 'pg';
 import { findPgBinaries } from '../src/cluster/local/pgBinaries.js';
 import { alive, livePid } from '../src/cluster/patroni/daemon.js';
 import { nodePaths } from '../src/cluster/patroni/paths.js';
-import { nodePostmasterPid } from '../src/cluster/patroni/lifecycle.js';
+import { nodePostmasterPid, waitFor } from '../src/cluster/patroni/lifecycle.js';
 import { openTopology } from '../src/topology/index.js';
 import { haStatus } from '../src/cluster/patroni/status.js';
 import { PITR_NOW } from '../src/drill/sql.js';
@@ -16,6 +16,7 @@ import { clientConfig } from '../src/db/connection.js';
 import { serverUser } from '../src/system/osUser.js';
 import { run } from '../src/system/run.js';
 import { SecretStore } from '../src/system/secrets.js';
+import { assertChaos } from './helpers/chaos.js';
 import { json } from './helpers/cli.js';
 import { haTestConfig } from './helpers/ha.js';
 
@@ -191,6 +192,15 @@ test(
           /^(replica|sync_standby)$/,
           'the old leader came back as a standby',
         );
+      },
+    );
+
+    await t.test(
+      'drill chaos --duration 60: the leader killed and stalled, serve killed, KOS failing; nothing acknowledged lost',
+      async (st) => {
+        const r = await ha.cli(['--json', 'drill', 'chaos', '--duration', '60'], { timeoutMs: 400_000 });
+        assertChaos(st, r, 'ha');
+        await waitFor(cfg, 'the cluster healthy again', async () => (await haStatus(cfg)).ok);
       },
     );
 

@@ -31,3 +31,6 @@ export const RESTORE_ROW_BYTES = 1100;
 
 /** How many of the acknowledged inquiries have their history row (request_id is unique per inquiry). */
 export const HISTORY_PRESENT = `SELECT count(DISTINCT request_id)::bigint AS n FROM bill_inquiry_history WHERE request_id = ANY($1::text[])`;
+/** Which of the acknowledged inquiries have no history row. */
+export const HISTORY_MISSING = `SELECT id FROM unnest($1::text[]) AS id
+  WHERE NOT EXISTS (SELECT 1 FROM bill_inquiry_history h WHERE h.request_id = id)`;

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { chaosDrill } from '../../drill/chaos/chaosDrill.js';
 import { failoverDrill, type CrashKind } from '../../drill/failover.js';
 import { pitrDrill } from '../../drill/pitr.js';
 import { restoreDrill } from '../../drill/restore.js';
@@ -18,7 +19,7 @@ function report<T extends { ok: boolean }>(cmd: Command, r: T): void {
 export function registerDrillCommands(program: Command): void {
   const drill = program
     .command('drill')
-    .description('real recovery drills that measure failover, PITR and full restore');
+    .description('real recovery drills that measure failover, chaos, PITR and full restore');
 
   drill
     .command('failover')
@@ -47,6 +48,26 @@ export function registerDrillCommands(program: Command): void {
         `failover drill: load, kill -9 the leader ${opts.crash === 'node' ? 'node (Patroni and postmaster)' : 'postmaster'}, measure`,
       );
       report(cmd, await failoverDrill(commandConfig(cmd), opts));
+    });
+
+  drill
+    .command('chaos')
+    .description(
+      'the service under inquiry load while PostgreSQL is killed and stalled, the service killed and KOS fails, at random; every acknowledged inquiry looked up in the database',
+    )
+    .option('--duration <s>', 'seconds of load (default 60; at least one fault of each kind)', intOption('--duration'))
+    .option('--clients <n>', 'concurrent inquiry clients (default 8)', intOption('--clients'))
+    .action(async (opts: { duration?: number; clients?: number }, cmd: Command) => {
+      const cfg = commandConfig(cmd);
+      const g = globals(cmd);
+      progress('chaos drill: load through the service, faults at random, then every acknowledged inquiry checked');
+      const r = await chaosDrill(cfg, {
+        ...(opts.duration !== undefined ? { durationS: opts.duration } : {}),
+        ...(opts.clients !== undefined ? { clients: opts.clients } : {}),
+        cliArgs: [...(g.config ? ['--config', g.config] : []), '--data-dir', cfg.dataDir],
+        log: progress,
+      });
+      report(cmd, r);
     });
 
   drill
