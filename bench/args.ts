@@ -1,7 +1,7 @@
 /** `npm run bench -- [options]`: what to run and how long. */
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['ceiling', 'hit', 'miss', 'history', 'open-loop', 'search'] as const;
+export const SCENARIOS = ['ceiling', 'hit', 'miss', 'history', 'variants', 'open-loop', 'search'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -24,7 +24,8 @@ export interface BenchOptions {
 export const HELP = `npm run bench -- [options]
 
 Closed loop (wrk), each scenario right after its floor, a fresh service per scenario:
-  --scenarios LIST      comma list of ${SCENARIOS.join(', ')} (default: all)
+  --scenarios LIST      comma list of ${SCENARIOS.join(', ')} (default: all);
+                        variants: the cache hit with the history journal on and off, and on 2 workers
   --duration S          measured seconds per closed-loop run (default 20)
   --warmup S            unmeasured seconds before each run (default 3)
   --connections N       wrk connections (default 1000)

@@ -112,7 +112,8 @@ export async function measure(
   }
   // The window ends when the server has answered what was still queued when wrk stopped (counted in `served`).
   await waitIdle([pids.server, pids.postgres]);
-  const served = (await server.served()) - served0;
+  const counted = (await server.served()) - served0;
+  const served = Number.isFinite(counted) ? counted : r.requests;
   const used = cpu(r.loadGeneratorCpuS);
   const ended = Date.now();
   const statements = opts.db ? await topStatements(opts.db, served) : undefined;

@@ -6,6 +6,8 @@ export const TARGETS = {
   cache_hit_ratio: 0.6,
   cache_miss_ratio: 0.5,
   history_ratio: 0.9,
+  /** Throughput the history journal may cost on the cache-hit path (issue 9), percent. */
+  journal_cost_pct: 10,
   open_loop_rate: 2000,
   open_loop_p99_ms: 50,
   errors: 0,
@@ -23,6 +25,18 @@ export interface PairResult {
   vacuum: { seconds: number; postgresCpuUsPerRequest: number | null };
 }
 
+export type VariantName = 'journal_on' | 'journal_off' | 'workers_2';
+
+export interface VariantsResult extends Record<VariantName, Measured[]> {
+  /** Cache-hit throughput lost to the history journal: 1 − mean(on) / mean(off), percent. */
+  journal_cost_pct: number;
+  hit_rps_workers_1: number;
+  hit_rps_workers_2: number;
+  acknowledged: number;
+  stored: number;
+  lost_history_rows: number;
+}
+
 export interface BenchResult {
   date: string;
   machine: Record<string, unknown>;
@@ -30,6 +44,9 @@ export interface BenchResult {
   cache_hit_ratio: number | null;
   cache_miss_ratio: number | null;
   history_ratio: number | null;
+  journal_cost_pct: number | null;
+  hit_rps_workers_1: number | null;
+  hit_rps_workers_2: number | null;
   open_loop_rate: number | null;
   open_loop_p99_ms: number | null;
   max_rate_p99_100ms: number | null;
@@ -37,7 +54,13 @@ export interface BenchResult {
   lost_history_rows: number;
   acknowledged_inquiries: number;
   stored_history_rows: number;
-  scenarios: { ceiling?: Measured; cache_hit?: PairResult; cache_miss?: PairResult; history?: PairResult };
+  scenarios: {
+    ceiling?: Measured;
+    cache_hit?: PairResult;
+    cache_miss?: PairResult;
+    history?: PairResult;
+    variants?: VariantsResult;
+  };
   open_loop?: { floor: OpenLoopMeasured; service: OpenLoopMeasured };
   search?: { p99LimitMs: number; maxRate: number | null; steps: OpenLoopMeasured[] };
   profiles?: Record<string, unknown>;
@@ -83,6 +106,13 @@ export function renderMarkdown(r: BenchResult): string {
           closedRow(`\`GET /bills/history?size=20\` — **${s.history.ratio}** of floor`, s.history.service),
         ]
       : []),
+    ...(s.variants
+      ? [
+          ...s.variants.journal_on.map((m, i) => closedRow(`cache hit, history journal on (${i + 1})`, m)),
+          ...s.variants.journal_off.map((m, i) => closedRow(`cache hit, history journal off (${i + 1})`, m)),
+          ...s.variants.workers_2.map((m, i) => closedRow(`cache hit, \`serve --workers 2\` (${i + 1})`, m)),
+        ]
+      : []),
   ];
   const open = r.open_loop
     ? [
@@ -116,6 +146,10 @@ export function renderMarkdown(r: BenchResult): string {
     `- cache hit ≥ ${t.cache_hit_ratio} of floor: ${n(r.cache_hit_ratio)} — ${mark(r.met.cache_hit_ratio)}`,
     `- cache miss ≥ ${t.cache_miss_ratio} of floor: ${n(r.cache_miss_ratio)} — ${mark(r.met.cache_miss_ratio)}`,
     `- history ≥ ${t.history_ratio} of floor: ${n(r.history_ratio)} — ${mark(r.met.history_ratio)}`,
+    `- history journal costs ≤ ${t.journal_cost_pct} % of cache-hit throughput: ${n(r.journal_cost_pct)} % — ${mark(r.met.journal_cost_pct)}` +
+      (r.hit_rps_workers_1
+        ? ` (cache hit: ${n(r.hit_rps_workers_1)} req/s on 1 worker, ${n(r.hit_rps_workers_2)} on 2)`
+        : ''),
     `- open loop at ${t.open_loop_rate} req/s, p99 ≤ ${t.open_loop_p99_ms} ms: ${n(r.open_loop_p99_ms)} ms — ${mark(r.met.open_loop_p99_ms)}`,
     `- errors: ${n(r.errors)} — ${mark(r.met.errors)}`,
     `- lost history rows: ${n(r.lost_history_rows)} of ${n(r.acknowledged_inquiries)} acknowledged (${n(r.stored_history_rows)} stored) — ${mark(r.met.lost_history_rows)}`,

@@ -90,11 +90,19 @@ export class Stack {
    * `bin` runs another checkout's CLI and `env` adds variables (A/B comparisons of a change).
    */
   async startService(
-    opts: { profile?: { dir: string; name: string }; bin?: string; env?: NodeJS.ProcessEnv } = {},
+    opts: { profile?: { dir: string; name: string }; bin?: string; env?: NodeJS.ProcessEnv; workers?: number } = {},
   ): Promise<ServiceProcess> {
+    const workers = opts.workers ?? 1;
     const child = await startNode<{ url: string }>(
       opts.bin ?? BIN,
-      [...this.cliGlobals(), 'serve', '--port', '0', '--kos-url', this.kosUrl],
+      [
+        ...this.cliGlobals(),
+        'serve',
+        '--port',
+        String(workers > 1 ? await freePort() : 0),
+        '--kos-url',
+        this.kosUrl,
+      ].concat(workers > 1 ? ['--workers', String(workers)] : []),
       { name: 'the service (serve)', nodeArgs: profileArgs(opts.profile), ...(opts.env ? { env: opts.env } : {}) },
     );
     this.children.add(child);
@@ -107,10 +115,13 @@ export class Stack {
         const line = (await metrics()).find((l) => l.startsWith(`${M.historyQueued} `));
         return line ? Number(line.split(' ')[1]) : 0;
       },
+      // Each worker counts only its own requests on its /metrics: with workers, wrk's count stands in (NaN).
       served: async () =>
-        (await metrics())
-          .filter((l) => l.startsWith(`${M.httpRequests}{`) && !l.includes('route="/metrics"'))
-          .reduce((n, l) => n + Number(l.split(' ').pop()), 0),
+        workers > 1
+          ? Number.NaN
+          : (await metrics())
+              .filter((l) => l.startsWith(`${M.httpRequests}{`) && !l.includes('route="/metrics"'))
+              .reduce((n, l) => n + Number(l.split(' ').pop()), 0),
       // SIGTERM: the service flushes its history, then exits (as on Ctrl-C).
       stop: async () => {
         const code = await child.stop();
