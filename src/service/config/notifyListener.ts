@@ -58,6 +58,9 @@ export class NotifyListener {
     client.on('end', () => this.scheduleReconnect(new Error('listen connection ended')));
     client.on('notification', (n) => this.handlers.find((h) => h.channel === n.channel)?.onNotify(client, n.payload));
     await client.connect();
+    // stop() may have run while this (re)connect was under way: a connection made after it
+    // would never be closed and would keep the process from exiting.
+    if (this.stopped) return void (await client.end().catch(() => undefined));
     this.client = client;
     for (const h of this.handlers) await client.query(h.listen);
     for (const h of this.handlers) await h.onConnect(client);
