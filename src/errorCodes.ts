@@ -80,6 +80,11 @@ export const ERROR_CODES = {
     'the chaos drill would kill a single-node PostgreSQL nobody restarts',
     'stop it (`cluster down`) so the drill starts it through `serve`, which supervises it',
   ],
+  HAPROXY_MISSING: ['haproxy is not installed', 'apt-get install haproxy'],
+  HAPROXY_START: [
+    'HAProxy did not start or never found a ready instance',
+    'check its config with `haproxy -c -f FILE`',
+  ],
   CHAOS_SERVE_START: ['the chaos drill could not start `serve`', 'run `bill-inquiry serve` on the data dir to see why'],
 
   // connecting to a database

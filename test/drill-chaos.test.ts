@@ -29,7 +29,7 @@ test('drill chaos on the single node: PostgreSQL killed and stalled, serve kille
   await t.test('--duration 60: every fault kind, every acknowledged inquiry in the database', async (st) => {
     const r = await run(['--json', 'drill', 'chaos', '--duration', '60']);
     const d = assertChaos(st, r, 'plain');
-    const serveLog = readFileSync(d.serve_log, 'utf8');
+    const serveLog = readFileSync(path.join(d.logs, 'serve.log'), 'utf8');
     // The single node comes back because the drill's serve supervises it (or took it over from a killed serve).
     assert.match(serveLog, /SUPERVISOR: postgres primary \(pid \d+\) died/);
     assert.match(serveLog, /SUPERVISOR: postgres primary is back after/);

@@ -196,10 +196,14 @@ test(
     );
 
     await t.test(
-      'drill chaos --duration 60: the leader killed and stalled, serve killed, KOS failing; nothing acknowledged lost',
+      'drill chaos --duration 60 --instances 2: through HAProxy, the leader killed and stalled, an instance killed, KOS failing; nothing acknowledged lost',
       async (st) => {
-        const r = await ha.cli(['--json', 'drill', 'chaos', '--duration', '60'], { timeoutMs: 400_000 });
-        assertChaos(st, r, 'ha');
+        const r = await ha.cli(['--json', 'drill', 'chaos', '--duration', '60', '--instances', '2'], {
+          timeoutMs: 400_000,
+        });
+        const d = assertChaos(st, r, 'ha', 2);
+        assert.ok(existsSync(path.join(d.logs, 'haproxy.cfg')));
+        assert.ok(existsSync(path.join(d.logs, 'serve-2.log')));
         await waitFor(cfg, 'the cluster healthy again', async () => (await haStatus(cfg)).ok);
       },
     );

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { json, type CliResult } from './cli.js';
 
@@ -14,11 +15,13 @@ export interface ChaosReport {
   lost_acknowledged: number;
   availability_pct: number;
   p99_ms_during_faults: number;
-  serve_log: string;
+  instances: number;
+  via: string;
+  logs: string;
 }
 
 /** What every `drill chaos --json` run must show: each fault kind injected and recovered from, nothing acknowledged lost. */
-export function assertChaos(t: TestContext, r: CliResult, topology: string): ChaosReport {
+export function assertChaos(t: TestContext, r: CliResult, topology: string, instances = 1): ChaosReport {
   const d = json<ChaosReport>(r);
   t.diagnostic(`chaos drill (${topology}): ${JSON.stringify({ ...d, faults: undefined })}`);
   t.diagnostic(`faults: ${d.faults.map((f) => `${f.kind}@${f.at_s}s→${f.recovered_s}s`).join(', ')}`);
@@ -37,6 +40,10 @@ export function assertChaos(t: TestContext, r: CliResult, topology: string): Cha
   assert.equal(d.stored, d.acknowledged);
   assert.ok(d.requests >= d.acknowledged && d.availability_pct > 0 && d.availability_pct <= 100);
   assert.ok(d.p99_ms_during_faults > 0);
-  assert.equal(statSync(d.serve_log).mode & 0o777, 0o600, 'the service log is private');
+  assert.equal(d.instances, instances);
+  if (instances > 1) assert.match(d.via, /^HAProxy http:\/\/127\.0\.0\.1:\d+$/, 'the load went through HAProxy');
+  assert.equal(statSync(d.logs).mode & 0o777, 0o700, 'the drill folder is private');
+  for (const f of readdirSync(d.logs).filter((x) => x.endsWith('.log')))
+    assert.equal(statSync(path.join(d.logs, f)).mode & 0o777, 0o600, `${f} is private`);
   return d;
 }

@@ -57,13 +57,19 @@ export function registerDrillCommands(program: Command): void {
     )
     .option('--duration <s>', 'seconds of load (default 60; at least one fault of each kind)', intOption('--duration'))
     .option('--clients <n>', 'concurrent inquiry clients (default 8)', intOption('--clients'))
-    .action(async (opts: { duration?: number; clients?: number }, cmd: Command) => {
+    .option(
+      '--instances <n>',
+      'service instances (default 1); more run behind HAProxy, which the load goes through',
+      intOption('--instances'),
+    )
+    .action(async (opts: { duration?: number; clients?: number; instances?: number }, cmd: Command) => {
       const cfg = commandConfig(cmd);
       const g = globals(cmd);
       progress('chaos drill: load through the service, faults at random, then every acknowledged inquiry checked');
       const r = await chaosDrill(cfg, {
         ...(opts.duration !== undefined ? { durationS: opts.duration } : {}),
         ...(opts.clients !== undefined ? { clients: opts.clients } : {}),
+        ...(opts.instances ? { instances: opts.instances } : {}),
         cliArgs: [...(g.config ? ['--config', g.config] : []), '--data-dir', cfg.dataDir],
         log: progress,
       });

@@ -12,6 +12,7 @@ import type { LocalTopology, Topology } from '../../topology/types.js';
 import { withClient } from '../directLoad.js';
 import { HISTORY_MISSING, HISTORY_PRESENT } from '../sql.js';
 import { FAULT_KINDS, inject, type FaultKind, type Recovery } from './faults.js';
+import { startHaproxy, type RunningHaproxy } from './haproxy.js';
 import { InquiryLoad, type Answer } from './load.js';
 import { ServeProcess } from './serveProcess.js';
 
@@ -20,6 +21,8 @@ export interface ChaosOptions {
   durationS?: number;
   /** Concurrent inquiry clients. */
   clients?: number;
+  /** Service instances; more than one run behind HAProxy (as `lb config` renders it), the load sent through it. */
+  instances?: number;
   /** Global CLI flags (--data-dir, --config) for the `serve` the drill runs. */
   cliArgs: readonly string[];
   log: (msg: string) => void;
@@ -51,8 +54,11 @@ export interface ChaosResult {
   /** 99th percentile latency (ms) of requests started while a fault was in effect (failures included). */
   p99_ms_during_faults: number;
   p99_ms_steady: number;
-  /** The service's stderr over every restart. */
-  serve_log: string;
+  instances: number;
+  /** Where the load went: the service, or HAProxy in front of the instances. */
+  via: string;
+  /** Folder of the services' stderr over every restart (serve.log, or serve-N.log per instance), 0700. */
+  logs: string;
 }
 
 const DEFAULT_DURATION_S = 60;
@@ -86,21 +92,35 @@ export async function chaosDrill(cfg: Readonly<Config>, opts: ChaosOptions): Pro
   const topology = await localTopology(cfg);
   const runDir = path.join(cfg.dataDir, 'drill', `chaos-${fileStamp()}`);
   mkdirSync(runDir, { recursive: true, mode: 0o700 });
-  const serveLog = path.join(runDir, 'serve.log');
   const kos = await startKosMock(cfg.service.kosMock, { port: 0, protocol: cfg.service.kosProtocol });
-  const service = new ServeProcess({
-    cliArgs: opts.cliArgs,
-    port: await freePort(),
-    kosUrl: kos.url,
-    startTimeoutMs: SERVE_START_MS,
-    logFile: serveLog,
-  });
-  const load = new InquiryLoad(cfg, () => service.url);
+  const instances = opts.instances ?? 1;
+  const services: ServeProcess[] = [];
+  for (let i = 1; i <= instances; i++)
+    services.push(
+      new ServeProcess({
+        cliArgs: opts.cliArgs,
+        port: await freePort(),
+        kosUrl: kos.url,
+        startTimeoutMs: SERVE_START_MS,
+        logFile: path.join(runDir, instances > 1 ? `serve-${i}.log` : 'serve.log'),
+      }),
+    );
+  let haproxy: RunningHaproxy | undefined;
+  const load = new InquiryLoad(cfg, () => haproxy?.url ?? services[0]!.url);
   try {
     log(
-      `starting the service (serve on ${service.url}, ${topology.kind} topology, KOS mock ${kos.url}; its log: ${serveLog})`,
+      `starting ${instances > 1 ? `${instances} service instances` : 'the service'} (serve on ${services.map((x) => x.url).join(', ')}, ${topology.kind} topology, KOS mock ${kos.url}; logs in ${runDir})`,
     );
-    await service.start();
+    // One after another: the first starts (and supervises) the servers, the others find them running.
+    for (const x of services) await x.start();
+    if (instances > 1) {
+      haproxy = await startHaproxy(
+        cfg,
+        services.map((x) => x.port),
+        runDir,
+      );
+      log(`HAProxy on ${haproxy.url} in front of them`);
+    }
     const t0 = Date.now();
     const since = (t: number) => round((t - t0) / 1000);
     load.start(clients);
@@ -112,7 +132,7 @@ export async function chaosDrill(cfg: Readonly<Config>, opts: ChaosOptions): Pro
       if (!kinds.length) kinds.push(...shuffled(FAULT_KINDS));
       const kind = kinds.shift()!;
       const injectedAt = Date.now();
-      const f = await inject(kind, { topology, services: [service], kos, holdMs: HOLD_MS });
+      const f = await inject(kind, { topology, services, kos, holdMs: HOLD_MS });
       log(`${since(injectedAt).toFixed(1)} s: ${kind}: ${f.target}`);
       await f.lifted;
       const back = await recovered(f.recovery, load, topology, cfg, injectedAt + RECOVERY_TIMEOUT_MS);
@@ -154,12 +174,18 @@ export async function chaosDrill(cfg: Readonly<Config>, opts: ChaosOptions): Pro
       availability_pct: round((100 * load.acknowledged.length) / Math.max(1, answers.length), 3),
       p99_ms_during_faults: p99(answers.filter(during).map((a) => a.ms)),
       p99_ms_steady: p99(answers.filter((a) => !during(a)).map((a) => a.ms)),
-      serve_log: serveLog,
+      instances,
+      via: haproxy ? `HAProxy ${haproxy.url}` : services[0]!.url,
+      logs: runDir,
     };
   } finally {
     await load.stop();
-    await service.stop(SERVE_STOP_GRACE_MS);
-    await service.close();
+    await haproxy?.stop();
+    // The first instance last: it may own the servers, and stops them.
+    for (const x of [...services].reverse()) {
+      await x.stop(SERVE_STOP_GRACE_MS);
+      await x.close();
+    }
     await kos.close();
   }
 }

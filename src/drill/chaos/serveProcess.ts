@@ -37,6 +37,10 @@ export class ServeProcess {
     return this.child?.exitCode === null ? this.child.pid : undefined;
   }
 
+  get port(): number {
+    return this.spec.port;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.spec.port}`;
   }
