@@ -24,6 +24,12 @@ test('near its disk budget the journal turns new inquiries away with 503 and the
   assert.equal((await inquire()).status, 200, 'warm-up: the bill is cached');
   await h.flush();
   await h.primary.stop('fast');
+  assert.equal((await h.api('GET', '/ready')).status, 503, 'not ready: the primary is down');
+  assert.equal(
+    (await h.api('GET', '/accepting')).status,
+    200,
+    'but still taking inquiries (journal): stays in the pool',
+  );
   const acked: string[] = [];
   let refused: Awaited<ReturnType<typeof inquire>> | undefined;
   for (let i = 0; i < 2000 && !refused; i++) {
@@ -38,6 +44,9 @@ test('near its disk budget the journal turns new inquiries away with 503 and the
   const ready = await h.api('GET', '/ready');
   const journal = ready.body.data.history.journal;
   assert.equal(journal.accepting, false);
+  const full = await h.api('GET', '/accepting');
+  assert.equal(full.status, 503, 'a full journal takes the instance out of the pool');
+  assert.equal(full.body.error.code, 'SERVICE_UNAVAILABLE');
   assert.ok(journal.bytes >= BUDGET * 0.9, `${journal.bytes} bytes journaled`);
   assert.equal(journal.outstandingRows, acked.length, 'every acknowledged row waits on disk');
   assert.equal(await journalAlert(), true, 'monitor alerts reports the journal filling its budget');
@@ -51,6 +60,7 @@ test('near its disk budget the journal turns new inquiries away with 503 and the
     await new Promise((res) => setTimeout(res, 100));
   }
   assert.equal((await inquire()).status, 200, 'accepted again');
+  assert.equal((await h.api('GET', '/accepting')).status, 200, 'back in the pool');
   const stored = await h.sql<{ n: string }>(
     'SELECT count(*) AS n FROM bill_inquiry_history WHERE request_id = ANY($1)',
     [acked],

@@ -66,7 +66,7 @@ export const API_ERRORS = {
   DRAINING: [
     503,
     false,
-    'GET /ready: this instance is shutting down (service.shutdownDrainMs)',
+    'GET /ready and GET /accepting: this instance is shutting down (service.shutdownDrainMs)',
     'a load balancer takes it out; send requests to another instance',
   ],
   KOS_TIMEOUT: [504, false, 'KOS did not answer within kos.read.timeout.ms', 'retry later'],

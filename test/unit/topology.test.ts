@@ -68,7 +68,7 @@ test('haproxy.cfg: health checks on /ready for every instance, redispatch, drain
   });
   const text = renderHaproxyConfig(c.lb, { drainMs: 2000 });
   assert.match(text, /bind 127\.0\.0\.1:9000/);
-  assert.match(text, /option httpchk GET \/ready/);
+  assert.match(text, /option httpchk GET \/accepting/);
   assert.match(text, /http-check expect status 200/);
   assert.match(text, /server instance1 127\.0\.0\.1:8081 check\n {4}server instance2 127\.0\.0\.1:8082 check/);
   assert.match(text, /option redispatch/);

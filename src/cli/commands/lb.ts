@@ -13,7 +13,7 @@ const hostPort = (v: string, list: Array<{ host: string; port: number }> = []) =
 export function registerLbCommands(program: Command): void {
   const lb = program.command('lb').description('HAProxy in front of several service instances (scale-out, plan §7.2)');
   lb.command('config')
-    .description('render haproxy.cfg for the service instances: round robin, health checks on GET /ready')
+    .description('render haproxy.cfg for the service instances: round robin, health checks on GET /accepting')
     .option('-p, --port <port>', 'port HAProxy listens on (default lb.port, 8000)', intOption('--port'))
     .option('--instance <host:port>', 'a service instance (repeat; default lb.instances)', hostPort)
     .option('--write <file>', 'write the config to this file (default: print it)')

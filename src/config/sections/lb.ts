@@ -4,7 +4,7 @@ const endpoint = z.object({ host: z.string(), port: z.number().int().min(1).max(
 
 /**
  * HAProxy in front of several service instances (`bill-inquiry lb config`
- * renders its haproxy.cfg): health checks on GET /ready, loopback by default.
+ * renders its haproxy.cfg): health checks on GET /accepting, loopback by default.
  * Each instance should run with service.shutdownDrainMs above
  * checkIntervalMs × fall, so a stopping instance leaves the pool before it
  * closes its listener.
@@ -18,7 +18,7 @@ export const lbSection = z.object({
     .array(endpoint)
     .min(1)
     .default([{ host: '127.0.0.1', port: 8080 }]),
-  /** GET /ready every this many ms per instance. */
+  /** GET /accepting every this many ms per instance. */
   checkIntervalMs: z.number().int().positive().default(500),
   /** Failed checks before an instance is taken out, successful ones before it is back. */
   fall: z.number().int().positive().default(2),

@@ -80,8 +80,8 @@ export const serviceSection = z.object({
     })
     .optional(),
   /**
-   * Graceful shutdown (SIGTERM/SIGINT) first answers GET /ready with 503 for
-   * this long (ms), so a load balancer that checks /ready (`lb config`) takes
+   * Graceful shutdown (SIGTERM/SIGINT) first answers GET /ready and GET /accepting with 503 for
+   * this long (ms), so a load balancer that checks /accepting (`lb config`) takes
    * the instance out before its listener closes: set it above the balancer's
    * check interval × fall count. 0 (default): close at once (a single instance).
    */

@@ -5,12 +5,38 @@ import { errorBody, ok } from '../http/envelope.js';
 import { PING } from '../db/sql/health.js';
 import { ErrorEnvelope, Ready, envelope } from './schemas.js';
 
-/** Liveness (process answers) and readiness (primary reachable; replica and breaker reported). */
+/**
+ * Liveness (process answers), readiness (primary reachable; replica and
+ * breaker reported) and, for load balancers, whether this instance takes
+ * inquiries (`/accepting`).
+ */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> = async (app, { runtime: rt }) => {
   app.get(
     '/health',
     { schema: { summary: 'Liveness', response: { 200: envelope(Type.Object({ status: Type.Literal('UP') })) } } },
     async () => ok({ status: 'UP' as const }),
+  );
+
+  // A load balancer's check (`lb config`): an instance leaves the pool when it drains for shutdown or
+  // its history backlog is full — not when the shared database is down, which every instance shares
+  // and during which each still answers inquiries from its cache, their history in its journal.
+  app.get(
+    '/accepting',
+    {
+      schema: {
+        summary: 'This instance takes inquiries: not draining, history backlog not full (load balancer check)',
+        response: { 200: envelope(Type.Object({ accepting: Type.Literal(true) })), 503: ErrorEnvelope },
+      },
+    },
+    async (_req, reply) => {
+      if (rt.draining)
+        return reply.code(503).send(errorBody('DRAINING', 'this instance is shutting down; use another'));
+      if (!rt.history.accepting)
+        return reply
+          .code(503)
+          .send(errorBody('SERVICE_UNAVAILABLE', 'the history backlog of this instance is full; use another'));
+      return ok({ accepting: true as const });
+    },
   );
 
   app.get(
