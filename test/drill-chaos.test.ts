@@ -13,6 +13,14 @@ test('drill chaos on the single node: PostgreSQL killed and stalled, serve kille
   const env = localServeEnv(await freePort());
   const run = (args: string[]) => cli(['--data-dir', dataDir, ...args], { env, timeoutMs: 400_000 });
 
+  await t.test('--clients 0 and --instances 0 are refused before anything starts', async () => {
+    for (const flag of ['--clients', '--instances']) {
+      const r = await run(['drill', 'chaos', flag, '0']);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`${flag} must be at least 1`));
+    }
+  });
+
   await t.test('a PostgreSQL nobody supervises is refused: the drill would leave it dead', async () => {
     assert.equal((await run(['cluster', 'up'])).code, 0);
     try {

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { chaosDrill } from '../../drill/chaos/chaosDrill.js';
+import { BillInquiryError } from '../../errors.js';
 import { failoverDrill, type CrashKind } from '../../drill/failover.js';
 import { pitrDrill } from '../../drill/pitr.js';
 import { restoreDrill } from '../../drill/restore.js';
@@ -63,6 +64,11 @@ export function registerDrillCommands(program: Command): void {
       intOption('--instances'),
     )
     .action(async (opts: { duration?: number; clients?: number; instances?: number }, cmd: Command) => {
+      for (const [flag, v] of [
+        ['--clients', opts.clients],
+        ['--instances', opts.instances],
+      ] as const)
+        if (v === 0) throw new BillInquiryError('USAGE', `${flag} must be at least 1`, `pass ${flag} 1 or more`);
       const cfg = commandConfig(cmd);
       const g = globals(cmd);
       progress('chaos drill: load through the service, faults at random, then every acknowledged inquiry checked');

@@ -92,7 +92,11 @@ export async function chaosDrill(cfg: Readonly<Config>, opts: ChaosOptions): Pro
   const topology = await localTopology(cfg);
   const runDir = path.join(cfg.dataDir, 'drill', `chaos-${fileStamp()}`);
   mkdirSync(runDir, { recursive: true, mode: 0o700 });
-  const kos = await startKosMock(cfg.service.kosMock, { port: 0, protocol: cfg.service.kosProtocol });
+  const kos = await startKosMock(cfg.service.kosMock, {
+    port: 0,
+    protocol: cfg.service.kosProtocol,
+    timeZone: cfg.database.timezone,
+  });
   const instances = opts.instances ?? 1;
   const services: ServeProcess[] = [];
   for (let i = 1; i <= instances; i++)
