@@ -195,10 +195,13 @@ describe('azure template: the plan at the right paths', () => {
       storage_percent: { op: 'GreaterThanOrEqual', th: 80, agg: 'Minimum', win: 'PT5M', sev: 2 },
       active_connections: { op: 'GreaterThanOrEqual', th: 180, agg: 'Minimum', win: 'PT1M', sev: 2 },
       connections_failed: { op: 'GreaterThanOrEqual', th: 10, agg: 'Total', win: 'PT1M', sev: 2 },
+      physical_replication_delay_in_seconds: { op: 'GreaterThanOrEqual', th: 60, agg: 'Minimum', win: 'PT1M', sev: 2 },
     });
     const group = one(t, 'Microsoft.Insights/actionGroups');
     for (const a of alerts) {
-      assert.deepEqual(a.properties.scopes, [`[resourceId('Microsoft.DBforPostgreSQL/flexibleServers', '${SERVER}')]`]);
+      // The replica's lag is its own metric: that alert watches the replica, the others the primary.
+      const server = a.properties.criteria.allOf[0].metricName.startsWith('physical_replication') ? REPLICA : SERVER;
+      assert.deepEqual(a.properties.scopes, [`[resourceId('Microsoft.DBforPostgreSQL/flexibleServers', '${server}')]`]);
       assert.deepEqual(a.properties.actions, [
         { actionGroupId: `[resourceId('Microsoft.Insights/actionGroups', '${group.name}')]` },
       ]);
@@ -273,7 +276,7 @@ describe('azure template: from config, not from the plan', () => {
     const cpu = one(c, 'Microsoft.Insights/metricAlerts', 'other-pg-cpu_percent');
     assert.equal(cpu.properties.criteria.allOf[0].threshold, 70);
     assert.equal(cpu.properties.severity, 1);
-    assert.equal(all(c, 'Microsoft.Insights/metricAlerts').length, 4, 'a disabled alert is not deployed');
+    assert.equal(all(c, 'Microsoft.Insights/metricAlerts').length, 5, 'a disabled alert is not deployed');
     const [rule] = one(c, 'Microsoft.Storage/storageAccounts/managementPolicies').properties.policy.rules;
     assert.equal(rule.definition.actions.baseBlob.delete.daysAfterModificationGreaterThan, 120);
     assert.equal(

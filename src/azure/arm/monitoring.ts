@@ -63,9 +63,11 @@ export function metricAlertSpecs(cfg: Readonly<Config>): Array<{
   window: string;
   severity: 1 | 2 | 3;
   description: string;
+  /** The server the metric belongs to: the primary, or the read replica (its lag). */
+  server: string;
 }> {
   const al = cfg.monitor.alerts;
-  const held = (key: AlertName, metric: string, threshold: number) => ({
+  const held = (key: AlertName, metric: string, threshold: number, server = cfg.azure.serverName) => ({
     key,
     metric,
     threshold,
@@ -73,6 +75,7 @@ export function metricAlertSpecs(cfg: Readonly<Config>): Array<{
     window: windowFor(al[key].forS),
     severity: al[key].severity,
     description: `§8.1 ${metric} ≥ ${threshold} for ${windowFor(al[key].forS)}: ${al[key].action}`,
+    server,
   });
   const connections = Math.round((al.connectionsPercent.threshold / 100) * cfg.server.maxConnections);
   const specs = [
@@ -88,7 +91,15 @@ export function metricAlertSpecs(cfg: Readonly<Config>): Array<{
       window: 'PT1M',
       severity: al.failedConnectionsPerMin.severity,
       description: `§8.1 connections_failed ≥ ${al.failedConnectionsPerMin.threshold} per minute: ${al.failedConnectionsPerMin.action}`,
+      server: cfg.azure.serverName,
     },
+    // The cross-region read replica's lag (§9.2 region failure: what it would lose), on the replica itself.
+    held(
+      'replicationLagS',
+      'physical_replication_delay_in_seconds',
+      al.replicationLagS.threshold,
+      replicaServerName(cfg.azure),
+    ),
   ];
   return specs.filter((s) => al[s.key].enabled);
 }
@@ -154,7 +165,7 @@ export function monitoringResources(cfg: Readonly<Config>): ArmResource[] {
       // §14.2 severity N is Azure severity N (1 Error, 2 Warning, 3 Informational): the same rank, the same number.
       severity: s.severity,
       enabled: true,
-      scopes: [serverId(a.serverName)],
+      scopes: [serverId(s.server)],
       evaluationFrequency: a.alerts.evaluationFrequency,
       windowSize: s.window,
       criteria: renamed(criteria, { odataType: 'odata.type' }),
@@ -164,10 +175,10 @@ export function monitoringResources(cfg: Readonly<Config>): ArmResource[] {
     return {
       type: 'Microsoft.Insights/metricAlerts',
       apiVersion: API_VERSIONS['Microsoft.Insights/metricAlerts'],
-      name: `${a.serverName}-${s.metric}`,
+      name: `${s.server}-${s.metric}`,
       location: 'global',
       properties,
-      dependsOn: [serverId(a.serverName), groupId],
+      dependsOn: [serverId(s.server), groupId],
     };
   });
   return [
