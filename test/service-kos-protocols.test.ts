@@ -25,9 +25,10 @@ for (const protocol of ['design', 'phonebill-kos-mock'] as KosProtocolName[]) {
   describe(`service with the ${protocol} KOS protocol`, async () => {
     const h = await startServiceHarness({
       overrides: {
-        // The 5 s line times out at 1 s, far from 202 PROCESSING even on a loaded machine.
+        // The 5 s line times out at 2.5 s, before 202 PROCESSING (4 s); the mock's system-error line
+        // answers after 1 s, well inside the timeout even on a loaded machine (at 1 s the two raced).
         service: { kosProtocol: protocol, processingAfterMs: 4000 },
-        systemConfig: { kosRetryAttempts: 0, kosReadTimeoutMs: 1000, circuitFailureThreshold: 4 },
+        systemConfig: { kosRetryAttempts: 0, kosReadTimeoutMs: 2500, circuitFailureThreshold: 4 },
       },
     });
     const token = h.token('proto-user', [OK, UNKNOWN, NO_DATA, SYSTEM_ERROR, SLOW, SUSPENDED]);
