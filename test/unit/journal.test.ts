@@ -183,7 +183,10 @@ test('another host: claimed only once its owner stopped touching it', () => {
   const first = journal({ root, staleAfterMs: 60_000 });
   assert.equal(existsSync(dir), true, 'touched just now: its owner may be alive');
   first.close();
-  const j = journal({ root, staleAfterMs: 1 });
+  // Its owner stopped touching it an hour ago (set, not waited for: file times are coarser than 1 ms).
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  utimesSync(dir, hourAgo, hourAgo);
+  const j = journal({ root, staleAfterMs: 60_000 });
   assert.equal(existsSync(dir), false, 'stale: claimed');
   j.close();
 });
