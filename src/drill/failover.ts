@@ -8,6 +8,7 @@ import { openTopology } from '../topology/open.js';
 import { directLoad } from './directLoad.js';
 import type { LoadDriver } from './loadDriver.js';
 import { serviceLoad } from './serviceLoad.js';
+import { round } from './round.js';
 
 export type CrashKind = 'postgres' | 'node';
 
@@ -121,7 +122,6 @@ export async function failoverDrill(
 
 const ready = (cfg: Readonly<Config>, s: HaStatus) =>
   s.ok && !!s.leader && (!cfg.ha.synchronousMode || !!s.syncStandby);
-const round = (n: number) => Math.round(n * 100) / 100;
 const DURABLE_POLL_MS = 100;
 
 /** Load, kill, recovery; exported for its unit test (the writers stop on every way out). */

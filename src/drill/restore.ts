@@ -12,6 +12,7 @@ import { BillInquiryError } from '../errors.js';
 import { run } from '../system/run.js';
 import { dropTable } from './pitr.js';
 import { RESTORE_COUNT, RESTORE_CREATE, RESTORE_DROP, RESTORE_FILL, RESTORE_ROW_BYTES } from './sql.js';
+import { round } from './round.js';
 
 export interface RestoreDrillResult {
   ok: boolean;
@@ -131,5 +132,3 @@ async function sizeMb(dir: string): Promise<number> {
   const { stdout } = await run('du', ['-sk', dir]);
   return Number(stdout.split(/\s/)[0]) / 1024;
 }
-
-const round = (n: number) => Math.round(n * 100) / 100;

@@ -15,6 +15,7 @@ import { FAULT_KINDS, inject, type FaultKind, type Recovery } from './faults.js'
 import { startHaproxy, type RunningHaproxy } from './haproxy.js';
 import { InquiryLoad, type Answer } from './load.js';
 import { ServeProcess } from './serveProcess.js';
+import { round } from '../round.js';
 
 export interface ChaosOptions {
   /** Seconds of load; faults are injected while it runs (each kind at least once, so it may run longer). */
@@ -281,5 +282,3 @@ function p99(ms: number[]): number {
   const s = [...ms].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)]!;
 }
-
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -75,13 +75,19 @@ export class ServeProcess {
           ),
         );
       };
-      child.stdout.on('data', (d: Buffer) => {
+      const exitedEarly = (code: number | null, signal: NodeJS.Signals | null) =>
+        fail(`serve exited (${signal ?? `code ${code}`}) before it listened`);
+      const listening = (d: Buffer) => {
         stdout += d.toString();
         if (!stdout.includes('"url"')) return;
         clearTimeout(timer);
+        child.stdout.off('data', listening);
+        child.off('exit', exitedEarly);
+        child.stdout.resume(); // later output is not needed, but must not fill the pipe
         resolve();
-      });
-      child.once('exit', (code, signal) => fail(`serve exited (${signal ?? `code ${code}`}) before it listened`));
+      };
+      child.stdout.on('data', listening);
+      child.once('exit', exitedEarly);
     });
   }
 

@@ -106,11 +106,9 @@ export class BillCache {
    * statements that hold every pool connection when it resumes.
    */
   flushShared(): Promise<void> {
+    // Both writers log and swallow their own failures: this promise never rejects.
     this.sharing ??= Promise.all([this.flushFresh(), this.flushAccess()])
-      .then(
-        () => undefined,
-        () => undefined,
-      )
+      .then(() => undefined)
       .finally(() => (this.sharing = undefined));
     return this.sharing;
   }
