@@ -107,6 +107,19 @@ export const backupSection = z.object({
         .default('03:00'),
     })
     .prefault({}),
+  /**
+   * The first full backup: `serve` takes it in the background as soon as the database is applied,
+   * into every repository that has none (§2.3: point-in-time recovery needs a base backup — without
+   * it there is no recovery until the first 02:00 KST run, §9.1). `db apply` prints the command instead.
+   */
+  firstBackup: z
+    .object({
+      /** Off for tests, drills and the bench that do not need a backup (a full backup costs minutes of CPU on 2 cores). */
+      enabled: z.boolean().default(true),
+      /** While a repository is locked by another pgBackRest (an earlier, orphaned backup), ask again every this many ms. */
+      lockRetryMs: z.number().int().positive().default(5000),
+    })
+    .prefault({}),
   /** `drill restore`: MB of table data generated so the throughput ratio means something. */
   drillRestoreDataMb: z.number().int().min(1).default(512),
   logical: z
