@@ -27,6 +27,22 @@ export const UNSUPPORTED_VERSION_FIX =
 
 export const NOT_INSTALLED_FIX = 'apt-get install pgbackrest, then `cluster down` and `cluster up` (or restart serve)';
 
+/**
+ * The reason in one readable line: pgBackRest's own words when it says the
+ * server's version is not supported (its exit code alone reads as "cannot
+ * connect", whose hint — start the cluster — would mislead here).
+ */
+export function stanzaFailureReason(e: unknown): string {
+  const text =
+    e instanceof Error
+      ? `${e.message} ${String((e.cause as { stderr?: string } | undefined)?.stderr ?? '')}`
+      : String(e);
+  const unsupported = /\[VersionNotSupportedError\]\s*([^|\n]*)/.exec(text);
+  if (unsupported)
+    return `this pgBackRest does not support the cluster's PostgreSQL version (${unsupported[1]!.trim()})`;
+  return `stanza-create failed: ${e instanceof Error ? e.message : text}`;
+}
+
 export function markBackupsUnavailable(cfg: Readonly<Config>, reason: string, fix: string): void {
   mkdirSync(backupPaths(cfg).root, { recursive: true, mode: 0o700 });
   const record: BackupsUnavailable = { reason, fix, since: new Date().toISOString() };

@@ -2,6 +2,7 @@ import {
   clearBackupsUnavailable,
   markBackupsUnavailable,
   NOT_INSTALLED_FIX,
+  stanzaFailureReason,
   UNSUPPORTED_VERSION_FIX,
 } from '../backup/availability.js';
 import { pgbackrestBinary } from '../backup/paths.js';
@@ -43,7 +44,11 @@ export async function bringUp(
     opts.log(
       `WARNING: WAL archiving ${walArchiving} — no backups, no point-in-time recovery: ${UNSUPPORTED_VERSION_FIX}`,
     );
-    markBackupsUnavailable(cfg, `pgBackRest cannot back up this cluster: ${errorMessage(e)}`, UNSUPPORTED_VERSION_FIX);
+    markBackupsUnavailable(
+      cfg,
+      `pgBackRest cannot back up this cluster: ${stanzaFailureReason(e)}`,
+      UNSUPPORTED_VERSION_FIX,
+    );
     abandonArchiving(cfg);
     await topology.local.restart();
     return { ...up, walArchiving };
