@@ -115,6 +115,16 @@ describe('the first full backup at serve start', () => {
     assert.equal(await second.stop(), 0, second.stderr);
   });
 
+  test('db apply (which exits) takes no backup: it prints the one command that does', async () => {
+    const { run } = await fresh();
+    const up = await run('cluster', 'up');
+    assert.equal(up.code, 0, up.stderr);
+    const applied = await run('db', 'apply');
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stderr, /no backup yet \(repo1, repo2\).*bill-inquiry backup run --type full/);
+    assert.deepEqual((await backupList(run)).backups, []);
+  });
+
   test('kill -9 of serve during the first backup: nothing half-registered, the next start takes a complete one', async (t) => {
     const { run, serve } = await fresh();
     const first = await serve();
