@@ -37,7 +37,8 @@ export interface SettingDef {
 
 type RetentionKey = 'billHistoryDays' | 'kosHistoryDays';
 
-const SCHEMA = 'bill-inquiry-schema.psql seed';
+/** Plan §6.1 applies phonebill's schema script, whose seed rows these are; §6.2 checks them. */
+const SCHEMA = 'bill-inquiry-schema.psql seed, plan §6.1';
 
 /* prettier-ignore */
 export const SYSTEM_CONFIG = [
@@ -52,8 +53,8 @@ export const SYSTEM_CONFIG = [
   { key: 'circuit.breaker.recovery.timeout.ms', type: 'INTEGER', seed: { systemConfig: 'circuitRecoveryTimeoutMs', default: 60_000 }, min: 1, unit: 'ms', live: 'recoveryTimeoutMs', kos: 'recoveryTimeoutMs', description: 'Circuit breaker recovery wait before a trial call (ms)', source: SCHEMA },
   { key: 'circuit.breaker.success.threshold', type: 'INTEGER', seed: { systemConfig: 'circuitSuccessThreshold', default: 3 }, min: 1, unit: 'calls', live: 'successThreshold', kos: 'successThreshold', description: 'Circuit breaker trial successes that close it', source: SCHEMA },
   { key: 'mvno.connection.timeout.ms', type: 'INTEGER', seed: { systemConfig: 'mvnoConnectTimeoutMs', default: 10_000 }, min: 1, unit: 'ms', description: 'MVNO connection timeout (ms)', source: SCHEMA },
-  { key: 'bill.history.retention.days', type: 'INTEGER', seed: { from: 'billHistoryDays' }, min: 1, unit: 'days', description: 'Bill inquiry history retention (days)', source: `${SCHEMA}; plan §6 (2 years)` },
-  { key: 'kos.history.retention.days', type: 'INTEGER', seed: { from: 'kosHistoryDays' }, min: 1, unit: 'days', description: 'KOS inquiry history retention (days)', source: `${SCHEMA}; plan §6 (1 year)` },
+  { key: 'bill.history.retention.days', type: 'INTEGER', seed: { from: 'billHistoryDays' }, min: 1, unit: 'days', description: 'Bill inquiry history retention (days)', source: `${SCHEMA}; kept by dropping partitions (db maintain)` },
+  { key: 'kos.history.retention.days', type: 'INTEGER', seed: { from: 'kosHistoryDays' }, min: 1, unit: 'days', description: 'KOS inquiry history retention (days)', source: `${SCHEMA}; kept by dropping partitions (db maintain)` },
 ] as const satisfies readonly SettingDef[];
 
 type Row = (typeof SYSTEM_CONFIG)[number];
