@@ -34,7 +34,11 @@ export async function openLoop(
   service?: ServiceProcess,
 ): Promise<OpenLoopMeasured> {
   const file = path.join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.json`);
-  writeFileSync(file, JSON.stringify(job), { mode: 0o600 });
+  writeFileSync(
+    file,
+    JSON.stringify({ ...job, watchPids: { server: pids.server, postgres: pids.postgres, kosMock: pids.kosMock } }),
+    { mode: 0o600 },
+  );
   if (service) await drain(service);
   await waitIdle([pids.server, pids.postgres]);
   const started = Date.now();
@@ -71,7 +75,19 @@ export async function openLoop(
       `max ${r.latencyMs.max} ms, errors ${r.errors}; p99 by kind hit ${r.kinds.hit.latencyMs.p99} / history ${r.kinds.history.latencyMs.p99} / miss ${r.kinds.miss.latencyMs.p99} ms; ` +
       `generator lag p99 ${r.dispatchLagMs.p99} ms, CPU µs/request ${JSON.stringify(m.cpuUsPerRequest)}; machine busy ${m.machine.busyPct} % (others ${m.machine.othersPct} %)`,
   );
+  say(
+    `  ${r.connect.sockets} sockets warmed in ${r.connect.ms} ms before the window, ${r.openedInWindow} opened in it; ` +
+      `TCP: listen overflows ${r.tcp.TcpExtListenOverflows ?? '?'}, SYN retransmits ${r.tcp.TcpExtTCPSynRetrans ?? '?'}, ` +
+      `active/passive opens ${r.tcp.TcpActiveOpens ?? '?'}/${r.tcp.TcpPassiveOpens ?? '?'}; ` +
+      `slowest 1 % (≥ ${r.tail.thresholdMs} ms, ${r.tail.count}): ${r.tail.verdict}`,
+  );
   return m;
+}
+
+/** The run with the median p99 (of an odd count; the lower middle of an even one). */
+export function medianRun<T extends { latencyMs: { p99: number } }>(runs: readonly T[]): T {
+  const sorted = [...runs].sort((a, b) => a.latencyMs.p99 - b.latencyMs.p99);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
 /** Whether a step counts as sustained within the bound: p99 ≤ limit, no errors, the schedule kept. */
