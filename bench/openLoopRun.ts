@@ -6,7 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { drain, type Pids } from './closedLoop.js';
+import { drain, type Db, type Pids } from './closedLoop.js';
+import { dbDelta, dbSnapshot, type DbStats } from './dbStats.js';
 import { sampleCpu, waitIdle } from './cpu.js';
 import type { OpenLoopJob, OpenLoopResult } from './openLoop.js';
 import { BENCH_DIR, runToEnd } from './procs.js';
@@ -23,6 +24,8 @@ export interface OpenLoopMeasured extends OpenLoopResult {
   };
   machine: { busyPct: number; othersPct: number };
   windowEpochMs: [number, number];
+  /** PostgreSQL's side of the window: per request and per statement (pg_stat_statements, pg_stat_wal, pg_stat_bgwriter). */
+  database?: DbStats;
 }
 
 /** One run at `job.rate`; the generator's job file goes to `dir`. */
@@ -32,6 +35,7 @@ export async function openLoop(
   pids: Pids,
   dir: string,
   service?: ServiceProcess,
+  db?: Db,
 ): Promise<OpenLoopMeasured> {
   const file = path.join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.json`);
   writeFileSync(
@@ -41,6 +45,7 @@ export async function openLoop(
   );
   if (service) await drain(service);
   await waitIdle([pids.server, pids.postgres]);
+  const db0 = db ? await dbSnapshot(db) : null;
   const started = Date.now();
   const cpu = sampleCpu({ server: pids.server, postgres: pids.postgres, kosMock: pids.kosMock });
   const { stdout, stderr, code } = await runToEnd(process.execPath, [
@@ -54,6 +59,7 @@ export async function openLoop(
   if (service) await drain(service);
   const used = cpu(r.cpuS);
   const ended = Date.now();
+  const db1 = db && db0 ? await dbSnapshot(db) : null;
   const windowS = (ended - started) / 1000;
   const per = (s: number) => (r.completed ? Math.round((s * 1e6) / r.completed) : null);
   const m: OpenLoopMeasured = {
@@ -69,6 +75,7 @@ export async function openLoop(
       othersPct: Math.round((100 * used.machineOther) / (windowS * os.cpus().length)),
     },
     windowEpochMs: [started, ended],
+    ...(db0 && db1 ? { database: dbDelta(db0, db1, r.completed) } : {}),
   };
   say(
     `${name}: ${r.rate} req/s scheduled, ${r.achievedRate} done/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ` +
@@ -81,6 +88,18 @@ export async function openLoop(
       `active/passive opens ${r.tcp.TcpActiveOpens ?? '?'}/${r.tcp.TcpPassiveOpens ?? '?'}; ` +
       `slowest 1 % (≥ ${r.tail.thresholdMs} ms, ${r.tail.count}): ${r.tail.verdict}`,
   );
+  if (m.database) {
+    const d = m.database.perRequest;
+    say(
+      `  PostgreSQL per request: ${d.statements} statements, ${d.execUs} µs executing, ${d.blksHit} buffers hit, ` +
+        `${d.blksRead} read, ${d.walBytes} WAL bytes (${d.walFpi} full-page images); checkpoints ` +
+        `${(m.database.bgwriter.checkpoints_timed ?? 0) + (m.database.bgwriter.checkpoints_req ?? 0)}`,
+    );
+    for (const t of m.database.top.slice(0, 5))
+      say(
+        `    ${t.timePct} % ${t.calls} × ${t.execUsPerCall} µs, ${t.blksHitPerCall} hits, ${t.walBytesPerCall} WAL B: ${t.query}`,
+      );
+  }
   return m;
 }
 

@@ -158,6 +158,22 @@ export function renderMarkdown(r: BenchResult): string {
         ),
       ]
     : [];
+  const pg = ol?.service.database;
+  const database = pg
+    ? [
+        '',
+        `PostgreSQL in the median service run, per request: ${pg.perRequest.statements} statements, ${pg.perRequest.execUs} µs executing, ` +
+          `${pg.perRequest.blksHit} buffers hit, ${pg.perRequest.blksRead} read, ${n(pg.perRequest.walBytes)} bytes of WAL ` +
+          `(${pg.perRequest.walFpi} full-page images); checkpoints in the window: ${(pg.bgwriter.checkpoints_timed ?? 0) + (pg.bgwriter.checkpoints_req ?? 0)}`,
+        '',
+        '| share of time | calls | µs/call | buffers hit/call | WAL bytes/call | statement |',
+        '|---|---|---|---|---|---|',
+        ...pg.top.map(
+          (t) =>
+            `| ${t.timePct} % | ${n(t.calls)} | ${t.execUsPerCall} | ${t.blksHitPerCall} | ${n(t.walBytesPerCall)} | \`${t.query.replace(/\|/g, '\\|')}\` |`,
+        ),
+      ]
+    : [];
   const search = r.search
     ? [
         '',
@@ -195,6 +211,7 @@ export function renderMarkdown(r: BenchResult): string {
     '',
     ...closed,
     ...open,
+    ...database,
     ...search,
     ...targets,
     '',

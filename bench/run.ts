@@ -293,6 +293,7 @@ async function main(o: BenchOptions): Promise<void> {
           pids,
           tmp,
           svc,
+          db,
         );
         missOffset = r.nextMissOffset;
         openLoopAcked += r.acknowledgedInquiries;
@@ -312,6 +313,8 @@ async function main(o: BenchOptions): Promise<void> {
                 { ...job(o.rate, o.openDurationS, floorPaths, '/floor/fixed'), url: srv.url },
                 pids,
                 tmp,
+                undefined,
+                db,
               ),
             ),
           );
