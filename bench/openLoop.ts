@@ -11,6 +11,7 @@
  * bottleneck can be told apart. Requests go out through rawHttp.ts (prebuilt
  * bytes, keep-alive sockets): undici cost ~3× the CPU per request.
  */
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -31,10 +32,17 @@ export interface OpenLoopJob {
   mix: Record<Kind, number>;
   /** Path of each kind (the service's, or the floor's). */
   paths: Record<Kind, string>;
-  /** A cheap GET (no history row, no auth) sent once on each socket opened before the window. */
-  warmPath: string;
-  /** false: no sockets before the window — each opened on demand inside it (the generator before issue 23). */
+  /**
+   * true: before the window, one socket per connection is opened and carries
+   * one cache hit of a user (each user's in turn), so the window starts on
+   * warm sockets and a warm service — every user's bill in its in-process
+   * cache, its code compiled — as a deployment that has been serving. false:
+   * nothing before the window; each socket is opened on demand inside it (the
+   * generator before issue 23).
+   */
   warmSockets: boolean;
+  /** Wait after the warm-up for a line on stdin (the caller's counters start then). */
+  handshake?: boolean;
   /** Processes whose open sockets are counted at the window's start and end. */
   watchPids?: Partial<Record<'server' | 'postgres' | 'kosMock', number>>;
   /** Cache hits: a request body and the token of a user whose bill is cached. */
@@ -69,8 +77,8 @@ export interface OpenLoopResult {
   dispatchLagMs: { p99: number; max: number };
   cpuS: number;
   nextMissOffset: number;
-  /** Sockets opened and warmed before the window, and how long that took (not part of any latency). */
-  connect: { sockets: number; failed: number; ms: number };
+  /** Sockets opened before the window, each carrying one request of the mix (`ok`, `failed`), and how long that took (not part of any figure). */
+  connect: { sockets: number; ok: number; failed: number; acknowledged: number; ms: number };
   /** Sockets the generator had to open inside the window (lost ones replaced, or more than warmed). */
   openedInWindow: number;
   /** The kernel's TCP counters over the window (whole machine), e.g. TcpExtListenOverflows, TcpExtTCPSynRetrans. */
@@ -108,7 +116,11 @@ export function mixCycle(mix: Record<Kind, number>): Kind[] {
   return cycle;
 }
 
-export async function runOpenLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
+/** Written to stderr when the sockets are warm; the window starts at the next line on stdin (see openLoopRun.ts). */
+export const WARMED = 'open-loop: sockets warm\n';
+
+/** `afterWarm`: awaited between the warm-up and the window (the caller starts its CPU and database counters). */
+export async function runOpenLoop(job: OpenLoopJob, afterWarm?: () => Promise<void>): Promise<OpenLoopResult> {
   const pairs = readFileSync(job.misses.pairsFile, 'utf8')
     .split('\n')
     .filter(Boolean)
@@ -177,9 +189,18 @@ export async function runOpenLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
     });
   };
 
-  const connect = job.warmSockets
-    ? await pool.warm(job.connections, rawRequest(host, 'GET', job.warmPath))
-    : { sockets: 0, failed: 0, ms: 0 };
+  // The warm-up follows the mix, so every path (not only the cache hit) runs before the window; its
+  // inquiries are acknowledged like any other.
+  const warmKinds = job.warmSockets ? Array.from({ length: job.connections }, (_, k) => cycle[k % cycle.length]!) : [];
+  const warmed = await pool.warm(warmKinds.map(request));
+  const connect = {
+    sockets: warmed.sockets,
+    ms: warmed.ms,
+    ok: warmed.statuses.filter((st) => st >= 200 && st < 300).length,
+    failed: warmed.statuses.filter((st) => st < 200 || st >= 300).length,
+    acknowledged: warmed.statuses.filter((st, k) => st >= 200 && st < 300 && warmKinds[k] !== 'history').length,
+  };
+  await afterWarm?.();
   const watched = Object.entries(job.watchPids ?? {});
   const socketsAtStart = Object.fromEntries(watched.map(([k, pid]) => [k, socketCount(pid)]));
   const tcp0 = readTcpCounters();
@@ -231,7 +252,8 @@ export async function runOpenLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
     errors: Object.values(kinds).reduce((n, k) => n + k.errors + k.non2xx, 0),
     latencyMs: summary(all),
     kinds,
-    acknowledgedInquiries: kinds.hit.ok + kinds.miss.ok,
+    // The warm-up's hits were acknowledged inquiries too: each must have its history row.
+    acknowledgedInquiries: kinds.hit.ok + kinds.miss.ok + connect.acknowledged,
     dispatchLagMs: { p99: ms(lag, 99), max: lag.count ? Math.round(lag.max / 100) / 10 : 0 },
     cpuS: (used.user + used.system) / 1e6,
     nextMissOffset: missIndex,
@@ -246,5 +268,9 @@ export async function runOpenLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const job = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as OpenLoopJob;
-  process.stdout.write(`${JSON.stringify(await runOpenLoop(job))}\n`);
+  const afterWarm = async () => {
+    process.stderr.write(WARMED);
+    await once(process.stdin, 'data');
+  };
+  process.stdout.write(`${JSON.stringify(await runOpenLoop(job, job.handshake ? afterWarm : undefined))}\n`);
 }

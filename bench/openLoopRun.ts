@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { drain, type Db, type Pids } from './closedLoop.js';
-import { dbDelta, dbSnapshot, type DbStats } from './dbStats.js';
+import { dbDelta, dbSnapshot, type DbSnapshot, type DbStats } from './dbStats.js';
+import { WARMED } from './openLoop.js';
 import { sampleCpu, waitIdle } from './cpu.js';
 import type { OpenLoopJob, OpenLoopResult } from './openLoop.js';
 import { BENCH_DIR, runToEnd } from './procs.js';
@@ -40,23 +41,39 @@ export async function openLoop(
   const file = path.join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.json`);
   writeFileSync(
     file,
-    JSON.stringify({ ...job, watchPids: { server: pids.server, postgres: pids.postgres, kosMock: pids.kosMock } }),
+    JSON.stringify({
+      ...job,
+      handshake: true,
+      watchPids: { server: pids.server, postgres: pids.postgres, kosMock: pids.kosMock },
+    }),
     { mode: 0o600 },
   );
   if (service) await drain(service);
   await waitIdle([pids.server, pids.postgres]);
-  const db0 = db ? await dbSnapshot(db) : null;
-  const started = Date.now();
-  const cpu = sampleCpu({ server: pids.server, postgres: pids.postgres, kosMock: pids.kosMock });
-  const { stdout, stderr, code } = await runToEnd(process.execPath, [
-    '--import',
-    'tsx',
-    path.join(BENCH_DIR, 'openLoop.ts'),
-    file,
-  ]);
+  // The counters start when the generator's sockets are warm (its warm-up is in no figure).
+  let db0: DbSnapshot | null = null;
+  let started = 0;
+  const startCpu = () => sampleCpu({ server: pids.server, postgres: pids.postgres, kosMock: pids.kosMock });
+  let cpu: ReturnType<typeof startCpu> | undefined;
+  const { stdout, stderr, code } = await runToEnd(
+    process.execPath,
+    ['--import', 'tsx', path.join(BENCH_DIR, 'openLoop.ts'), file],
+    {
+      handshake: {
+        marker: WARMED,
+        then: async () => {
+          if (service) await drain(service);
+          db0 = db ? await dbSnapshot(db) : null;
+          started = Date.now();
+          cpu = startCpu();
+        },
+      },
+    },
+  );
   if (code !== 0) throw new Error(`the open-loop generator failed (exit ${code}):\n${stderr}`);
   const r = JSON.parse(stdout) as OpenLoopResult;
   if (service) await drain(service);
+  if (!cpu) throw new Error(`the open-loop generator never said its sockets were warm:\n${stderr}`);
   const used = cpu(r.cpuS);
   const ended = Date.now();
   const db1 = db && db0 ? await dbSnapshot(db) : null;

@@ -37,10 +37,9 @@ interface Conn {
 const HEADER_END = Buffer.from('\r\n\r\n');
 
 /** Request bytes: method, path, headers, optional JSON body. */
-export function rawRequest(host: string, method: string, path: string, token?: string, body?: string): Buffer {
+export function rawRequest(host: string, method: string, path: string, token: string, body?: string): Buffer {
   const head =
-    `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\n` +
-    (token === undefined ? '' : `Authorization: Bearer ${token}\r\n`) +
+    `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\n` +
     (body === undefined
       ? '\r\n'
       : `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
@@ -91,32 +90,30 @@ export class RawPool {
   }
 
   /**
-   * Opens `count` sockets before the measured window and sends `req` once on
-   * each, `batch` at a time, so the window starts on warm keep-alive sockets —
-   * as users arrive at a real deployment through an ingress's pooled
-   * connections — and a burst of handshakes cannot overflow the server's
-   * listen queue (a dropped SYN is retried after 1 s, then 3 s). Resolves with
-   * the sockets that answered and the time it took.
+   * Opens one socket per request before the measured window and sends the
+   * request on it, `batch` at a time, so the window starts on warm keep-alive
+   * sockets — as users arrive at a real deployment through an ingress's
+   * pooled connections — and a burst of handshakes cannot overflow the
+   * server's listen queue (a dropped SYN is retried after 1 s, then 3 s).
+   * Resolves with each request's status, the sockets open, and the time it took.
    */
-  async warm(count: number, req: Buffer, batch = 50): Promise<{ sockets: number; failed: number; ms: number }> {
+  async warm(requests: readonly Buffer[], batch = 50): Promise<{ sockets: number; statuses: number[]; ms: number }> {
     const t0 = performance.now();
-    let failed = 0;
-    for (let started = 0; started < count; started += batch) {
-      const n = Math.min(batch, count - started);
+    const statuses: number[] = [];
+    for (let started = 0; started < requests.length; started += batch) {
       await Promise.all(
-        Array.from(
-          { length: n },
-          () =>
+        requests.slice(started, started + batch).map(
+          (req, j) =>
             new Promise<void>((resolve) =>
               this.dispatch(this.open(), req, (status) => {
-                if (status < 200 || status >= 300) failed++;
+                statuses[started + j] = status;
                 resolve();
               }),
             ),
         ),
       );
     }
-    return { sockets: this.conns.size, failed, ms: Math.round(performance.now() - t0) };
+    return { sockets: this.conns.size, statuses, ms: Math.round(performance.now() - t0) };
   }
 
   async close(): Promise<void> {

@@ -259,7 +259,7 @@ async function main(o: BenchOptions): Promise<void> {
       const pairsFile = path.join(tmp, 'open-loop-miss-pairs.tsv');
       w.writeMissPairs(pairsFile, USERS.openLoopMiss, 3000, lines);
       let missOffset = 0;
-      const job = (rate: number, durationS: number, paths: Record<Kind, string>, warmPath: string): OpenLoopJob => ({
+      const job = (rate: number, durationS: number, paths: Record<Kind, string>): OpenLoopJob => ({
         url: '',
         rate,
         durationS,
@@ -267,7 +267,6 @@ async function main(o: BenchOptions): Promise<void> {
         timeoutS: o.timeoutS,
         mix: MIX,
         paths,
-        warmPath,
         warmSockets: true,
         hits: olUsers.map((u) => ({ token: u.token, body: u.body })),
         historyTokens: olUsers.map((u) => u.token),
@@ -289,7 +288,7 @@ async function main(o: BenchOptions): Promise<void> {
       ) => {
         const r = await openLoop(
           name,
-          { ...job(rate, durationS, servicePaths, '/accepting'), url: svc.url, warmSockets },
+          { ...job(rate, durationS, servicePaths), url: svc.url, warmSockets },
           pids,
           tmp,
           svc,
@@ -310,7 +309,7 @@ async function main(o: BenchOptions): Promise<void> {
             await fresh(`open_loop floor ${k}`, floor, (srv, pids) =>
               openLoop(
                 `open loop floor (${k})`,
-                { ...job(o.rate, o.openDurationS, floorPaths, '/floor/fixed'), url: srv.url },
+                { ...job(o.rate, o.openDurationS, floorPaths), url: srv.url },
                 pids,
                 tmp,
                 undefined,
