@@ -86,6 +86,10 @@ describe('/api/v1/bills with the phonebill kos-mock protocol', () => {
       },
       message: r.body.message,
     });
+    const doc = await fetch(`${h.url}/docs/json`).then((d) => d.json() as Promise<{ paths: Record<string, unknown> }>);
+    for (const p of ['/api/v1/bills/menu', '/api/v1/bills/inquiry', '/api/v1/bills/history', '/bills/inquiry'])
+      assert.ok(doc.paths[p], `/docs documents ${p}`);
+    assert.equal(doc.paths['/api/v1/bills/inquiry/{requestId}'], undefined, 'the running code has no status route');
   });
 
   test('inquiry: both line forms and both month forms (and none) answer 200 with billInfo and customerInfo', async () => {
