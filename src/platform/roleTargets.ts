@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { ConnTarget } from '../db/connection.js';
+import { BillInquiryError } from '../errors.js';
 import { SecretStore } from '../system/secrets.js';
 import type { Topology } from '../topology/types.js';
 
@@ -17,13 +18,25 @@ export function roleTarget(cfg: Readonly<Config>, role: LoginRole, server: ConnT
   return { ...server, database: cfg.database.name, user: cfg.database.roles[role], password: rolePassword(cfg, role) };
 }
 
-/** Connection to the Bill-Inquiry database on the topology's current primary as one of its login roles. */
+/**
+ * Connection to the Bill-Inquiry database on the topology's current primary as
+ * one of its login roles — the application role as service.database.login when
+ * one is configured (phonebill's DB_USERNAME/DB_PASSWORD), as the service signs in.
+ */
 export async function primaryAs(topology: Topology, role: LoginRole): Promise<ConnTarget> {
   const cfg = topology.cfg;
+  const login = role === 'app' ? cfg.service.database?.login : undefined;
+  const password = login ? process.env[login.passwordEnv] : undefined;
+  if (login && !password)
+    throw new BillInquiryError(
+      'DB_LOGIN_PASSWORD_MISSING',
+      `the database login ${login.user} has no password: ${login.passwordEnv} is not set`,
+      `set ${login.passwordEnv}`,
+    );
   return topology.connection(
     await topology.locator.primary(),
     cfg.database.name,
-    cfg.database.roles[role],
-    rolePassword(cfg, role),
+    login?.user ?? cfg.database.roles[role],
+    password ?? rolePassword(cfg, role),
   );
 }

@@ -213,7 +213,12 @@ export class ServiceRuntime {
         { cause: e },
       );
     });
-    if (this.topology.kind === 'external') await checkExternalDatabase(this.cfg, this.primary);
+    if (this.topology.kind === 'external')
+      await checkExternalDatabase(this.cfg, this.primary).catch(async (e: unknown) => {
+        // Nothing else has started yet: close what the constructor opened, so the process can exit.
+        await Promise.allSettled([this.kos.close(), this.redis?.close(), this.primary.end(), this.replica.end()]);
+        throw e;
+      });
     // Reads on the replica are checked every second by the read router; writes must follow the primary.
     this.primary.follow(this.cfg.service.followPrimaryMs);
     await this.listener.start();

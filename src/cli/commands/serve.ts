@@ -6,7 +6,7 @@ import { BillInquiryError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { startKosMock, type KosMock } from '../../kos/mock/server.js';
 import { monitoringPlugins } from '../../monitor/http/monitoringPlugins.js';
-import { serveBudget } from '../../platform/connectionBudget.js';
+import { readPoolOnPrimary, serveBudget } from '../../platform/connectionBudget.js';
 import { startPartitionJob } from '../../service/partitionsJob.js';
 import { startService } from '../../service/start.js';
 import { commandConfig, globals, intOption } from '../context.js';
@@ -69,7 +69,8 @@ async function serve(cfg: Readonly<Config>, opts: ServeOptions, cmd: Command): P
     );
   const workers = cfg.service.workers;
   const budget = serveBudget(cfg);
-  if (workers > 1 || budget.warn) progress(`${budget.warn ? 'WARNING: ' : ''}${budget.message}`);
+  if (workers > 1 || budget.warn || readPoolOnPrimary(cfg))
+    progress(`${budget.warn ? 'WARNING: ' : ''}${budget.message}`);
   const db = await prepareDatabase(cfg, { ha: opts.ha, replica: opts.replica, log: progress });
   let mock: KosMock | undefined;
   let stopPartitions = () => {};
