@@ -68,9 +68,10 @@ function phonebillEnv(port: number, dataDir = tempDataDir('bi-pb-')): Record<str
   };
 }
 
-// The image's migration job: the same environment plus the admin URL; the app role's password is DB_PASSWORD.
+// The image's migration job: the same environment plus the admin URL; DB_USERNAME is bill_app_user, so
+// `db apply` gives that role DB_PASSWORD.
 const migrate = await cli(['--json', 'db', 'apply', '--admin-url', adminUrl], {
-  env: { ...phonebillEnv(8082), BILL_INQUIRY_SECRET_BILL_APP_USER: APP_PASSWORD },
+  env: phonebillEnv(8082),
   timeoutMs: 300_000,
 });
 assert.equal(migrate.code, 0, migrate.stderr);

@@ -9,9 +9,21 @@ export type LoginRole = 'app' | 'readonly' | 'backup';
 /** Secret-store name of a login role's password: the role name itself (e.g. `bill_app_user`). */
 export const roleSecretName = (cfg: Readonly<Config>, role: LoginRole): string => cfg.database.roles[role];
 
-/** Password of a login role: BILL_INQUIRY_SECRET_<ROLE> or `<dataDir>/secrets/<role>`, generated on first use. */
+/**
+ * Password of a login role: the configured login's variable when that login is
+ * this role (phonebill's DB_USERNAME=bill_app_user with DB_PASSWORD: `db apply`
+ * then gives the role that password), else BILL_INQUIRY_SECRET_<ROLE> or
+ * `<dataDir>/secrets/<role>`, generated on first use.
+ */
 export const rolePassword = (cfg: Readonly<Config>, role: LoginRole): string =>
-  new SecretStore(cfg.dataDir).get(roleSecretName(cfg, role));
+  loginPassword(cfg, cfg.database.roles[role]) ?? new SecretStore(cfg.dataDir).get(roleSecretName(cfg, role));
+
+/** The password of service.database.login (or its read-only login) named `user`, from its variable. */
+function loginPassword(cfg: Readonly<Config>, user: string): string | undefined {
+  const login = cfg.service.database?.login;
+  const l = [login, login?.readonly].find((x) => x?.user === user);
+  return l ? process.env[l.passwordEnv] || undefined : undefined;
+}
 
 /** Connection to the Bill-Inquiry database as one of its login roles, on the server (and with the TLS) of `server`. */
 export function roleTarget(cfg: Readonly<Config>, role: LoginRole, server: ConnTarget): ConnTarget {
