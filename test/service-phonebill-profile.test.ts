@@ -194,7 +194,7 @@ test('serve with only phonebill variables: external database verified against th
   }
 });
 
-test('startup errors: a bad value names its variable; no KOS_BASE_URL; a certificate of an unknown CA is refused', async () => {
+test('startup errors: a bad value names its variable; no KOS_BASE_URL; a certificate of an unknown CA or another name is refused; an uninstalled database points to db apply', async () => {
   const env = phonebillEnv(await freePort());
   const bad = await cli(['serve'], { env: { ...env, DB_MAX_POOL: 'lots' } });
   assert.notEqual(bad.code, 0);
@@ -209,6 +209,12 @@ test('startup errors: a bad value names its variable; no KOS_BASE_URL; a certifi
   assert.notEqual(unknownCa.code, 0);
   assert.match(unknownCa.stderr, /DB_CERT_UNTRUSTED|TLS certificate is refused/);
   assert.match(unknownCa.stderr, /self-signed certificate in certificate chain|unable to (verify|get)/);
+
+  // serve never installs an external database: the error says who does.
+  const notInstalled = await cli(['serve'], { env: { ...env, DB_NAME: 'bill_not_installed_db' } });
+  assert.notEqual(notInstalled.code, 0);
+  assert.match(notInstalled.stderr, /database bill_not_installed_db does not exist/);
+  assert.match(notInstalled.stderr, /db apply --admin-url .*`serve` never installs an external database/);
 
   // A name the certificate does not hold (verify-full checks the host name too).
   const otherName = await cli(['serve'], {
