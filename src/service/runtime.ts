@@ -176,7 +176,14 @@ export class ServiceRuntime {
     this.listener.add(new KeyWatcher(this.cipher.keyring, this.log));
     const { url } = svc.cache.redis;
     this.redis = url ? new RedisTier({ ...svc.cache.redis, url }, cfg.dataDir, this.cipher, this.log) : undefined;
-    this.billCache = new BillCache(svc.cache.maxEntries, this.primary, this.cipher, this.log, this.redis);
+    this.billCache = new BillCache(
+      svc.cache.maxEntries,
+      this.primary,
+      this.cipher,
+      this.log,
+      this.redis,
+      svc.cache.accessFlushMs,
+    );
     this.customers = new CustomerCache(svc.cache.maxEntries, this.primary, this.cipher, this.log, this.redis);
     this.history = new HistoryWriter(cfg, this.primary, this.cipher, this.log);
     this.inquiries = new InquiryService(
@@ -230,7 +237,7 @@ export class ServiceRuntime {
   async stop(): Promise<void> {
     await this.inquiries.drain(this.cfg.service.processingAfterMs);
     await this.history.close(this.cfg.service.history.shutdownTimeoutMs);
-    await this.billCache.flushShared();
+    await this.billCache.flushShared(true);
     this.reads.stop();
     await this.listener.stop();
     await this.kos.close();

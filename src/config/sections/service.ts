@@ -197,6 +197,16 @@ export const serviceSection = z.object({
       /** Entries of the in-process LRU in front of the shared tier (Redis, then bill_info_cache / customer_info). */
       maxEntries: z.number().int().positive().default(100_000),
       /**
+       * How often the hits counted in this process are added to
+       * bill_info_cache.access_count / last_accessed_at (§6 cache statistics).
+       * Each batch rewrites every hit row whole — about 1 KB of encrypted bill
+       * in the WAL per row — so at the history flush's 200 ms a hot bill was
+       * rewritten five times a second: a quarter of PostgreSQL's time in the
+       * bench's open loop (issue 23). The counts are statistics: they may be
+       * this old, and a killed process loses at most this much of them.
+       */
+      accessFlushMs: z.number().int().positive().default(10_000),
+      /**
        * The shared cache tier of phonebill's physical architecture (Azure Cache for
        * Redis). With `url` set, bill and customer info are shared through Redis, and
        * bill_info_cache / customer_info stay the persistent copy behind it; unset,

@@ -64,10 +64,18 @@ export const COUNT_HISTORY = `SELECT count(*)::int AS total ${HISTORY_FILTER}`;
 /**
  * The page and, in every row, the total (one round trip); past the last page use COUNT_HISTORY.
  * A completed row brings its encrypted bill: the API's resultSummary names its product and amount.
+ * The page is chosen on the narrow columns first and only its rows fetch the bill: in one flat
+ * query the window aggregate projected (and detoasted) every matching row's ~1 KB bill before the
+ * LIMIT — for a user with 60 rows, 0.90 ms against 0.53 ms this way (EXPLAIN ANALYZE, issue 23).
  */
 export const SELECT_HISTORY_PAGE = `
-SELECT request_id, line_number, inquiry_month, request_time, process_time, status, result_summary,
-       CASE WHEN status = 'COMPLETED' THEN bill_info_json #>> '{}' END AS bill_info, count(*) OVER ()::int AS total
-${HISTORY_FILTER}
-ORDER BY request_time DESC, request_id DESC
-LIMIT $6 OFFSET $7`;
+WITH page AS (
+  SELECT request_id, request_time, count(*) OVER ()::int AS total
+  ${HISTORY_FILTER}
+  ORDER BY request_time DESC, request_id DESC
+  LIMIT $6 OFFSET $7
+)
+SELECT h.request_id, h.line_number, h.inquiry_month, h.request_time, h.process_time, h.status, h.result_summary,
+       CASE WHEN h.status = 'COMPLETED' THEN h.bill_info_json #>> '{}' END AS bill_info, page.total
+FROM page JOIN bill_inquiry_history h ON h.request_id = page.request_id AND h.request_time = page.request_time
+ORDER BY page.request_time DESC, page.request_id DESC`;
