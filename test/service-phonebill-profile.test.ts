@@ -204,6 +204,10 @@ test('startup errors: a bad value names its variable; no KOS_BASE_URL; a certifi
   assert.notEqual(noKos.code, 0);
   assert.match(noKos.stderr, /KOS_BASE_URL is not set/);
 
+  const noJwt = await cli(['serve'], { env: { ...env, JWT_SECRET: undefined } });
+  assert.notEqual(noJwt.code, 0);
+  assert.match(noJwt.stderr, /JWT_SECRET is not set \(phonebill environment profile\)/);
+
   // Without the test CA among the trusted roots the server's certificate is not trusted: refused, not used.
   const unknownCa = await cli(['serve'], { env: { ...env, NODE_EXTRA_CA_CERTS: undefined } });
   assert.notEqual(unknownCa.code, 0);

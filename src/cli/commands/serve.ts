@@ -63,6 +63,14 @@ async function serve(cfg: Readonly<Config>, opts: ServeOptions, cmd: Command): P
   const profile = phonebillProfile(process.env);
   if (profile) progress(describeProfile(profile));
   const startMock = wantsKosMock(cfg, !!profile);
+  const pb = cfg.service.jwt.phonebill;
+  // Without it every phonebill token would be refused (a key generated here matches no Auth service).
+  if (profile && pb.enabled && !process.env[pb.secretEnv])
+    throw new BillInquiryError(
+      'ENV_INVALID',
+      `${pb.secretEnv} is not set (phonebill environment profile): phonebill's Auth tokens could not be verified`,
+      `set ${pb.secretEnv} to the secret phonebill's Auth service signs with (secret-common, Key Vault jwt_signing_key)`,
+    );
   if (cfg.service.database?.allowUnverifiedTls)
     progress(
       'WARNING: service.database.allowUnverifiedTls is on: the database certificate is NOT verified, anyone on the network path can pose as the database — test setups only',
