@@ -31,24 +31,35 @@ export function roleTarget(cfg: Readonly<Config>, role: LoginRole, server: ConnT
 }
 
 /**
- * Connection to the Bill-Inquiry database on the topology's current primary as
- * one of its login roles — the application role as service.database.login when
- * one is configured (phonebill's DB_USERNAME/DB_PASSWORD), as the service signs in.
+ * The login a pool signs in with when service.database.login is configured
+ * (phonebill's DB_USERNAME/DB_PASSWORD): the read-only login for `readonly`
+ * when one is given, else the one login; undefined: the plan's role.
  */
-export async function primaryAs(topology: Topology, role: LoginRole): Promise<ConnTarget> {
-  const cfg = topology.cfg;
-  const login = role === 'app' ? cfg.service.database?.login : undefined;
-  const password = login ? process.env[login.passwordEnv] : undefined;
-  if (login && !password)
+export function configuredLogin(
+  cfg: Readonly<Config>,
+  role: LoginRole,
+): { user: string; password: string } | undefined {
+  const login = cfg.service.database?.login;
+  if (!login || role === 'backup') return undefined;
+  const l = role === 'readonly' && login.readonly ? login.readonly : login;
+  const password = process.env[l.passwordEnv];
+  if (!password)
     throw new BillInquiryError(
       'DB_LOGIN_PASSWORD_MISSING',
-      `the database login ${login.user} has no password: ${login.passwordEnv} is not set`,
-      `set ${login.passwordEnv}`,
+      `the database login ${l.user} has no password: ${l.passwordEnv} is not set`,
+      `set ${l.passwordEnv} (phonebill: DB_PASSWORD from secret-bill-service)`,
     );
+  return { user: l.user, password };
+}
+
+/** Connection to the Bill-Inquiry database on the topology's current primary as one of its login roles (or the configured login). */
+export async function primaryAs(topology: Topology, role: LoginRole): Promise<ConnTarget> {
+  const cfg = topology.cfg;
+  const login = configuredLogin(cfg, role);
   return topology.connection(
     await topology.locator.primary(),
     cfg.database.name,
     login?.user ?? cfg.database.roles[role],
-    password ?? rolePassword(cfg, role),
+    login?.password ?? rolePassword(cfg, role),
   );
 }

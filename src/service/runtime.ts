@@ -5,7 +5,7 @@ import { entraRoleName } from '../config/sections/service.js';
 import type { PoolTarget } from '../db/connection.js';
 import { createLogger } from '../log.js';
 import type { SupervisionStats } from '../cluster/local/supervisor.js';
-import { rolePassword } from '../platform/roleTargets.js';
+import { configuredLogin, rolePassword } from '../platform/roleTargets.js';
 import type { DbLocator, Topology } from '../topology/types.js';
 import { KosClient, type KosClientSettings } from '../kos/client/kosClient.js';
 import { kosAdapter } from '../kos/protocols/index.js';
@@ -54,7 +54,7 @@ function roleTemplate(
   entra?: TokenPassword,
 ): Omit<PoolTarget, 'host' | 'port'> {
   const cfg = topology.cfg;
-  const login = entra ? undefined : poolLogin(cfg.service.database?.login, role);
+  const login = entra ? undefined : configuredLogin(cfg, role);
   const {
     host: _h,
     port: _p,
@@ -69,22 +69,6 @@ function roleTemplate(
   return entra
     ? { ...template, user: entraRoleName(cfg.service, cfg.azure.serviceIdentityName), password: entra.password }
     : template;
-}
-
-type Login = NonNullable<NonNullable<Config['service']['database']>['login']>;
-
-/** The configured login of a pool (its password from the variable it names), or undefined: the plan's role. */
-function poolLogin(login: Login | undefined, role: 'app' | 'readonly'): { user: string; password: string } | undefined {
-  if (!login) return undefined;
-  const l = role === 'readonly' && login.readonly ? login.readonly : login;
-  const password = process.env[l.passwordEnv];
-  if (!password)
-    throw new BillInquiryError(
-      'DB_LOGIN_PASSWORD_MISSING',
-      `the database login ${l.user} has no password: ${l.passwordEnv} is not set`,
-      `set ${l.passwordEnv} (phonebill: DB_PASSWORD from secret-bill-service)`,
-    );
-  return { user: l.user, password };
 }
 
 /** How the service reaches its database: the topology, and optionally another locator (tests) and the supervisor's figures. */
