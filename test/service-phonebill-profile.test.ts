@@ -20,6 +20,8 @@ import { startTempCluster, superuserOn, tempDataDir } from './helpers/tempCluste
 const LINE = '010-1234-5678';
 const APP_PASSWORD = 'phonebill-db-password-0123456789';
 const months = availableMonths(currentMonth('Asia/Seoul'), 3);
+/** phonebill's React front end, calling the bill service from another origin. */
+const FRONT = 'http://127.0.0.1:3000';
 
 const pg = await startTempCluster();
 const ca = path.join(pg.cfg.dataDir, 'tls', 'ca.crt');
@@ -58,6 +60,7 @@ function phonebillEnv(port: number, dataDir = tempDataDir('bi-pb-')): Record<str
     JWT_SECRET: 'phonebill-jwt-secret-'.padEnd(72, 'x'),
     JWT_ACCESS_TOKEN_VALIDITY: '1800000',
     KOS_BASE_URL: `http://127.0.0.1:${kosPort}/kos-mock`,
+    CORS_ALLOWED_ORIGINS: `${FRONT}, http://localhost:3000`,
     SPRING_PROFILES_ACTIVE: 'prod',
     // What the container adds: the test CA as a trusted root (as Azure's roots are in Node's store),
     // the mounted Secret, the journal's directory, and loopback only (the profile listens on 0.0.0.0).
@@ -125,9 +128,22 @@ test('serve with only phonebill variables: external database verified against th
   assert.equal(tokenRun.code, 0, tokenRun.stderr);
   const { token } = json<{ token: string }>(tokenRun);
 
-  const menu = await api(a.url, 'GET', '/bills/menu', token);
-  assert.equal(menu.status, 200, JSON.stringify(menu.body));
-  assert.deepEqual(menu.body.data.customerInfo, { customerId: 'CUST001', lineNumber: LINE });
+  // phonebill's ingress path on SERVER_PORT, and the design's.
+  for (const p of ['/api/v1/bills/menu', '/bills/menu']) {
+    const menu = await api(a.url, 'GET', p, token);
+    assert.equal(menu.status, 200, `${p}: ${JSON.stringify(menu.body)}`);
+    assert.deepEqual(menu.body.data.customerInfo, { customerId: 'CUST001', lineNumber: LINE });
+  }
+  // CORS_ALLOWED_ORIGINS: the front end's preflight is answered for its origin.
+  const preflight = await fetch(`${a.url}/api/v1/bills/inquiry`, {
+    method: 'OPTIONS',
+    headers: {
+      origin: FRONT,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization',
+    },
+  });
+  assert.equal(preflight.headers.get('access-control-allow-origin'), FRONT);
 
   // Each replica fetches one month from KOS: encrypted under the shared key, shared through Redis.
   const fromA = await api(a.url, 'POST', '/bills/inquiry', token, { lineNumber: LINE, inquiryMonth: months[0] });

@@ -138,9 +138,20 @@ test('listening on every interface is the profile default; BILL_INQUIRY__SERVICE
   assert.equal(loadConfig({ env }).service.host, '127.0.0.1');
 });
 
-// CORS_ALLOWED_ORIGINS → service.cors.allowedOrigins: the key arrives with issue 18 (@fastify/cors);
-// until it is merged the schema strips the mapped value. Wire and assert once `Merge issue 18` is on main.
-void test.todo('CORS_ALLOWED_ORIGINS (comma-separated) → service.cors.allowedOrigins');
+test('CORS_ALLOWED_ORIGINS (comma-separated) → service.cors.allowedOrigins', () => {
+  const env = { ...PHONEBILL, CORS_ALLOWED_ORIGINS: 'https://phonebill.example.com, http://localhost:3000,' };
+  assert.deepEqual(loadConfig({ env }).service.cors.allowedOrigins, [
+    'https://phonebill.example.com',
+    'http://localhost:3000',
+  ]);
+  assert.deepEqual(loadConfig({ env: PHONEBILL }).service.cors.allowedOrigins, [], 'unset: no CORS');
+  invalid({ ...PHONEBILL, CORS_ALLOWED_ORIGINS: ' , ' }, /^CORS_ALLOWED_ORIGINS names no origin/);
+  // '*' with credentials is refused by the schema; the message names the variable.
+  invalid(
+    { ...env, CORS_ALLOWED_ORIGINS: '*', BILL_INQUIRY__SERVICE__CORS__CREDENTIALS: 'true' },
+    /service\.cors[^:]* \(from CORS_ALLOWED_ORIGINS\)/,
+  );
+});
 
 /** The README table, rendered from PHONEBILL_ENV_VARS (WRITE_DOCS=1 rewrites it). */
 function table(): string {

@@ -151,6 +151,46 @@ export const serviceSection = z.object({
    * example), and the time GET /bills/inquiry/{id} measures `progress` against.
    */
   processingEstimateSeconds: z.number().int().positive().default(30),
+  /**
+   * The API of phonebill's running code under /api/v1/bills (docs/service.md "Two API generations"),
+   * beside the design's /bills.
+   */
+  apiV1: z
+    .object({
+      /**
+       * POST /api/v1/bills/inquiry answers within this (ms) or not at all: past it, 504 KOS_TIMEOUT
+       * (the KOS call finishes in the background, its bill cached for the next try). Never a 202,
+       * which phonebill's page cannot show. Below the page's own 10 s axios timeout, with room for
+       * the network, so the user reads our message instead of a client timeout.
+       */
+      inquiryDeadlineMs: z.number().int().positive().max(9500).default(8000),
+    })
+    .prefault({}),
+  /**
+   * CORS for browser clients (phonebill's React frontend calls the service from its own
+   * origin), on /bills and /api/v1/bills only — never on /ops, /metrics or /docs. Preflights
+   * are answered before authentication; error answers carry the headers too.
+   */
+  cors: z
+    .object({
+      /**
+       * Origins allowed to call the API from a browser, exactly as the browser sends them
+       * (`https://phonebill.example.com`, scheme and port included); `*` allows every origin
+       * (only without credentials). Empty (default): no CORS headers at all. phonebill's
+       * `CORS_ALLOWED_ORIGINS` maps onto this key.
+       */
+      allowedOrigins: z.array(z.string().min(1)).default([]),
+      /**
+       * Answer `Access-Control-Allow-Credentials: true` (cookies, or axios `withCredentials`).
+       * The frontend sends its token as a Bearer header, which needs no credentials mode.
+       */
+      credentials: z.boolean().default(false),
+    })
+    .prefault({})
+    .refine((c) => !(c.credentials && c.allowedOrigins.includes('*')), {
+      message:
+        'allowedOrigins "*" with credentials true would let any web site call the API with the user\'s credentials: list the origins, or set credentials false',
+    }),
   /** HTTP connections the KOS client keeps open to KOS. */
   kosConnections: z.number().int().positive().default(512),
   /**
