@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import type { z } from 'zod';
 import { ENV_PREFIX } from '../src/config/load.js';
+import { PHONEBILL_ENV_VARS } from '../src/config/phonebillEnv.js';
 import { configSchema } from '../src/config/schema.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,6 +43,13 @@ export const COLUMNS: Array<{ header: string; cell(k: ConfigKey): string }> = [
   { header: 'Type', cell: (k) => k.type },
   { header: 'Default', cell: (k) => (k.default === undefined ? '—' : `\`${clip(k.default)}\``) },
   { header: 'Environment variable', cell: (k) => (envName(k.path) ? `\`${envName(k.path)}\`` : '— (set the array)') },
+  {
+    header: 'phonebill variable',
+    cell: (k) =>
+      PHONEBILL_ENV_VARS.filter((v) => v.key === k.path)
+        .map((v) => `\`${v.name}\``)
+        .join(', '),
+  },
   { header: 'What it does', cell: (k) => k.description || '—' },
   { header: 'Plan', cell: (k) => k.plan.join(', ') },
 ];
@@ -312,6 +320,7 @@ export function renderConfigDoc(): string {
     'Precedence: defaults ← JSON file (`--config FILE`, `BILL_INQUIRY_CONFIG`, or `./bill-inquiry.config.json`)',
     '← environment (`BILL_INQUIRY__<SECTION>__<KEY>`, values parsed as JSON when they parse) ← command-line flags.',
     '`[]` stands for every element of an array: set the whole array (JSON) in the file or its variable.',
+    "phonebill variable: the variable of phonebill's manifests that sets the key under `BILL_INQUIRY_ENV_PROFILE=phonebill` (src/config/phonebillEnv.ts).",
     `${keys.filter((k) => !k.description).length} keys have no comment of their own yet (—): the text of their section applies.`,
     '',
   ];

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { CONFIG_DOC, configKeys, envName, renderConfigDoc } from '../../scripts/configDocs.js';
 import { fromEnv } from '../../src/config/load.js';
+import { PHONEBILL_ENV_VARS } from '../../src/config/phonebillEnv.js';
 
 // Issue 20: docs/configuration.md is generated from the config schema and its JSDoc (npm run docs:config).
 
@@ -41,4 +42,14 @@ test('descriptions come from the JSDoc, through helpers and array elements; plan
   assert.deepEqual(key('pool.size').plan, ['§5.2'], 'inherited from the section');
   assert.equal(key('backup.retentionFullDays').default, '35');
   assert.equal(key('cluster.pgBin').default, undefined);
+});
+
+test('the phonebill column: every phonebill variable that sets a key names one the page lists', () => {
+  const paths = new Set(configKeys().map((k) => k.path));
+  const mapped = PHONEBILL_ENV_VARS.filter((v) => v.key);
+  assert.deepEqual(
+    mapped.filter((v) => !paths.has(v.key!)).map((v) => v.name),
+    [],
+  );
+  assert.match(readFileSync(CONFIG_DOC, 'utf8'), /\| `service\.port` \|.*\| `SERVER_PORT` \|/);
 });
