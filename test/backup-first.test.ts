@@ -125,6 +125,25 @@ describe('the first full backup at serve start', () => {
     assert.deepEqual((await backupList(run)).backups, []);
   });
 
+  test('a stop (SIGTERM) during the first backup interrupts it cleanly; the next start takes it', async (t) => {
+    const { run, serve } = await fresh();
+    const first = await serve();
+    await logged(first, /first full backup: repo1 \(1 of 2\) started/);
+    assert.equal(await first.stop(), 0, first.stderr);
+    assert.match(first.stderr, /first full backup: (interrupted by the stop|complete)/);
+    assert.match(first.stderr, /cluster stopped \(serve had started it\)/);
+    assert.deepEqual(
+      (await backupList(run)).backups.filter((b) => !b.ok || b.type !== 'full'),
+      [],
+      'nothing partial registered',
+    );
+    const next = await serve();
+    await logged(next, /first full backup: (complete|not needed)/);
+    assert.ok(oneFullPerRepo(await backupList(run)), next.stderr);
+    t.diagnostic(`stopped: ${firstBackupLines(first)}; then ${firstBackupLines(next)}`);
+    assert.equal(await next.stop(), 0, next.stderr);
+  });
+
   test('kill -9 of serve during the first backup: nothing half-registered, the next start takes a complete one', async (t) => {
     const { run, serve } = await fresh();
     const first = await serve();
