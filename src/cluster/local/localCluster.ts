@@ -117,7 +117,19 @@ export class LocalInstance {
         'run `bill-inquiry cluster up` first',
       );
     const current = await this.status();
-    if (current.running) return current;
+    if (current.running) {
+      try {
+        await this.pgCtl().waitAccepting(this.cfg.cluster.startTimeoutS);
+      } catch (e) {
+        throw new BillInquiryError(
+          'START_FAILED',
+          `PostgreSQL ${this.name} is running but does not accept connections: ${this.logTail()}`,
+          `see ${this.paths.logFile}`,
+          { cause: e },
+        );
+      }
+      return current;
+    }
     if (await portInUse(this.port)) {
       throw new BillInquiryError(
         'PORT_IN_USE',

@@ -3,7 +3,8 @@ import type { Config } from '../../config/schema.js';
 import { serverUser, type OsUser } from '../../system/osUser.js';
 import { run } from '../../system/run.js';
 import { findPgBinaries, type PgBinaries } from './pgBinaries.js';
-import { postmasterPid } from './postmaster.js';
+import { waitUntil } from '../../system/poll.js';
+import { postmasterPid, postmasterState } from './postmaster.js';
 
 /**
  * pg_ctl for one data directory, run as the unprivileged server user: the one
@@ -33,6 +34,21 @@ export class PgCtl {
       ['-D', this.pgdata, '-l', opts.logFile, '-w', '-t', String(opts.timeoutS), 'start'],
       { as: this.user },
     );
+  }
+
+  /**
+   * Waits until a running postmaster accepts connections, as `pg_ctl -w start`
+   * does for one it starts: one that another process started moments ago (a
+   * supervisor killed mid-restart) may still be in crash recovery, refusing
+   * connections ("the database system is not yet accepting connections").
+   */
+  async waitAccepting(timeoutS: number): Promise<void> {
+    await waitUntil(() => ['ready', 'standby'].includes(postmasterState(this.pgdata) ?? ''), {
+      timeoutMs: timeoutS * 1000,
+      intervalMs: 100,
+      onTimeout: () =>
+        new Error(`the running postmaster of ${this.pgdata} did not accept connections within ${timeoutS} s`),
+    });
   }
 
   /** Stops when running: `fast` disconnects clients and checkpoints, `immediate` is a crash stop. */

@@ -27,3 +27,17 @@ export function postmasterPid(pgdata: string): number | undefined {
   const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
   return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : undefined;
 }
+
+/**
+ * The postmaster's own state from postmaster.pid (its 8th line, as `pg_ctl -w`
+ * reads it): `ready` or `standby` once it accepts connections, `starting`
+ * during crash recovery, `stopping`; undefined when no live postmaster.
+ */
+export function postmasterState(pgdata: string): string | undefined {
+  if (postmasterPid(pgdata) === undefined) return undefined;
+  try {
+    return readFileSync(path.join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[7]?.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
