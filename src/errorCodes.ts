@@ -222,6 +222,20 @@ export const ERROR_CODES = {
     'read the az message quoted; fix it and rerun `azure deploy --yes`',
   ],
 
+  // issue 22: logical dumps in Azure Blob storage (backup logical --upload)
+  AZURE_BLOB_AUTH: [
+    'the dump container cannot be signed in to',
+    'give the identity Storage Blob Data Contributor on the container (`azure template`), or set the SAS secret named',
+  ],
+  DUMP_UPLOAD_FAILED: [
+    'the logical dump did not reach the Blob container (nothing was committed)',
+    'check the network path and the role assignment, then run `backup logical --upload` again',
+  ],
+  DUMP_VERIFY_FAILED: [
+    'the uploaded dump does not read back with the size and checksum sent (it was deleted)',
+    'run `backup logical --upload` again; check the storage account',
+  ],
+
   // anything not raised by this tool itself (a bug, or a library's own error)
   INTERNAL: ['an unexpected error', 'rerun with --verbose and report the cause chain'],
 } as const satisfies Record<string, readonly [meaning: string, action: string]>;

@@ -9,14 +9,14 @@ import { ensureDir, serverUser } from '../system/osUser.js';
 import { run } from '../system/run.js';
 import { SecretStore } from '../system/secrets.js';
 import { backupPaths } from './paths.js';
-import { pipeline } from './pipe.js';
+import { pipeline, type PipeStage } from './pipe.js';
 import { openTopology } from '../topology/open.js';
 
 export const LOGICAL_SECRET = 'logical-backup-passphrase';
 const PASS_ENV = 'BILL_INQUIRY_LOGICAL_PASSPHRASE';
 /** openssl enc: AES-256-CBC with a PBKDF2-derived key (salted), §10.2. */
 const OPENSSL_ENC = ['enc', '-aes-256-cbc', '-pbkdf2', '-iter', '200000', '-salt', '-pass', `env:${PASS_ENV}`];
-const DUMP_SUFFIX = '.dump.enc';
+export const DUMP_SUFFIX = '.dump.enc';
 const DAY_MS = 86_400_000;
 
 export interface LogicalBackupResult {
@@ -35,19 +35,11 @@ export interface LogicalBackupResult {
 export async function logicalBackup(cfg: Readonly<Config>, now = new Date()): Promise<LogicalBackupResult> {
   const dir = backupPaths(cfg).logical;
   ensureDir(dir, 0o700);
-  const target = {
-    ...(await openTopology(cfg).admin(cfg.database.name)),
-    user: cfg.database.roles.backup,
-    password: rolePassword(cfg, 'backup'),
-    applicationName: 'bill-inquiry-logical-backup',
-  };
-  const file = path.join(dir, `${cfg.database.name}-${now.toISOString().replace(/[:.]/g, '-')}${DUMP_SUFFIX}`);
+  const file = path.join(dir, dumpName(cfg, now));
   const started = Date.now();
   try {
-    await pipeline(
-      { cmd: pgBin(cfg, 'pg_dump'), args: ['--format=custom', '--no-password'], env: libpqEnv(target) },
-      { cmd: 'openssl', args: [...OPENSSL_ENC, '-out', file], env: { [PASS_ENV]: passphrase(cfg) } },
-    );
+    const [dump, encrypt] = await dumpStages(cfg);
+    await pipeline(dump, { ...encrypt, args: [...encrypt.args, '-out', file] });
   } catch (e) {
     rmSync(file, { force: true });
     throw e;
@@ -60,6 +52,28 @@ export async function logicalBackup(cfg: Readonly<Config>, now = new Date()): Pr
     seconds: (Date.now() - started) / 1000,
     pruned: prune(dir, cfg.backup.logical.retentionDays, now),
   };
+}
+
+/** `<database>-<ISO time>.dump.enc`: dumps sort by date, on disk and in the Blob container alike. */
+export const dumpName = (cfg: Readonly<Config>, now: Date): string =>
+  `${cfg.database.name}-${now.toISOString().replace(/[:.]/g, '-')}${DUMP_SUFFIX}`;
+
+/**
+ * pg_dump -Fc of the Bill-Inquiry database as bill_backup_user (read-only
+ * backup role), and openssl encrypting its output to stdout (§10.2): the two
+ * stages of every logical backup, whatever takes the encrypted bytes.
+ */
+export async function dumpStages(cfg: Readonly<Config>): Promise<[PipeStage, PipeStage]> {
+  const target = {
+    ...(await openTopology(cfg).admin(cfg.database.name)),
+    user: cfg.database.roles.backup,
+    password: rolePassword(cfg, 'backup'),
+    applicationName: 'bill-inquiry-logical-backup',
+  };
+  return [
+    { cmd: pgBin(cfg, 'pg_dump'), args: ['--format=custom', '--no-password'], env: libpqEnv(target) },
+    { cmd: 'openssl', args: [...OPENSSL_ENC], env: { [PASS_ENV]: passphrase(cfg) } },
+  ];
 }
 
 /** Decrypts a dump and pg_restores it into a new database on the primary (or `port`). */

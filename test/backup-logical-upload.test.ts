@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  ContainerSASPermissions,
+  generateBlobSASQueryParameters,
+  SASProtocol,
+  StorageSharedKeyCredential,
+} from '@azure/storage-blob';
+import { BLOB_SAS_SECRET } from '../src/azure/clients/dumpContainer.js';
+import { ensureTls } from '../src/cluster/local/tls.js';
+import { applyDatabase } from '../src/platform/apply.js';
+import { SecretStore } from '../src/system/secrets.js';
+import { startAzurite, type Azurite } from './helpers/azurite.js';
+import { cli, json, type CliResult } from './helpers/cli.js';
+import { startCutProxy } from './helpers/cutProxy.js';
+import { startTempCluster, tempDataDir } from './helpers/tempCluster.js';
+
+// §9.1 weekly logical dump streamed to Blob storage: Azurite (the real Blob API) over HTTPS on loopback,
+// signed in with a container SAS from the secret store; node trusts the data dir's test CA.
+const CONTAINER = 'logical-dumps';
+const ROWS = 40_000;
+const { cfg, primary } = await startTempCluster();
+const tls = await ensureTls(cfg.dataDir);
+const downloads = tempDataDir('bi-dump-dl-');
+let az: Azurite | undefined;
+
+const env = (accountUrl: string): NodeJS.ProcessEnv => ({
+  NODE_EXTRA_CA_CERTS: tls.caCert,
+  BILL_INQUIRY__AZURE__LOGICAL_BACKUP__ACCOUNT_URL: accountUrl,
+  BILL_INQUIRY__AZURE__LOGICAL_BACKUP__AUTH: 'sas',
+  // Several blocks per dump, so a cut connection falls between staged blocks and the commit.
+  BILL_INQUIRY__AZURE__LOGICAL_BACKUP__BLOCK_MB: '1',
+});
+const bi = (args: string[], accountUrl = az!.url): Promise<CliResult> =>
+  cli(['--data-dir', cfg.dataDir, '--json', ...args], { env: env(accountUrl), timeoutMs: 300_000 });
+const blobNames = async () => {
+  const names: string[] = [];
+  for await (const b of az!.blobs.getContainerClient(CONTAINER).listBlobsFlat()) names.push(b.name);
+  return names.sort();
+};
+const COUNT =
+  "SELECT count(*)::int AS n, md5(string_agg(customer_name, ',' ORDER BY customer_id)) AS h FROM customer_info";
+
+before(async () => {
+  await applyDatabase(cfg, primary.target());
+  // Incompressible names: the encrypted dump is several MB, several blocks.
+  await primary.query(
+    `INSERT INTO customer_info (customer_id, line_number, customer_name, status, operator_code, expires_at)
+     SELECT 'C' || i, '010-' || lpad(i::text, 8, '0'), md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text), 'ACTIVE', 'KT', now() + interval '1 day'
+     FROM generate_series(1, ${ROWS}) i`,
+    [],
+    cfg.database.name,
+  );
+  az = await startAzurite(tls);
+  await az.blobs.getContainerClient(CONTAINER).create();
+  const sas = generateBlobSASQueryParameters(
+    {
+      containerName: CONTAINER,
+      permissions: ContainerSASPermissions.parse('rcwdl'),
+      protocol: SASProtocol.Https,
+      expiresOn: new Date(Date.now() + 3_600_000),
+    },
+    new StorageSharedKeyCredential(az.account, az.key),
+  ).toString();
+  new SecretStore(cfg.dataDir).put(BLOB_SAS_SECRET, sas);
+});
+after(async () => {
+  await az?.stop();
+});
+
+test('backup logical --upload: streamed to the container, encrypted, named by date, read back; restored from the uploaded copy with every row', async () => {
+  const r = await bi(['backup', 'logical', '--upload']);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const up = json<{
+    ok: boolean;
+    blob: string;
+    container: string;
+    bytes: number;
+    sha256: string;
+    verified: { bytes: number; sha256: string };
+  }>(r);
+  assert.equal(up.ok, true);
+  assert.match(up.blob, /^bill_inquiry_db-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z\.dump\.enc$/);
+  assert.equal(up.container, `${az!.url}/${CONTAINER}`);
+  assert.ok(!r.stdout.includes('sig='), 'the SAS is never printed');
+  assert.ok(up.bytes > 2 * 2 ** 20, `several 1 MiB blocks (${up.bytes} bytes)`);
+  assert.deepEqual(up.verified, { bytes: up.bytes, sha256: up.sha256 });
+
+  const blob = az!.blobs.getContainerClient(CONTAINER).getBlockBlobClient(up.blob);
+  const props = await blob.getProperties();
+  assert.equal(props.contentLength, up.bytes);
+  assert.equal(props.metadata?.sha256, up.sha256);
+  const blocks = await blob.getBlockList('committed');
+  assert.ok((blocks.committedBlocks ?? []).length >= 3, `${blocks.committedBlocks?.length} blocks committed`);
+
+  const file = path.join(downloads, up.blob);
+  await blob.downloadToFile(file);
+  const bytes = readFileSync(file);
+  assert.equal(createHash('sha256').update(bytes).digest('hex'), up.sha256);
+  assert.equal(bytes.subarray(0, 8).toString('latin1'), 'Salted__', 'encrypted at rest (openssl enc), not PGDMP');
+
+  const restored = await bi(['restore', 'logical', '--file', file, '--into', 'bill_from_blob']);
+  assert.equal(restored.code, 0, restored.stderr + restored.stdout);
+  const [a] = await primary.query<{ n: number; h: string }>(COUNT, [], cfg.database.name);
+  const [b] = await primary.query<{ n: number; h: string }>(COUNT, [], 'bill_from_blob');
+  assert.equal(a!.n, ROWS);
+  assert.deepEqual(b, a, 'the copy restored from Blob storage has every row');
+  process.stderr.write(
+    `uploaded ${up.bytes} bytes in ${blocks.committedBlocks?.length} blocks; restored ${b!.n} of ${a!.n} rows\n`,
+  );
+});
+
+test('a connection cut mid-upload is reported as failed, and no dump is committed', async () => {
+  const before = await blobNames();
+  const { address } = await lookup('localhost');
+  const proxy = await startCutProxy(address, az!.port, 1.5 * 2 ** 20);
+  try {
+    const r = await bi(['backup', 'logical', '--upload'], `https://localhost:${proxy.port}/${az!.account}`);
+    assert.ok(proxy.forwarded() >= 1.5 * 2 ** 20, `the cut came mid-stream, after ${proxy.forwarded()} bytes`);
+    await proxy.cut;
+    assert.notEqual(r.code, 0, r.stdout);
+    const out = json<{ ok: boolean; error: { code: string; message: string } }>(r);
+    assert.equal(out.ok, false);
+    assert.equal(out.error.code, 'DUMP_UPLOAD_FAILED', r.stdout);
+    assert.match(out.error.message, /was not stored in https:\/\/localhost:\d+\/\w+\/logical-dumps/);
+    assert.deepEqual(await blobNames(), before, 'no new blob in the container');
+    process.stderr.write(`cut after ${proxy.forwarded()} bytes: ${out.error.message.slice(0, 200)}\n`);
+  } finally {
+    await proxy.stop();
+  }
+});
