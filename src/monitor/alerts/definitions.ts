@@ -1,6 +1,7 @@
 import type { Config } from '../../config/schema.js';
 import type { AlertName } from '../../config/sections/monitor.js';
 import { M } from '../metricNames.js';
+import { usageFigure } from '../host/usage.js';
 import { isOpen } from '../serviceView.js';
 import type { MonitorSnapshot } from '../snapshot.js';
 
@@ -28,6 +29,11 @@ const t = (cfg: Readonly<Config>, name: AlertName) => cfg.monitor.alerts[name].t
 const atLeast = (value: number | undefined, threshold: number, detail: string): Measured =>
   value === undefined ? { firing: false, detail: 'no data' } : { value, firing: value >= threshold, detail };
 const pct = (n: number) => `${n.toFixed(1)} %`;
+/** CPU, memory, disk of the database server — wherever it runs (src/monitor/host/usage.ts). */
+const usageAlert = (s: MonitorSnapshot, which: 'cpu' | 'memory' | 'disk', threshold: number): Measured => {
+  const f = usageFigure(s, which);
+  return f.value === undefined ? { firing: false, detail: f.detail } : atLeast(f.value, threshold, f.detail);
+};
 
 export const ALERTS: AlertDefinition[] = [
   {
@@ -53,7 +59,7 @@ export const ALERTS: AlertDefinition[] = [
     metric: M.hostCpu,
     unit: '%',
     expr: (c) => `${M.hostCpu} >= ${t(c, 'cpuPercent')}`,
-    evaluate: (s, c) => atLeast(s.host?.cpuPercent, t(c, 'cpuPercent'), `CPU ${pct(s.host?.cpuPercent ?? 0)}`),
+    evaluate: (s, c) => usageAlert(s, 'cpu', t(c, 'cpuPercent')),
   },
   {
     name: 'memoryPercent',
@@ -62,8 +68,7 @@ export const ALERTS: AlertDefinition[] = [
     metric: M.hostMemory,
     unit: '%',
     expr: (c) => `${M.hostMemory} >= ${t(c, 'memoryPercent')}`,
-    evaluate: (s, c) =>
-      atLeast(s.host?.memoryPercent, t(c, 'memoryPercent'), `memory ${pct(s.host?.memoryPercent ?? 0)}`),
+    evaluate: (s, c) => usageAlert(s, 'memory', t(c, 'memoryPercent')),
   },
   {
     name: 'diskPercent',
@@ -72,8 +77,7 @@ export const ALERTS: AlertDefinition[] = [
     metric: M.hostDisk,
     unit: '%',
     expr: (c) => `${M.hostDisk} >= ${t(c, 'diskPercent')}`,
-    evaluate: (s, c) =>
-      atLeast(s.host?.diskPercent, t(c, 'diskPercent'), `disk ${pct(s.host?.diskPercent ?? 0)} of ${s.host?.diskPath}`),
+    evaluate: (s, c) => usageAlert(s, 'disk', t(c, 'diskPercent')),
   },
   {
     name: 'connectionsPercent',
@@ -159,6 +163,7 @@ export const ALERTS: AlertDefinition[] = [
     expr: (c) => `${M.backupConfigured} == 1 and (time() - ${M.backupLast}) / 3600 >= ${t(c, 'backupAgeH')}`,
     evaluate: (s, c) => {
       const b = s.backup;
+      if (b.notMeasured) return { firing: false, detail: `not measured here: ${b.notMeasured}` };
       if (!b.configured) return { firing: false, detail: 'no backups configured' };
       if (b.ageHours === undefined)
         return { value: Number.POSITIVE_INFINITY, firing: true, detail: b.error ?? 'no successful backup yet' };

@@ -12,6 +12,10 @@ export interface BackupStatus {
   ageHours?: number;
   repos: Array<{ repo: string; status: string; lastSuccessAt?: string }>;
   error?: string;
+  /** External target: `azure` = the Flexible Server's own backups (ARM); absent = pgBackRest here. */
+  source?: 'azure';
+  /** External target without Azure: why its backups cannot be seen from here (not "none configured"). */
+  notMeasured?: string;
 }
 
 /** pgBackRest info status of a stanza that was never created: no backup system set up. */
