@@ -114,6 +114,37 @@ test('backup logical --upload: streamed to the container, encrypted, named by da
   );
 });
 
+test('check weekly and the monitor see the newest dump in the container and its age', async () => {
+  const newest = (await blobNames()).filter((n) => n.endsWith('.dump.enc')).at(-1)!;
+  const weekly = await bi(['check', 'weekly']);
+  const item = json<{ items: Array<{ id: string; status: string; detail: string }> }>(weekly).items.find(
+    (i) => i.id === 'logical-dump',
+  )!;
+  assert.equal(item.status, 'pass', item.detail);
+  assert.match(
+    item.detail,
+    new RegExp(
+      `^newest ${newest.replace(/\./g, '\\.')} \\(\\d+\\.\\d MB, 0\\.0 days old, limit 8\\) of 1 in ${az!.url}/logical-dumps$`,
+    ),
+  );
+
+  const snap = json<{ logicalDumps: { count: number; newest: { name: string; ageHours: number } } }>(
+    await bi(['monitor', 'snapshot']),
+  );
+  assert.equal(snap.logicalDumps.newest.name, newest);
+  assert.ok(snap.logicalDumps.newest.ageHours < 1, `${snap.logicalDumps.newest.ageHours} h old`);
+
+  // The same dump judged against a limit it has outlived: the item fails.
+  const strict = await cli(['--data-dir', cfg.dataDir, '--json', 'check', 'weekly'], {
+    env: { ...env(az!.url), BILL_INQUIRY__MONITOR__CHECKS__LOGICAL_DUMP_MAX_AGE_DAYS: '0.000001' },
+    timeoutMs: 300_000,
+  });
+  const late = json<{ items: Array<{ id: string; status: string }> }>(strict).items.find(
+    (i) => i.id === 'logical-dump',
+  )!;
+  assert.equal(late.status, 'fail');
+});
+
 test('a connection cut mid-upload is reported as failed, and no dump is committed', async () => {
   const before = await blobNames();
   const { address } = await lookup('localhost');

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
 import { externalBackupStatus } from './backup/azureBackupStatus.js';
 import { backupStatus, type BackupStatus } from './backup/backupStatus.js';
+import { logicalDumpStatus, type LogicalDumpStatus } from './backup/logicalDumps.js';
 import { collectDb, type DbSnapshot } from './db/collectDb.js';
 import { authFailures, readLogEvents, type AuthFailureWatch } from './db/serverLog.js';
 import { DeadLetterFile } from '../service/history/deadLetter.js';
@@ -47,6 +48,8 @@ export interface MonitorSnapshot {
    */
   journal: { bytes: number; budgetUsedPercent: number };
   backup: BackupStatus;
+  /** §9.1 weekly dumps in the Blob container, when one is configured. */
+  logicalDumps?: LogicalDumpStatus;
   service?: ServiceSnapshot;
 }
 
@@ -63,7 +66,7 @@ export async function collectSnapshot(cfg: Readonly<Config>, sources: SnapshotSo
   const list = await memberSources(cfg, topology);
   // An external server runs elsewhere: this machine's CPU, memory, disk and pgBackRest say nothing about it.
   const external = topology.kind === 'external';
-  const [members, host, server, backup] = await Promise.all([
+  const [members, host, server, backup, logicalDumps] = await Promise.all([
     Promise.all(list.map((m) => memberHealth(cfg, m))),
     external
       ? undefined
@@ -72,6 +75,7 @@ export async function collectSnapshot(cfg: Readonly<Config>, sources: SnapshotSo
           .catch(() => undefined),
     external ? externalServerFigures(cfg, now) : undefined,
     external ? externalBackupStatus(cfg, now) : backupStatus(cfg, now),
+    logicalDumpStatus(cfg, now),
   ]);
   const primary = members.find((m) => m.role === 'primary');
   const expected = cfg.monitor.expectedReplicas === 'auto' ? list.length - 1 : cfg.monitor.expectedReplicas;
@@ -92,6 +96,7 @@ export async function collectSnapshot(cfg: Readonly<Config>, sources: SnapshotSo
     deadLetterRows: rowCount(new DeadLetterFile(cfg.dataDir).read()),
     journal: journalSnapshot(cfg),
     backup,
+    ...(logicalDumps ? { logicalDumps } : {}),
     ...(sources.runtime ? { service: serviceSnapshot(sources.runtime, sources.requests) } : {}),
   };
 }

@@ -44,3 +44,19 @@ export function azureBackupItem(cfg: Readonly<Config>, b: BackupStatus, base: Ba
       'Azure takes the server’s backups itself: check its backup status and the service health in the portal (az postgres flexible-server backup list), take an on-demand backup, and open a support case if automatic backups stopped (§9.1)',
   };
 }
+
+/**
+ * §14.1 capacity review of an external server: its disk is not this machine's,
+ * so no trend is recorded here; Azure Monitor's storage_percent is reported
+ * when there, and auto-grow (§2.1) is where the storage is planned.
+ */
+export function externalCapacityItem(base: Base, server: ServerFigures): CheckItem {
+  if (server.source === 'none') return notMeasuredItem(base, server.notMeasured);
+  return {
+    ...base,
+    status: 'warn',
+    detail: `storage ${server.storagePercent === undefined ? 'not known' : `${server.storagePercent.toFixed(1)} %`} (Azure Monitor storage_percent of ${server.resource}); the growth trend is not recorded here`,
+    action:
+      'review the storage_percent chart of the server in Azure Monitor over the last 30 days; storage auto-grow (azure.storageAutoGrow, §2.1) must stay on',
+  };
+}
