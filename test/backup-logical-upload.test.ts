@@ -145,6 +145,19 @@ test('check weekly and the monitor see the newest dump in the container and its 
   assert.equal(late.status, 'fail');
 });
 
+test('a failed pg_dump is never committed as a dump: the stream errors before the block list is', async () => {
+  const before = await blobNames();
+  const r = await cli(['--data-dir', cfg.dataDir, '--json', 'backup', 'logical', '--upload'], {
+    env: { ...env(az!.url), [SecretStore.envName(cfg.database.roles.backup)]: 'not-the-password' },
+    timeoutMs: 300_000,
+  });
+  assert.notEqual(r.code, 0, r.stdout);
+  const out = json<{ ok: boolean; error: { code: string; message: string } }>(r);
+  assert.equal(out.error.code, 'DUMP_UPLOAD_FAILED', r.stdout);
+  assert.match(out.error.message, /pg_dump failed \(exit 1\): .*password authentication failed/);
+  assert.deepEqual(await blobNames(), before, 'no truncated dump in the container');
+});
+
 test('a connection cut mid-upload is reported as failed, and no dump is committed', async () => {
   const before = await blobNames();
   const { address } = await lookup('localhost');
