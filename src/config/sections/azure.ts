@@ -180,6 +180,8 @@ export const azureSection = z.object({
   armEndpoint: z.string().url().default('https://management.azure.com'),
   /** §8.1 figures from Azure Monitor: the newest 1-minute average within this many minutes (metrics arrive 1–3 min late). */
   metricsLookbackMinutes: z.number().int().min(2).max(60).default(15),
+  /** Seconds one Azure Monitor / backup-list answer is reused by long-running processes (/ops, /metrics): a new metric point comes once a minute. */
+  armCacheS: z.number().int().min(0).max(3600).default(60),
   /** `azure deploy`: name of the ARM deployment in the resource group. */
   deploymentName: z.string().default('bill-inquiry-db'),
   /** `azure deploy --yes`: how often progress is polled (resources done so far). */

@@ -1,6 +1,7 @@
 import { armServer } from '../../azure/clients/armTarget.js';
 import { armCredential } from '../../azure/clients/credential.js';
-import { newestServerBackup } from '../../azure/clients/serverBackups.js';
+import { Memo } from '../../azure/clients/memo.js';
+import { newestServerBackup, type ServerBackup } from '../../azure/clients/serverBackups.js';
 import type { Config } from '../../config/schema.js';
 import { errorMessage } from '../../errors.js';
 import type { BackupStatus } from './backupStatus.js';
@@ -15,12 +16,16 @@ const NOT_MEASURED =
  * "not measured here" — never this machine's pgBackRest, which does not back
  * that server up.
  */
+const answers = new Memo<ServerBackup | undefined>();
+
 export async function externalBackupStatus(cfg: Readonly<Config>, now = new Date()): Promise<BackupStatus> {
   const server = armServer(cfg);
   if (!server) return { configured: false, repos: [], notMeasured: NOT_MEASURED };
   const repo = `azure:${server.serverName}`;
   try {
-    const newest = await newestServerBackup(server, armCredential(cfg));
+    const newest = await answers.get(server.resourceId, cfg.azure.armCacheS * 1000, () =>
+      newestServerBackup(server, armCredential(cfg)),
+    );
     if (!newest) return { configured: true, source: 'azure', repos: [{ repo, status: 'no completed backup' }] };
     return {
       configured: true,
