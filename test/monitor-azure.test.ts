@@ -17,6 +17,7 @@ import { startTempCluster } from './helpers/tempCluster.js';
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 const SERVER = 'phonebill-bill-inquiry-prod-pg';
 const TOKEN = randomBytes(24).toString('hex');
+const SAS = 'sv=2025-01-05&sp=rl&sig=stand-in';
 const { cfg, primary } = await startTempCluster({
   // CPU is judged against a limit no busy test machine reaches: other test files share these cores.
   overrides: { monitor: { alerts: { cpuPercent: { threshold: 101 } } } },
@@ -40,6 +41,7 @@ const run = async (config: string, args: string[]) => {
     env: {
       NODE_EXTRA_CA_CERTS: tls.caCert,
       BILL_INQUIRY_SECRET_AZURE_ARM_TOKEN: TOKEN,
+      BILL_INQUIRY_SECRET_AZURE_BLOB_SAS: SAS,
       BILL_INQUIRY__MONITOR__ALERTS__CPU_PERCENT__THRESHOLD: '101',
     },
   });
@@ -68,6 +70,8 @@ describe('external target with Azure configured: the server figures come from Az
       subscriptionId: SUBSCRIPTION,
       armEndpoint: arm!.url,
       serverName: SERVER,
+      // Azure configured also means the dump container is watched: on loopback here, like every address of a test.
+      logicalBackup: { accountUrl: `${arm!.url}/phonebillpgdumps`, auth: 'sas' },
     });
   });
 
@@ -99,6 +103,13 @@ describe('external target with Azure configured: the server figures come from Az
     const backups = arm!.requests.find((q) => q.path === `${resource}/backups`);
     assert.equal(backups?.query.get('api-version'), '2025-08-01');
     assert.equal(backups.authorization, `Bearer ${TOKEN}`);
+
+    // The dump container is listed too (the stand-in is no Blob service: the listing reports its refusal).
+    const snap = (await run(withAzure, ['monitor', 'snapshot'])).out() as {
+      logicalDumps?: { container: string; error?: string };
+    };
+    assert.equal(snap.logicalDumps?.container, `${arm!.url}/phonebillpgdumps/logical-dumps`);
+    assert.ok(snap.logicalDumps.error, 'a listing that fails is reported, not thrown');
   });
 
   test('an old backup in the list: the backup item fails and the backup-age alert fires', async () => {
@@ -119,7 +130,11 @@ describe('external target with Azure configured: the server figures come from Az
   test('a token ARM refuses: the items say Azure did not answer, still no local figure', async () => {
     arm!.backupAgeHours = 2;
     const r = await cli(['--data-dir', cfg.dataDir, '--config', withAzure, '--json', 'check', 'daily'], {
-      env: { NODE_EXTRA_CA_CERTS: tls.caCert, BILL_INQUIRY_SECRET_AZURE_ARM_TOKEN: 'not-the-token' },
+      env: {
+        NODE_EXTRA_CA_CERTS: tls.caCert,
+        BILL_INQUIRY_SECRET_AZURE_ARM_TOKEN: 'not-the-token',
+        BILL_INQUIRY_SECRET_AZURE_BLOB_SAS: SAS,
+      },
     });
     const daily = json<ChecklistResult>(r);
     assert.equal(item(daily, 'usage').status, 'warn');
