@@ -232,8 +232,12 @@ export const ERROR_CODES = {
     'check the network path and the role assignment, then run `backup logical --upload` again',
   ],
   DUMP_VERIFY_FAILED: [
-    'the uploaded dump does not read back with the size and checksum sent (it was deleted)',
-    'run `backup logical --upload` again; check the storage account',
+    'a dump in the Blob container does not read back with the size and checksum it was uploaded with',
+    'upload: it was deleted, run `backup logical --upload` again; restore: drop the new database, restore an older dump',
+  ],
+  DUMP_DOWNLOAD_FAILED: [
+    'a dump in the Blob container could not be read',
+    "check the network path and the identity's role on the container, then restore again",
   ],
 
   // anything not raised by this tool itself (a bug, or a library's own error)

@@ -103,12 +103,23 @@ test('backup logical --upload: streamed to the container, encrypted, named by da
   assert.equal(createHash('sha256').update(bytes).digest('hex'), up.sha256);
   assert.equal(bytes.subarray(0, 8).toString('latin1'), 'Salted__', 'encrypted at rest (openssl enc), not PGDMP');
 
-  const restored = await bi(['restore', 'logical', '--file', file, '--into', 'bill_from_blob']);
+  // Restored straight from the container (download | openssl -d | pg_restore), checked against the recorded sha256.
+  const restored = await bi(['restore', 'logical', '--blob', up.blob, '--into', 'bill_from_blob']);
   assert.equal(restored.code, 0, restored.stderr + restored.stdout);
   const [a] = await primary.query<{ n: number; h: string }>(COUNT, [], cfg.database.name);
   const [b] = await primary.query<{ n: number; h: string }>(COUNT, [], 'bill_from_blob');
   assert.equal(a!.n, ROWS);
   assert.deepEqual(b, a, 'the copy restored from Blob storage has every row');
+  assert.equal(json<{ sha256: string }>(restored).sha256, up.sha256);
+
+  // A blob whose bytes no longer match what was uploaded is refused after the restore, never reported as done.
+  await blob.setMetadata({ ...props.metadata, sha256: '0'.repeat(64) });
+  const tampered = await bi(['restore', 'logical', '--blob', up.blob, '--into', 'bill_tampered']);
+  assert.notEqual(tampered.code, 0, tampered.stdout);
+  assert.equal(json<{ error: { code: string } }>(tampered).error.code, 'DUMP_VERIFY_FAILED');
+  await blob.setMetadata(props.metadata);
+  const missing = await bi(['restore', 'logical', '--blob', 'no-such.dump.enc', '--into', 'bill_none']);
+  assert.equal(json<{ error: { code: string } }>(missing).error.code, 'DUMP_MISSING');
   process.stderr.write(
     `uploaded ${up.bytes} bytes in ${blocks.committedBlocks?.length} blocks; restored ${b!.n} of ${a!.n} rows\n`,
   );

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Config } from '../config/schema.js';
 import { findPgBinaries } from '../cluster/local/pgBinaries.js';
 import { libpqEnv } from '../db/connection.js';
@@ -83,6 +84,17 @@ export async function restoreLogical(
 ): Promise<{ ok: true; file: string; database: string; seconds: number }> {
   if (!existsSync(opts.file))
     throw new BillInquiryError('DUMP_MISSING', `no dump file ${opts.file}`, 'list them under <dataDir>/backup/logical');
+  return restoreDump(cfg, { ...opts, source: { file: opts.file } });
+}
+
+/**
+ * openssl -d | pg_restore into a new database, from a file or from a stream
+ * (`file` then names it in messages: a dump downloaded from Blob storage).
+ */
+export async function restoreDump(
+  cfg: Readonly<Config>,
+  opts: { file: string; source: { file: string } | { stream: Readable }; into: string; port?: number },
+): Promise<{ ok: true; file: string; database: string; seconds: number }> {
   if (!/^[a-z_][a-z0-9_]*$/.test(opts.into))
     throw new BillInquiryError(
       'BAD_DATABASE',
@@ -104,13 +116,15 @@ export async function restoreLogical(
       { cause: e },
     );
   });
+  const fromFile = 'file' in opts.source ? ['-in', opts.source.file] : [];
   await pipeline(
-    { cmd: 'openssl', args: [...OPENSSL_ENC, '-d', '-in', opts.file], env: { [PASS_ENV]: passphrase(cfg) } },
+    { cmd: 'openssl', args: [...OPENSSL_ENC, '-d', ...fromFile], env: { [PASS_ENV]: passphrase(cfg) } },
     {
       cmd: pgBin(cfg, 'pg_restore'),
       args: ['--exit-on-error', '--no-password', `--dbname=${opts.into}`],
       env: libpqEnv({ ...admin, database: opts.into }),
     },
+    'stream' in opts.source ? opts.source.stream : undefined,
   ).catch((e: unknown) => {
     const bad = e instanceof Error && /bad decrypt/i.test(e.message);
     throw bad

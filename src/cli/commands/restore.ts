@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { restoreLogical } from '../../backup/logical.js';
+import { restoreLogicalFromBlob } from '../../backup/logicalBlobRestore.js';
 import { restoreTo, type RestoreResult } from '../../backup/restore.js';
 import { switchToRestored } from '../../backup/switchToRestored.js';
 import { BillInquiryError } from '../../errors.js';
@@ -45,17 +46,21 @@ export function registerRestoreCommands(program: Command): void {
   restore
     .command('logical')
     .description('restore an encrypted logical dump into a new database')
-    .requiredOption('--file <file>', 'dump written by `backup logical`')
-    .action(async (opts: { file: string }, cmd: Command) => {
+    .option('--file <file>', 'dump written by `backup logical`')
+    .option('--blob <name>', 'dump uploaded by `backup logical --upload`, streamed from the Blob container')
+    .action(async (opts: { file?: string; blob?: string }, cmd: Command) => {
       const { into, port } = cmd.optsWithGlobals<{ into?: string; port?: number }>();
-      if (!into)
+      if (!into || !!opts.file === !!opts.blob)
         throw new BillInquiryError(
           'USAGE',
-          'restore logical needs --into <new database name>',
+          'restore logical needs one of --file <dump> or --blob <name>, and --into <new database name>',
           'e.g. bill-inquiry restore logical --file F --into bill_restored',
         );
       const cfg = commandConfig(cmd);
-      const r = await restoreLogical(cfg, { file: opts.file, into, ...(port ? { port } : {}) });
+      const where = { into, ...(port ? { port } : {}) };
+      const r = opts.blob
+        ? await restoreLogicalFromBlob(cfg, { blob: opts.blob, ...where })
+        : await restoreLogical(cfg, { file: opts.file!, ...where });
       emit(r, globals(cmd), (x) => `restored ${x.file} into ${x.database} in ${x.seconds.toFixed(1)} s`);
     });
 }
