@@ -155,6 +155,7 @@ export const azureSection = z.object({
       auth: z.enum(['identity', 'sas']).default('identity'),
       /** Block size (MiB) of the streamed upload: the dump is never on local disk, at most blockMb × uploadConcurrency in memory. */
       blockMb: z.number().int().min(1).max(100).default(8),
+      /** Blocks of the upload in flight at once (each holds blockMb of memory). */
       uploadConcurrency: z.number().int().min(1).max(16).default(2),
     })
     .prefault({}),
