@@ -174,14 +174,14 @@ export const azureSection = z.object({
    * storage (output serviceIdentityClientId); default service.database.entra.clientId; neither:
    * DefaultAzureCredential (workload identity, az login). A token from the secret store
    * (`azure-arm-token`) replaces the identity for ARM calls, e.g. a one-off run with
-   * `az account get-access-token`.
+   * `az account get-access-token`. §3.3 (the application's managed identity).
    */
   clientId: z.string().optional(),
-  /** Azure Resource Manager endpoint (a sovereign cloud's); tokens are asked for `<armEndpoint>/.default`. */
+  /** §8.1, §14.1: Azure Resource Manager endpoint (a sovereign cloud's); tokens are asked for `<armEndpoint>/.default`. */
   armEndpoint: z.string().url().default('https://management.azure.com'),
   /** §8.1 figures from Azure Monitor: the newest 1-minute average within this many minutes (metrics arrive 1–3 min late). */
   metricsLookbackMinutes: z.number().int().min(2).max(60).default(15),
-  /** Seconds one Azure Monitor / backup-list answer is reused by long-running processes (/ops, /metrics): a new metric point comes once a minute. */
+  /** §8.1: seconds one Azure Monitor / backup-list answer is reused by long-running processes (/ops, /metrics): a new metric point comes once a minute. */
   armCacheS: z.number().int().min(0).max(3600).default(60),
   /** `azure deploy`: name of the ARM deployment in the resource group. */
   deploymentName: z.string().default('bill-inquiry-db'),
