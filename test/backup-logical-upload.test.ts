@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -154,6 +154,25 @@ test('check weekly and the monitor see the newest dump in the container and its 
     (i) => i.id === 'logical-dump',
   )!;
   assert.equal(late.status, 'fail');
+});
+
+test('on an external target (as the weekly CronJob runs it against Azure): dumped as the backup role, no admin connection needed', async () => {
+  const external = path.join(cfg.dataDir, 'external.json');
+  writeFileSync(
+    external,
+    JSON.stringify({
+      service: { database: { primary: { host: '127.0.0.1', port: cfg.cluster.port }, caFile: tls.caCert } },
+    }),
+  );
+  const before = await blobNames();
+  const r = await cli(['--data-dir', cfg.dataDir, '--config', external, '--json', 'backup', 'logical', '--upload'], {
+    env: env(az!.url),
+    timeoutMs: 300_000,
+  });
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const up = json<{ blob: string; bytes: number; verified: { bytes: number } }>(r);
+  assert.equal(up.verified.bytes, up.bytes);
+  assert.deepEqual(await blobNames(), [...before, up.blob].sort());
 });
 
 test('a failed pg_dump is never committed as a dump: the stream errors before the block list is', async () => {

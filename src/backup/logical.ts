@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import { findPgBinaries } from '../cluster/local/pgBinaries.js';
 import { libpqEnv } from '../db/connection.js';
 import { BillInquiryError } from '../errors.js';
-import { rolePassword } from '../platform/roleTargets.js';
+import { primaryAs } from '../platform/roleTargets.js';
 import { ensureDir, serverUser } from '../system/osUser.js';
 import { run } from '../system/run.js';
 import { SecretStore } from '../system/secrets.js';
@@ -65,12 +65,9 @@ export const dumpName = (cfg: Readonly<Config>, now: Date): string =>
  * stages of every logical backup, whatever takes the encrypted bytes.
  */
 export async function dumpStages(cfg: Readonly<Config>): Promise<[PipeStage, PipeStage]> {
-  const target = {
-    ...(await openTopology(cfg).admin(cfg.database.name)),
-    user: cfg.database.roles.backup,
-    password: rolePassword(cfg, 'backup'),
-    applicationName: 'bill-inquiry-logical-backup',
-  };
+  // The backup role on the current primary, whatever runs it: an external server (Azure, the weekly
+  // CronJob) has no admin connection here, and the dump needs none.
+  const target = { ...(await primaryAs(openTopology(cfg), 'backup')), applicationName: 'bill-inquiry-logical-backup' };
   return [
     { cmd: pgBin(cfg, 'pg_dump'), args: ['--format=custom', '--no-password'], env: libpqEnv(target) },
     { cmd: 'openssl', args: [...OPENSSL_ENC], env: { [PASS_ENV]: passphrase(cfg) } },
