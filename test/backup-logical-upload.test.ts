@@ -173,6 +173,21 @@ test('on an external target (as the weekly CronJob runs it against Azure): dumpe
   const up = json<{ blob: string; bytes: number; verified: { bytes: number } }>(r);
   assert.equal(up.verified.bytes, up.bytes);
   assert.deepEqual(await blobNames(), [...before, up.blob].sort());
+
+  // Restored into a new database of that server: an external one has no admin connection here, --admin-url gives it.
+  const superuser = new SecretStore(cfg.dataDir).get('postgres-superuser');
+  const adminUrl = `postgres://postgres:${encodeURIComponent(superuser)}@127.0.0.1:${cfg.cluster.port}/postgres?sslmode=verify-full&sslrootcert=${tls.caCert}`;
+  const args = ['--data-dir', cfg.dataDir, '--config', external, '--json', 'restore', 'logical', '--blob', up.blob];
+  const refused = await cli([...args, '--into', 'bill_ext'], { env: env(az!.url), timeoutMs: 300_000 });
+  assert.equal(json<{ error: { code: string } }>(refused).error.code, 'ADMIN_URL_REQUIRED', refused.stdout);
+  const restored = await cli([...args, '--into', 'bill_ext', '--admin-url', adminUrl], {
+    env: env(az!.url),
+    timeoutMs: 300_000,
+  });
+  assert.equal(restored.code, 0, restored.stderr + restored.stdout);
+  const [a] = await primary.query<{ n: number; h: string }>(COUNT, [], cfg.database.name);
+  const [b] = await primary.query<{ n: number; h: string }>(COUNT, [], 'bill_ext');
+  assert.deepEqual(b, a);
 });
 
 test('a failed pg_dump is never committed as a dump: the stream errors before the block list is', async () => {

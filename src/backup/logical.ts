@@ -11,7 +11,7 @@ import { run } from '../system/run.js';
 import { SecretStore } from '../system/secrets.js';
 import { backupPaths } from './paths.js';
 import { pipeline, type PipeStage } from './pipe.js';
-import { openTopology } from '../topology/open.js';
+import { adminTarget, ADMIN_URL_ENV, openTopology } from '../topology/index.js';
 
 export const LOGICAL_SECRET = 'logical-backup-passphrase';
 const PASS_ENV = 'BILL_INQUIRY_LOGICAL_PASSPHRASE';
@@ -77,7 +77,7 @@ export async function dumpStages(cfg: Readonly<Config>): Promise<[PipeStage, Pip
 /** Decrypts a dump and pg_restores it into a new database on the primary (or `port`). */
 export async function restoreLogical(
   cfg: Readonly<Config>,
-  opts: { file: string; into: string; port?: number },
+  opts: { file: string; into: string; port?: number; adminUrl?: string },
 ): Promise<{ ok: true; file: string; database: string; seconds: number }> {
   if (!existsSync(opts.file))
     throw new BillInquiryError('DUMP_MISSING', `no dump file ${opts.file}`, 'list them under <dataDir>/backup/logical');
@@ -90,7 +90,13 @@ export async function restoreLogical(
  */
 export async function restoreDump(
   cfg: Readonly<Config>,
-  opts: { file: string; source: { file: string } | { stream: Readable }; into: string; port?: number },
+  opts: {
+    file: string;
+    source: { file: string } | { stream: Readable };
+    into: string;
+    port?: number;
+    adminUrl?: string;
+  },
 ): Promise<{ ok: true; file: string; database: string; seconds: number }> {
   if (!/^[a-z_][a-z0-9_]*$/.test(opts.into))
     throw new BillInquiryError(
@@ -98,10 +104,11 @@ export async function restoreDump(
       `--into ${opts.into} is not a plain database name`,
       'use lower-case letters, digits and _',
     );
-  const admin = await openTopology(cfg).admin(
-    'postgres',
-    opts.port ? { host: cfg.cluster.host, port: opts.port } : undefined,
-  );
+  // An external server has no admin connection here: --admin-url / BILL_INQUIRY_ADMIN_URL names one (CREATEDB suffices).
+  const admin =
+    !opts.port && (opts.adminUrl || process.env[ADMIN_URL_ENV])
+      ? (await adminTarget(openTopology(cfg), opts.adminUrl)).target
+      : await openTopology(cfg).admin('postgres', opts.port ? { host: cfg.cluster.host, port: opts.port } : undefined);
   const started = Date.now();
   const psqlEnv = libpqEnv(admin);
   // createdb quotes the name itself and fails clearly when the database exists.

@@ -13,7 +13,7 @@ import { restoreDump } from './logical.js';
  */
 export async function restoreLogicalFromBlob(
   cfg: Readonly<Config>,
-  opts: { blob: string; into: string; port?: number },
+  opts: { blob: string; into: string; port?: number; adminUrl?: string },
 ): Promise<{ ok: true; file: string; database: string; seconds: number; sha256: string }> {
   const { client, url } = dumpContainer(cfg);
   const blob = client.getBlockBlobClient(opts.blob);
@@ -49,6 +49,7 @@ export async function restoreLogicalFromBlob(
     source: { stream: body.pipe(hashed) },
     into: opts.into,
     ...(opts.port ? { port: opts.port } : {}),
+    ...(opts.adminUrl ? { adminUrl: opts.adminUrl } : {}),
   }).finally(() => body.destroy());
   const sha256 = hash.digest('hex');
   const recorded = download.metadata?.sha256;

@@ -4,6 +4,7 @@ import { restoreLogicalFromBlob } from '../../backup/logicalBlobRestore.js';
 import { restoreTo, type RestoreResult } from '../../backup/restore.js';
 import { switchToRestored } from '../../backup/switchToRestored.js';
 import { BillInquiryError } from '../../errors.js';
+import { ADMIN_URL_ENV } from '../../topology/index.js';
 import { commandConfig, globals, intOption } from '../context.js';
 import { emit, progress } from '../output.js';
 
@@ -48,7 +49,11 @@ export function registerRestoreCommands(program: Command): void {
     .description('restore an encrypted logical dump into a new database')
     .option('--file <file>', 'dump written by `backup logical`')
     .option('--blob <name>', 'dump uploaded by `backup logical --upload`, streamed from the Blob container')
-    .action(async (opts: { file?: string; blob?: string }, cmd: Command) => {
+    .option(
+      '--admin-url <url>',
+      `admin connection that may CREATE DATABASE, for an external server (env ${ADMIN_URL_ENV}); default: the local cluster`,
+    )
+    .action(async (opts: { file?: string; blob?: string; adminUrl?: string }, cmd: Command) => {
       const { into, port } = cmd.optsWithGlobals<{ into?: string; port?: number }>();
       if (!into || !!opts.file === !!opts.blob)
         throw new BillInquiryError(
@@ -57,7 +62,7 @@ export function registerRestoreCommands(program: Command): void {
           'e.g. bill-inquiry restore logical --file F --into bill_restored',
         );
       const cfg = commandConfig(cmd);
-      const where = { into, ...(port ? { port } : {}) };
+      const where = { into, ...(port ? { port } : {}), ...(opts.adminUrl ? { adminUrl: opts.adminUrl } : {}) };
       const r = opts.blob
         ? await restoreLogicalFromBlob(cfg, { blob: opts.blob, ...where })
         : await restoreLogical(cfg, { file: opts.file!, ...where });
