@@ -248,6 +248,24 @@ export const ERROR_CODES = {
     'set service.database.caFile to the CA that signed it (or NODE_EXTRA_CA_CERTS); test setups only: service.database.allowUnverifiedTls=true',
   ],
 
+  // issue 22: logical dumps in Azure Blob storage (backup logical --upload)
+  AZURE_BLOB_AUTH: [
+    'the dump container cannot be signed in to',
+    'give the identity Storage Blob Data Contributor on the container (`azure template`), or set the SAS secret named',
+  ],
+  DUMP_UPLOAD_FAILED: [
+    'the logical dump did not reach the Blob container (nothing was committed)',
+    'check the network path and the role assignment, then run `backup logical --upload` again',
+  ],
+  DUMP_VERIFY_FAILED: [
+    'a dump in the Blob container does not read back with the size and checksum it was uploaded with',
+    'upload: it was deleted, run `backup logical --upload` again; restore: drop the new database, restore an older dump',
+  ],
+  DUMP_DOWNLOAD_FAILED: [
+    'a dump in the Blob container could not be read',
+    "check the network path and the identity's role on the container, then restore again",
+  ],
+
   // anything not raised by this tool itself (a bug, or a library's own error)
   INTERNAL: ['an unexpected error', 'rerun with --verbose and report the cause chain'],
 } as const satisfies Record<string, readonly [meaning: string, action: string]>;

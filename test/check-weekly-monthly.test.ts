@@ -26,8 +26,10 @@ describe('weekly and monthly checklists on a real cluster', () => {
     const { result } = await run('weekly');
     assert.deepEqual(
       result.items.map((i) => i.id),
-      ['failover', 'restore-test', 'statistics', 'security-patches', 'capacity'],
+      ['failover', 'restore-test', 'logical-dump', 'statistics', 'security-patches', 'capacity'],
     );
+    assert.equal(item(result, 'logical-dump').status, 'warn', 'no Blob container configured: said, not failed');
+    assert.match(item(result, 'logical-dump').detail, /no Blob container configured/);
     assert.equal(item(result, 'failover').status, 'warn');
     assert.match(item(result, 'failover').detail, /allowSwitchover=false/);
     assert.equal(item(result, 'statistics').status, 'warn');

@@ -1,22 +1,23 @@
 import { chmodSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Config } from '../config/schema.js';
 import { findPgBinaries } from '../cluster/local/pgBinaries.js';
 import { libpqEnv } from '../db/connection.js';
 import { BillInquiryError } from '../errors.js';
-import { rolePassword } from '../platform/roleTargets.js';
+import { primaryAs } from '../platform/roleTargets.js';
 import { ensureDir, serverUser } from '../system/osUser.js';
 import { run } from '../system/run.js';
 import { SecretStore } from '../system/secrets.js';
 import { backupPaths } from './paths.js';
-import { pipeline } from './pipe.js';
-import { openTopology } from '../topology/open.js';
+import { pipeline, type PipeStage } from './pipe.js';
+import { adminTarget, ADMIN_URL_ENV, openTopology } from '../topology/index.js';
 
 export const LOGICAL_SECRET = 'logical-backup-passphrase';
 const PASS_ENV = 'BILL_INQUIRY_LOGICAL_PASSPHRASE';
 /** openssl enc: AES-256-CBC with a PBKDF2-derived key (salted), §10.2. */
 const OPENSSL_ENC = ['enc', '-aes-256-cbc', '-pbkdf2', '-iter', '200000', '-salt', '-pass', `env:${PASS_ENV}`];
-const DUMP_SUFFIX = '.dump.enc';
+export const DUMP_SUFFIX = '.dump.enc';
 const DAY_MS = 86_400_000;
 
 export interface LogicalBackupResult {
@@ -35,19 +36,11 @@ export interface LogicalBackupResult {
 export async function logicalBackup(cfg: Readonly<Config>, now = new Date()): Promise<LogicalBackupResult> {
   const dir = backupPaths(cfg).logical;
   ensureDir(dir, 0o700);
-  const target = {
-    ...(await openTopology(cfg).admin(cfg.database.name)),
-    user: cfg.database.roles.backup,
-    password: rolePassword(cfg, 'backup'),
-    applicationName: 'bill-inquiry-logical-backup',
-  };
-  const file = path.join(dir, `${cfg.database.name}-${now.toISOString().replace(/[:.]/g, '-')}${DUMP_SUFFIX}`);
+  const file = path.join(dir, dumpName(cfg, now));
   const started = Date.now();
   try {
-    await pipeline(
-      { cmd: pgBin(cfg, 'pg_dump'), args: ['--format=custom', '--no-password'], env: libpqEnv(target) },
-      { cmd: 'openssl', args: [...OPENSSL_ENC, '-out', file], env: { [PASS_ENV]: passphrase(cfg) } },
-    );
+    const [dump, encrypt] = await dumpStages(cfg);
+    await pipeline(dump, { ...encrypt, args: [...encrypt.args, '-out', file] });
   } catch (e) {
     rmSync(file, { force: true });
     throw e;
@@ -62,23 +55,60 @@ export async function logicalBackup(cfg: Readonly<Config>, now = new Date()): Pr
   };
 }
 
+/** `<database>-<ISO time>.dump.enc`: dumps sort by date, on disk and in the Blob container alike. */
+export const dumpName = (cfg: Readonly<Config>, now: Date): string =>
+  `${cfg.database.name}-${now.toISOString().replace(/[:.]/g, '-')}${DUMP_SUFFIX}`;
+
+/**
+ * pg_dump -Fc of the Bill-Inquiry database as bill_backup_user (read-only
+ * backup role), and openssl encrypting its output to stdout (§10.2): the two
+ * stages of every logical backup, whatever takes the encrypted bytes.
+ */
+export async function dumpStages(cfg: Readonly<Config>): Promise<[PipeStage, PipeStage]> {
+  // The backup role on the current primary, whatever runs it: an external server (Azure, the weekly
+  // CronJob) has no admin connection here, and the dump needs none.
+  const target = { ...(await primaryAs(openTopology(cfg), 'backup')), applicationName: 'bill-inquiry-logical-backup' };
+  return [
+    { cmd: pgBin(cfg, 'pg_dump'), args: ['--format=custom', '--no-password'], env: libpqEnv(target) },
+    { cmd: 'openssl', args: [...OPENSSL_ENC], env: { [PASS_ENV]: passphrase(cfg) } },
+  ];
+}
+
 /** Decrypts a dump and pg_restores it into a new database on the primary (or `port`). */
 export async function restoreLogical(
   cfg: Readonly<Config>,
-  opts: { file: string; into: string; port?: number },
+  opts: { file: string; into: string; port?: number; adminUrl?: string },
 ): Promise<{ ok: true; file: string; database: string; seconds: number }> {
   if (!existsSync(opts.file))
     throw new BillInquiryError('DUMP_MISSING', `no dump file ${opts.file}`, 'list them under <dataDir>/backup/logical');
+  return restoreDump(cfg, { ...opts, source: { file: opts.file } });
+}
+
+/**
+ * openssl -d | pg_restore into a new database, from a file or from a stream
+ * (`file` then names it in messages: a dump downloaded from Blob storage).
+ */
+export async function restoreDump(
+  cfg: Readonly<Config>,
+  opts: {
+    file: string;
+    source: { file: string } | { stream: Readable };
+    into: string;
+    port?: number;
+    adminUrl?: string;
+  },
+): Promise<{ ok: true; file: string; database: string; seconds: number }> {
   if (!/^[a-z_][a-z0-9_]*$/.test(opts.into))
     throw new BillInquiryError(
       'BAD_DATABASE',
       `--into ${opts.into} is not a plain database name`,
       'use lower-case letters, digits and _',
     );
-  const admin = await openTopology(cfg).admin(
-    'postgres',
-    opts.port ? { host: cfg.cluster.host, port: opts.port } : undefined,
-  );
+  // An external server has no admin connection here: --admin-url / BILL_INQUIRY_ADMIN_URL names one (CREATEDB suffices).
+  const admin =
+    !opts.port && (opts.adminUrl || process.env[ADMIN_URL_ENV])
+      ? (await adminTarget(openTopology(cfg), opts.adminUrl)).target
+      : await openTopology(cfg).admin('postgres', opts.port ? { host: cfg.cluster.host, port: opts.port } : undefined);
   const started = Date.now();
   const psqlEnv = libpqEnv(admin);
   // createdb quotes the name itself and fails clearly when the database exists.
@@ -90,13 +120,15 @@ export async function restoreLogical(
       { cause: e },
     );
   });
+  const fromFile = 'file' in opts.source ? ['-in', opts.source.file] : [];
   await pipeline(
-    { cmd: 'openssl', args: [...OPENSSL_ENC, '-d', '-in', opts.file], env: { [PASS_ENV]: passphrase(cfg) } },
+    { cmd: 'openssl', args: [...OPENSSL_ENC, '-d', ...fromFile], env: { [PASS_ENV]: passphrase(cfg) } },
     {
       cmd: pgBin(cfg, 'pg_restore'),
       args: ['--exit-on-error', '--no-password', `--dbname=${opts.into}`],
       env: libpqEnv({ ...admin, database: opts.into }),
     },
+    'stream' in opts.source ? opts.source.stream : undefined,
   ).catch((e: unknown) => {
     const bad = e instanceof Error && /bad decrypt/i.test(e.message);
     throw bad

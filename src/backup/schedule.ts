@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
+import { dumpContainerConfigured } from '../azure/clients/dumpContainer.js';
 
 export const CRON_FILE = '/etc/cron.d/bill-inquiry-backup';
 const DAY_MIN = 1440;
@@ -70,7 +71,8 @@ export function scheduleLines(
     `# bill-inquiry backups (plan §9.1), ${s.timezone} times converted to this host's ${hostZone} (UTC${fmtOffset(utcOffsetMinutes(hostZone, at))}); regenerate after a DST change`,
     line(s.dailyAt, [s.fullOnWeekday], 'backup run --type full'),
     line(s.dailyAt, others, 'backup run --type diff'),
-    line(s.logicalAt, [s.logicalWeekday], 'backup logical'),
+    // With a Blob container configured the weekly dump goes there (§9.1: kept in Blob Storage), not to this disk.
+    line(s.logicalAt, [s.logicalWeekday], dumpContainerConfigured(cfg) ? 'backup logical --upload' : 'backup logical'),
   ];
 }
 

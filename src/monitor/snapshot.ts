@@ -1,6 +1,8 @@
 import type { Config } from '../config/schema.js';
 import { errorMessage } from '../errors.js';
+import { externalBackupStatus } from './backup/azureBackupStatus.js';
 import { backupStatus, type BackupStatus } from './backup/backupStatus.js';
+import { logicalDumpStatus, type LogicalDumpStatus } from './backup/logicalDumps.js';
 import { collectDb, type DbSnapshot } from './db/collectDb.js';
 import { authFailures, readLogEvents, type AuthFailureWatch } from './db/serverLog.js';
 import { DeadLetterFile } from '../service/history/deadLetter.js';
@@ -8,6 +10,7 @@ import { journalUsage } from '../service/history/journal/usage.js';
 import { journalRoot } from '../service/history/historyWriter.js';
 import { rowCount } from '../service/history/records.js';
 import { hostStats, type HostStats } from './host/hostStats.js';
+import { externalServerFigures, type ServerFigures } from './host/serverFigures.js';
 import type { RequestRecorder } from './http/requestRecorder.js';
 import { dataPath, memberSources, type MemberSource } from './members.js';
 import { openTopology } from '../topology/open.js';
@@ -32,7 +35,10 @@ export interface MonitorSnapshot {
   primary?: MemberHealth;
   expectedReplicas: number;
   streamingReplicas: number;
+  /** This machine's usage, taken only when it runs the database server (plain, ha topologies). */
   host?: HostStats;
+  /** External topology: the server's own figures (Azure Monitor), or why they are not measured here. */
+  server?: ServerFigures;
   failedConnectionsLastMin: number;
   /** History rows in the dead-letter file of the data dir (refused by the database, waiting for `history replay`). */
   deadLetterRows: number;
@@ -42,6 +48,8 @@ export interface MonitorSnapshot {
    */
   journal: { bytes: number; budgetUsedPercent: number };
   backup: BackupStatus;
+  /** §9.1 weekly dumps in the Blob container, when one is configured. */
+  logicalDumps?: LogicalDumpStatus;
   service?: ServiceSnapshot;
 }
 
@@ -56,12 +64,18 @@ export async function collectSnapshot(cfg: Readonly<Config>, sources: SnapshotSo
   const now = new Date();
   const topology = openTopology(cfg);
   const list = await memberSources(cfg, topology);
-  const [members, host, backup] = await Promise.all([
+  // An external server runs elsewhere: this machine's CPU, memory, disk and pgBackRest say nothing about it.
+  const external = topology.kind === 'external';
+  const [members, host, server, backup, logicalDumps] = await Promise.all([
     Promise.all(list.map((m) => memberHealth(cfg, m))),
-    dataPath(cfg, topology)
-      .then((p) => hostStats(p, cfg.monitor.cpuSampleMs))
-      .catch(() => undefined),
-    backupStatus(cfg, now),
+    external
+      ? undefined
+      : dataPath(cfg, topology)
+          .then((p) => hostStats(p, cfg.monitor.cpuSampleMs))
+          .catch(() => undefined),
+    external ? externalServerFigures(cfg, now) : undefined,
+    external ? externalBackupStatus(cfg, now) : backupStatus(cfg, now),
+    logicalDumpStatus(cfg, now),
   ]);
   const primary = members.find((m) => m.role === 'primary');
   const expected = cfg.monitor.expectedReplicas === 'auto' ? list.length - 1 : cfg.monitor.expectedReplicas;
@@ -72,6 +86,7 @@ export async function collectSnapshot(cfg: Readonly<Config>, sources: SnapshotSo
     expectedReplicas: expected,
     streamingReplicas: primary?.db?.replicas.filter((r) => r.state === 'streaming').length ?? 0,
     ...(host ? { host } : {}),
+    ...(server ? { server } : {}),
     failedConnectionsLastMin: sources.authFailures
       ? sources.authFailures.lastMinute(
           list.flatMap((m) => (m.logDir ? [m.logDir] : [])),
@@ -81,6 +96,7 @@ export async function collectSnapshot(cfg: Readonly<Config>, sources: SnapshotSo
     deadLetterRows: rowCount(new DeadLetterFile(cfg.dataDir).read()),
     journal: journalSnapshot(cfg),
     backup,
+    ...(logicalDumps ? { logicalDumps } : {}),
     ...(sources.runtime ? { service: serviceSnapshot(sources.runtime, sources.requests) } : {}),
   };
 }

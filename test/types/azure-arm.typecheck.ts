@@ -9,6 +9,7 @@
 import type { Server } from '@azure/arm-postgresql-flexible';
 import type { ServerProperties } from '../../src/azure/arm/server.js';
 import type { SubnetProperties } from '../../src/azure/arm/network.js';
+import type { RoleAssignmentProperties } from '../../src/azure/arm/roleAssignments.js';
 import { renamed, type ArmProperties } from '../../src/azure/arm/armTypes.js';
 
 export const good: ServerProperties = {
@@ -47,3 +48,13 @@ export const badRenameMixed = renamed(
   // @ts-expect-error …also beside a good one
   { enableHttpsTrafficOnly: 'supportsHttpsTrafficOnly', networkAcls: 'x' },
 );
+
+export const badPrincipal: RoleAssignmentProperties = {
+  roleDefinitionId: 'r',
+  principalId: 'p',
+  // @ts-expect-error 'ManagedIdentity' is not a KnownPrincipalType (a managed identity is a ServicePrincipal)
+  principalType: 'ManagedIdentity',
+};
+
+// @ts-expect-error a role assignment's scope is server-populated (readonly): in a template it is the resource's `scope`
+export const scopeInProperties: RoleAssignmentProperties = { roleDefinitionId: 'r', principalId: 'p', scope: 's' };

@@ -37,9 +37,9 @@ async function modular(pkg: string, file: string, model: string, serializeAs = m
   return (body) => ser(des(body));
 }
 
-/** An AutoRest SDK: its Mappers with @azure/core-client's serializer. */
-async function autorest(pkg: string, model: string): Promise<RoundTrip> {
-  const mappers = (await sdk(pkg, 'models/mappers.js')) as unknown as Record<string, CompositeMapper>;
+/** An AutoRest SDK: its Mappers with @azure/core-client's serializer (older packages keep them under dist-esm/src). */
+async function autorest(pkg: string, model: string, mappersFile = 'models/mappers.js'): Promise<RoundTrip> {
+  const mappers = (await sdk(pkg, mappersFile)) as unknown as Record<string, CompositeMapper>;
   const serializer = createSerializer(mappers);
   const mapper = mappers[model];
   assert.ok(mapper, `${pkg} has the ${model} mapper`);
@@ -111,6 +111,11 @@ async function roundTrips(): Promise<Record<string, RoundTrip>> {
       'models/models.js',
       'managementPolicy',
     ),
+    'Microsoft.Authorization/roleAssignments': await autorest(
+      'arm-authorization',
+      'RoleAssignmentCreateParameters',
+      '../../dist-esm/src/models/mappers.js',
+    ),
   };
 }
 
@@ -172,6 +177,7 @@ const SDK_API_VERSION: Record<string, [pkg: string, file: string]> = {
   'Microsoft.Insights/actionGroups': ['arm-monitor', 'api/actionGroups/operations.js'],
   'Microsoft.Insights/metricAlerts': ['arm-monitor', 'api/metricAlerts/operations.js'],
   'Microsoft.Storage/storageAccounts': ['arm-storage', 'api/storageAccounts/operations.js'],
+  'Microsoft.Authorization/roleAssignments': ['arm-authorization', '../../dist-esm/src/models/parameters.js'],
 };
 
 test('each pinned apiVersion is the one its SDK model package speaks', () => {

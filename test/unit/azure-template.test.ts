@@ -225,6 +225,47 @@ describe('azure template: the plan at the right paths', () => {
     });
   });
 
+  test('§9.1, §8.1 role assignments: the identity is Storage Blob Data Contributor on the dump container and Reader on the server, nothing wider', () => {
+    const assignments = all(t, 'Microsoft.Authorization/roleAssignments');
+    const identity = "resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'bill-inquiry-service-identity')";
+    const container =
+      "resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', 'phonebillpgdumps', 'default', 'logical-dumps')";
+    const server = `resourceId('Microsoft.DBforPostgreSQL/flexibleServers', '${SERVER}')`;
+    assert.deepEqual(
+      assignments.map((r) => [r.scope, r.properties.roleDefinitionId, r.name, r.dependsOn]),
+      [
+        [
+          'Microsoft.Storage/storageAccounts/phonebillpgdumps/blobServices/default/containers/logical-dumps',
+          "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')]",
+          `[guid(${container}, ${identity}, 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')]`,
+          [`[${container}]`, `[${identity}]`],
+        ],
+        [
+          `Microsoft.DBforPostgreSQL/flexibleServers/${SERVER}`,
+          "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'acdd72a7-3385-48ef-bd42-f606fba81ae7')]",
+          `[guid(${server}, ${identity}, 'acdd72a7-3385-48ef-bd42-f606fba81ae7')]`,
+          [`[${server}]`, `[${identity}]`],
+        ],
+      ],
+    );
+    for (const r of assignments) {
+      assert.equal(r.apiVersion, '2022-04-01');
+      assert.equal(r.properties.principalId, `[reference(${identity}, '2024-11-30').principalId]`);
+      assert.equal(r.properties.principalType, 'ServicePrincipal');
+    }
+    const moved = render({
+      azure: { serverName: 'other-pg', logicalBackup: { storageAccount: 'otherdumps', container: 'c2' } },
+    });
+    assert.deepEqual(
+      all(moved, 'Microsoft.Authorization/roleAssignments').map((r) => r.scope),
+      [
+        'Microsoft.Storage/storageAccounts/otherdumps/blobServices/default/containers/c2',
+        'Microsoft.DBforPostgreSQL/flexibleServers/other-pg',
+      ],
+      'the scopes follow the configuration',
+    );
+  });
+
   test('every resource pins an apiVersion; every dependency names a resource the template defines', () => {
     const ids = new Set(
       t.resources.map(

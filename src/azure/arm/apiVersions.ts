@@ -31,6 +31,8 @@ export const API_VERSIONS = {
   'Microsoft.Storage/storageAccounts': '2026-09-01',
   'Microsoft.Storage/storageAccounts/blobServices/containers': '2026-09-01',
   'Microsoft.Storage/storageAccounts/managementPolicies': '2026-09-01',
+  /** @azure/arm-authorization 9.0.0 */
+  'Microsoft.Authorization/roleAssignments': '2022-04-01',
 } as const;
 
 export type ResourceType = keyof typeof API_VERSIONS;

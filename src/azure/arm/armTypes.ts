@@ -1,7 +1,7 @@
 /**
  * The shape of an ARM template and the typing of its resources' `properties`
- * by the official Azure SDK models (type-only imports: the SDK packages are
- * devDependencies and nothing of them runs).
+ * by the official Azure SDK models (type-only imports: nothing of them runs in
+ * the template; the clients in src/azure/clients are what runs).
  *
  * The SDK models are the REST resources with their `properties` bag flattened
  * into the resource, in camelCase TypeScript names. An ARM template carries

@@ -7,6 +7,7 @@ import { identityId, identityResources } from './identity.js';
 import { monitoringResources } from './monitoring.js';
 import { networkResources } from './network.js';
 import { PARAM_ADMIN_LOGIN, PARAM_ADMIN_PASSWORD, PARAM_ENTRA_ADMIN_OID, serverId, serverResources } from './server.js';
+import { roleAssignmentResources } from './roleAssignments.js';
 import { storageResources } from './storage.js';
 
 export const TEMPLATE_FILE = 'azuredeploy.json';
@@ -57,6 +58,7 @@ export function renderTemplate(cfg: Readonly<Config>, today = new Date()): ArmTe
       ...serverResources(cfg),
       ...monitoringResources(cfg),
       ...storageResources(cfg),
+      ...roleAssignmentResources(cfg),
     ],
     outputs: {
       serverFqdn: {

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { backupInfo, type BackupInfo } from '../../backup/info.js';
 import { logicalBackup } from '../../backup/logical.js';
+import { uploadLogicalBackup } from '../../backup/logicalUpload.js';
 import { runBackup, verifyBackups, type BackupType } from '../../backup/run.js';
 import { installSchedule, scheduleLines } from '../../backup/schedule.js';
 import { commandConfig, globals, intOption } from '../context.js';
@@ -52,8 +53,22 @@ export function registerBackupCommands(program: Command): void {
   backup
     .command('logical')
     .description('pg_dump (custom format) as the backup role, encrypted; prunes dumps older than the retention')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option(
+      '--upload',
+      'stream the encrypted dump to the Azure Blob container (azure.logicalBackup) instead of local disk, then read it back to verify',
+    )
+    .action(async (opts: { upload?: boolean }, cmd: Command) => {
       const cfg = commandConfig(cmd);
+      if (opts.upload) {
+        const u = await uploadLogicalBackup(cfg);
+        emit(
+          u,
+          globals(cmd),
+          (x) =>
+            `${x.container}/${x.blob} (${(x.bytes / 2 ** 20).toFixed(1)} MB, ${x.seconds.toFixed(1)} s); read back: same size and sha256 ${x.sha256}`,
+        );
+        return;
+      }
       const r = await logicalBackup(cfg);
       emit(
         r,

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { restoreLogical } from '../../backup/logical.js';
+import { restoreLogicalFromBlob } from '../../backup/logicalBlobRestore.js';
 import { restoreTo, type RestoreResult } from '../../backup/restore.js';
 import { switchToRestored } from '../../backup/switchToRestored.js';
 import { BillInquiryError } from '../../errors.js';
+import { ADMIN_URL_ENV } from '../../topology/index.js';
 import { commandConfig, globals, intOption } from '../context.js';
 import { emit, progress } from '../output.js';
 
@@ -45,17 +47,25 @@ export function registerRestoreCommands(program: Command): void {
   restore
     .command('logical')
     .description('restore an encrypted logical dump into a new database')
-    .requiredOption('--file <file>', 'dump written by `backup logical`')
-    .action(async (opts: { file: string }, cmd: Command) => {
+    .option('--file <file>', 'dump written by `backup logical`')
+    .option('--blob <name>', 'dump uploaded by `backup logical --upload`, streamed from the Blob container')
+    .option(
+      '--admin-url <url>',
+      `admin connection that may CREATE DATABASE, for an external server (env ${ADMIN_URL_ENV}); default: the local cluster`,
+    )
+    .action(async (opts: { file?: string; blob?: string; adminUrl?: string }, cmd: Command) => {
       const { into, port } = cmd.optsWithGlobals<{ into?: string; port?: number }>();
-      if (!into)
+      if (!into || !!opts.file === !!opts.blob)
         throw new BillInquiryError(
           'USAGE',
-          'restore logical needs --into <new database name>',
+          'restore logical needs one of --file <dump> or --blob <name>, and --into <new database name>',
           'e.g. bill-inquiry restore logical --file F --into bill_restored',
         );
       const cfg = commandConfig(cmd);
-      const r = await restoreLogical(cfg, { file: opts.file, into, ...(port ? { port } : {}) });
+      const where = { into, ...(port ? { port } : {}), ...(opts.adminUrl ? { adminUrl: opts.adminUrl } : {}) };
+      const r = opts.blob
+        ? await restoreLogicalFromBlob(cfg, { blob: opts.blob, ...where })
+        : await restoreLogical(cfg, { file: opts.file!, ...where });
       emit(r, globals(cmd), (x) => `restored ${x.file} into ${x.database} in ${x.seconds.toFixed(1)} s`);
     });
 }

@@ -135,8 +135,54 @@ export const azureSection = z.object({
         .default('Standard_GRS'),
       /** Written weekly, read only to restore: the Cool tier (its 30-day minimum is far below the 92 days kept). */
       accessTier: z.enum(['Hot', 'Cool', 'Cold']).default('Cool'),
+      /**
+       * Blob service URL of the account that `backup logical --upload` writes to and `check weekly` /
+       * `monitor` read; default `https://<storageAccount>.blob.core.windows.net`. HTTPS only (§10.2:
+       * encrypted in transit). Path-style (`https://host:port/<account>`) for Azurite or a private
+       * endpoint. Set it (or azure.subscriptionId) and the monitor watches the container.
+       */
+      accountUrl: z
+        .string()
+        .url()
+        .refine((u) => u.startsWith('https://'), 'an https:// URL (dumps travel encrypted, §10.2)')
+        .optional(),
+      /**
+       * How `backup logical --upload` signs in to the container: `identity` = an Entra token of the
+       * managed identity (workload identity in the cluster; azure.clientId), which the template gives
+       * Storage Blob Data Contributor on the container; `sas` = a SAS token from the secret store
+       * (`azure-blob-sas`, or BILL_INQUIRY_SECRET_AZURE_BLOB_SAS) with create/write/read rights.
+       */
+      auth: z.enum(['identity', 'sas']).default('identity'),
+      /** Block size (MiB) of the streamed upload: the dump is never on local disk, at most blockMb × uploadConcurrency in memory. */
+      blockMb: z.number().int().min(1).max(100).default(8),
+      /** Blocks of the upload in flight at once (each holds blockMb of memory). */
+      uploadConcurrency: z.number().int().min(1).max(16).default(2),
     })
     .prefault({}),
+  /**
+   * The subscription of azure.resourceGroup. Set = Azure is configured: on an external target
+   * (service.database) the daily checklist, `monitor alerts` and /ops take the server's CPU, memory,
+   * storage and connections from Azure Monitor and its backups from the server's backup list (ARM),
+   * §8.1, §14.1. Unset: those items say "not measured here" — never another machine's figures.
+   */
+  subscriptionId: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a GUID')
+    .optional(),
+  /**
+   * Client id of the user-assigned identity the tool signs in with to Azure Monitor, ARM and Blob
+   * storage (output serviceIdentityClientId); default service.database.entra.clientId; neither:
+   * DefaultAzureCredential (workload identity, az login). A token from the secret store
+   * (`azure-arm-token`) replaces the identity for ARM calls, e.g. a one-off run with
+   * `az account get-access-token`. §3.3 (the application's managed identity).
+   */
+  clientId: z.string().optional(),
+  /** §8.1, §14.1: Azure Resource Manager endpoint (a sovereign cloud's); tokens are asked for `<armEndpoint>/.default`. */
+  armEndpoint: z.string().url().default('https://management.azure.com'),
+  /** §8.1 figures from Azure Monitor: the newest 1-minute average within this many minutes (metrics arrive 1–3 min late). */
+  metricsLookbackMinutes: z.number().int().min(2).max(60).default(15),
+  /** §8.1: seconds one Azure Monitor / backup-list answer is reused by long-running processes (/ops, /metrics): a new metric point comes once a minute. */
+  armCacheS: z.number().int().min(0).max(3600).default(60),
   /** `azure deploy`: name of the ARM deployment in the resource group. */
   deploymentName: z.string().default('bill-inquiry-db'),
   /** `azure deploy --yes`: how often progress is polled (resources done so far). */

@@ -183,6 +183,8 @@ export const monitorSection = z.object({
        */
       drPlanFile: z.string().default('docs/disaster-recovery.md'),
       drPlanMaxAgeDays: z.number().int().positive().default(31),
+      /** Weekly (§9.1): the newest logical dump in the Blob container may be this old (a week plus a day's slack). */
+      logicalDumpMaxAgeDays: z.number().positive().default(8),
       /** Roles allowed to be superuser or CREATEROLE (security audit). */
       privilegedRoles: z.array(z.string()).default(['postgres', 'bill_admin']),
     })

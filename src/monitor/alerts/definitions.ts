@@ -2,6 +2,7 @@ import type { Config } from '../../config/schema.js';
 import type { AlertName } from '../../config/sections/monitor.js';
 import { backupAlertOverride } from '../backup/backupState.js';
 import { M } from '../metricNames.js';
+import { usageFigure } from '../host/usage.js';
 import { isOpen } from '../serviceView.js';
 import type { MonitorSnapshot } from '../snapshot.js';
 
@@ -29,6 +30,11 @@ const t = (cfg: Readonly<Config>, name: AlertName) => cfg.monitor.alerts[name].t
 const atLeast = (value: number | undefined, threshold: number, detail: string): Measured =>
   value === undefined ? { firing: false, detail: 'no data' } : { value, firing: value >= threshold, detail };
 const pct = (n: number) => `${n.toFixed(1)} %`;
+/** CPU, memory, disk of the database server — wherever it runs (src/monitor/host/usage.ts). */
+const usageAlert = (s: MonitorSnapshot, which: 'cpu' | 'memory' | 'disk', threshold: number): Measured => {
+  const f = usageFigure(s, which);
+  return f.value === undefined ? { firing: false, detail: f.detail } : atLeast(f.value, threshold, f.detail);
+};
 
 export const ALERTS: AlertDefinition[] = [
   {
@@ -54,7 +60,7 @@ export const ALERTS: AlertDefinition[] = [
     metric: M.hostCpu,
     unit: '%',
     expr: (c) => `${M.hostCpu} >= ${t(c, 'cpuPercent')}`,
-    evaluate: (s, c) => atLeast(s.host?.cpuPercent, t(c, 'cpuPercent'), `CPU ${pct(s.host?.cpuPercent ?? 0)}`),
+    evaluate: (s, c) => usageAlert(s, 'cpu', t(c, 'cpuPercent')),
   },
   {
     name: 'memoryPercent',
@@ -63,8 +69,7 @@ export const ALERTS: AlertDefinition[] = [
     metric: M.hostMemory,
     unit: '%',
     expr: (c) => `${M.hostMemory} >= ${t(c, 'memoryPercent')}`,
-    evaluate: (s, c) =>
-      atLeast(s.host?.memoryPercent, t(c, 'memoryPercent'), `memory ${pct(s.host?.memoryPercent ?? 0)}`),
+    evaluate: (s, c) => usageAlert(s, 'memory', t(c, 'memoryPercent')),
   },
   {
     name: 'diskPercent',
@@ -73,8 +78,7 @@ export const ALERTS: AlertDefinition[] = [
     metric: M.hostDisk,
     unit: '%',
     expr: (c) => `${M.hostDisk} >= ${t(c, 'diskPercent')}`,
-    evaluate: (s, c) =>
-      atLeast(s.host?.diskPercent, t(c, 'diskPercent'), `disk ${pct(s.host?.diskPercent ?? 0)} of ${s.host?.diskPath}`),
+    evaluate: (s, c) => usageAlert(s, 'disk', t(c, 'diskPercent')),
   },
   {
     name: 'connectionsPercent',
@@ -161,6 +165,7 @@ export const ALERTS: AlertDefinition[] = [
       `${M.backupConfigured} == 1 and (time() - ${M.backupLast}) / 3600 >= ${t(c, 'backupAgeH')} unless ${M.backupFirstRunning} == 1`,
     evaluate: (s, c) => {
       const b = s.backup;
+      if (b.notMeasured) return { firing: false, detail: `not measured here: ${b.notMeasured}` };
       const special = backupAlertOverride(b);
       if (special) return special;
       if (!b.configured) return { firing: false, detail: 'no backups configured' };

@@ -14,6 +14,10 @@ export interface BackupStatus {
   ageHours?: number;
   repos: Array<{ repo: string; status: string; lastSuccessAt?: string }>;
   error?: string;
+  /** External target: `azure` = the Flexible Server's own backups (ARM); absent = pgBackRest here. */
+  source?: 'azure';
+  /** External target without Azure: why its backups cannot be seen from here (not "none configured"). */
+  notMeasured?: string;
   /** Backups cannot run on this cluster at all (e.g. PostgreSQL 17 with pgBackRest 2.45): why, and the fix. */
   unavailable?: Pick<BackupsUnavailable, 'reason' | 'fix'>;
   /** `serve` is taking the first full backup now (backup/firstBackup.ts). */

@@ -6,6 +6,7 @@ import { VERIFY_APPLICATION_NAME } from '../../platform/verify/check.js';
 import { readLogEvents } from '../db/serverLog.js';
 import { memberSources, type MemberSource } from '../members.js';
 import type { MonitorSnapshot } from '../snapshot.js';
+import { azureBackupItem, externalUsageAction, notMeasuredItem } from './externalItems.js';
 import type { CheckItem } from './item.js';
 import { connectionBudget, readPoolOnPrimary } from '../../platform/connectionBudget.js';
 
@@ -17,7 +18,7 @@ export async function dailyChecks(cfg: Readonly<Config>, s: MonitorSnapshot): Pr
   const alert = (n: AlertResult['name']) => alerts.find((a) => a.name === n);
   return [
     serverUp(s),
-    usage(alert),
+    usage(s, alert),
     backup(cfg, s),
     slowQueries(cfg, s),
     errorLog(cfg, await memberSources(cfg)),
@@ -62,24 +63,29 @@ function serverUp(s: MonitorSnapshot): CheckItem {
   };
 }
 
-function usage(alert: (n: AlertResult['name']) => AlertResult | undefined): CheckItem {
+function usage(s: MonitorSnapshot, alert: (n: AlertResult['name']) => AlertResult | undefined): CheckItem {
+  const base = { id: 'usage', plan: 'CPU/메모리/디스크 사용률 점검', title: 'CPU, memory and disk usage' };
+  if (s.server?.source === 'none') return notMeasuredItem(base, s.server.notMeasured);
   const items = (['cpuPercent', 'memoryPercent', 'diskPercent'] as const)
     .map(alert)
     .filter((a): a is AlertResult => !!a);
   const firing = items.filter((a) => a.firing);
   return {
-    id: 'usage',
-    plan: 'CPU/메모리/디스크 사용률 점검',
-    title: 'CPU, memory and disk usage',
+    ...base,
     status: items.some((a) => a.value === undefined) ? 'warn' : firing.length ? 'fail' : 'pass',
     detail: items.map((a) => `${a.detail} (limit ${a.threshold} %)`).join('; '),
-    action: firing.map((a) => a.action).join('; ') || 'usage could not be measured: check the data directory path',
+    action:
+      firing.map((a) => a.action).join('; ') ||
+      externalUsageAction(s.server) ||
+      'usage could not be measured: check the data directory path',
   };
 }
 
 function backup(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
   const b = s.backup;
   const base = { id: 'backup', plan: '백업 성공 여부 확인', title: 'backup succeeded' };
+  if (b.notMeasured) return notMeasuredItem(base, b.notMeasured);
+  if (b.source === 'azure') return azureBackupItem(cfg, b, base);
   const special = backupCheckOverride(b);
   if (special) return { ...base, ...special };
   if (!b.configured)
@@ -210,6 +216,9 @@ function connections(
     detail: [
       conn?.detail,
       failed?.detail,
+      s.server?.source === 'azure-monitor' && s.server.activeConnections !== undefined
+        ? `Azure Monitor active_connections ${s.server.activeConnections}`
+        : undefined,
       `cache hit ratio ${db?.cache_hit_ratio ?? 'n/a'} % (min ${cfg.monitor.checks.cacheHitRatioMinPercent} %)`,
       slow?.detail,
     ]

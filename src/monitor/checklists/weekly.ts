@@ -7,7 +7,9 @@ import { ensureDir } from '../../system/osUser.js';
 import { run } from '../../system/run.js';
 import { openTopology } from '../../topology/open.js';
 import type { MonitorSnapshot } from '../snapshot.js';
+import { externalCapacityItem } from './externalItems.js';
 import type { CheckItem } from './item.js';
+import { logicalDumpItem } from './logicalDumpItem.js';
 
 const DAY_MS = 86_400_000;
 
@@ -16,6 +18,7 @@ export async function weeklyChecks(cfg: Readonly<Config>, s: MonitorSnapshot): P
   return [
     await failoverTest(cfg, s),
     restoreTest(s),
+    logicalDumpItem(cfg, s),
     statistics(cfg, s),
     await securityPatches(s),
     capacityTrend(cfg, s),
@@ -161,6 +164,7 @@ interface CapacitySample {
 /** Appends today's sizes to `<dataDir>/monitor/capacity.jsonl` and projects when the disk alert would be reached. */
 function capacityTrend(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
   const base = { id: 'capacity', plan: '용량 계획 검토', title: 'capacity trend' };
+  if (s.server) return externalCapacityItem(base, s.server);
   if (!s.host || !s.primary?.db)
     return { ...base, status: 'fail', detail: 'sizes unavailable', action: 'start the cluster' };
   const file = path.join(cfg.dataDir, 'monitor', 'capacity.jsonl');

@@ -107,6 +107,15 @@ export function registerDbMetrics(registry: Registry, cache: SnapshotCache): voi
     [],
     (s, set) => s.backup.configured && set({}, s.backup.lastSuccessAt ? Date.parse(s.backup.lastSuccessAt) / 1000 : 0),
   );
+  gauge(
+    M.logicalDumpLast,
+    'Upload time of the newest §9.1 logical dump in the Blob container (0 = none); absent without a container',
+    [],
+    (s, set) =>
+      s.logicalDumps &&
+      !s.logicalDumps.error &&
+      set({}, s.logicalDumps.newest ? Date.parse(s.logicalDumps.newest.at) / 1000 : 0),
+  );
   gauge(M.backupFirstRunning, 'serve is taking the first full backup now (1) or not (0)', [], (s, set) =>
     set({}, s.backup.firstBackup ? 1 : 0),
   );

@@ -1,0 +1,37 @@
+import type { AccessToken, TokenCredential } from '@azure/identity';
+import type { Config } from '../../config/schema.js';
+import { SecretStore } from '../../system/secrets.js';
+
+/** A bearer token for ARM handed in through the secret store (e.g. `az account get-access-token --query accessToken -o tsv`). */
+export const ARM_TOKEN_SECRET = 'azure-arm-token';
+/** How long a handed-in token is assumed to hold: Entra tokens live 60–90 min, and one command's run is far shorter. */
+const HANDED_IN_TOKEN_MS = 5 * 60_000;
+
+/**
+ * The identity the tool signs in to Azure with (Monitor, ARM, Blob storage):
+ * the user-assigned managed identity by client id (azure.clientId, else
+ * service.database.entra.clientId), else DefaultAzureCredential (workload
+ * identity on AKS, a VM's identity, az login). @azure/identity loads on the
+ * first token, so commands that never reach Azure never load it.
+ */
+export function identityCredential(cfg: Readonly<Config>): TokenCredential {
+  const clientId = cfg.azure.clientId ?? cfg.service.database?.entra.clientId;
+  let credential: Promise<TokenCredential> | undefined;
+  return {
+    async getToken(scopes, options) {
+      credential ??= import('@azure/identity').then((m) =>
+        clientId ? new m.ManagedIdentityCredential({ clientId }) : new m.DefaultAzureCredential(),
+      );
+      return (await credential).getToken(scopes, options);
+    },
+  };
+}
+
+/** For ARM calls: a token from the secret store when one is there (a run off Azure), else the identity. */
+export function armCredential(cfg: Readonly<Config>): TokenCredential {
+  const token = new SecretStore(cfg.dataDir).peek(ARM_TOKEN_SECRET);
+  if (!token) return identityCredential(cfg);
+  return {
+    getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + HANDED_IN_TOKEN_MS }),
+  };
+}
