@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { BillInquiryError } from '../errors.js';
-import { phonebillProfile, PhonebillEnvError, type PhonebillProfile } from './phonebillEnv.js';
+import { phonebillProfile, PhonebillEnvError, setPath, type PhonebillProfile } from './phonebillEnv.js';
 import { configSchema, type Config } from './schema.js';
 
 export const ENV_PREFIX = 'BILL_INQUIRY__';
@@ -119,15 +119,6 @@ function parseValue(raw: string): unknown {
   } catch {
     return raw;
   }
-}
-
-function setPath(target: Json, keys: string[], value: unknown): void {
-  let node = target;
-  keys.slice(0, -1).forEach((k) => {
-    if (typeof node[k] !== 'object' || node[k] === null) node[k] = {};
-    node = node[k] as Json;
-  });
-  node[keys[keys.length - 1]!] = value;
 }
 
 function deepMerge(a: Json, b: Json): Json {

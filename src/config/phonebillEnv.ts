@@ -269,7 +269,8 @@ export function describeProfile(p: PhonebillProfile): string {
   }`;
 }
 
-function setPath(target: Json, keys: string[], value: unknown): void {
+/** Sets `value` at the path `keys` of `target`, making the objects on the way (config layers are plain JSON). */
+export function setPath(target: Json, keys: string[], value: unknown): void {
   let node = target;
   keys.slice(0, -1).forEach((k) => {
     if (typeof node[k] !== 'object' || node[k] === null) node[k] = {};

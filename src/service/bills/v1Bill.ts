@@ -1,27 +1,14 @@
 import type { BillInfo, CustomerInfo, KosCustomerDetail } from '../../kos/protocol.js';
 import { designDetail } from '../../kos/protocols/design.js';
+import type { PhonebillBill } from '../../kos/protocols/phonebillKosMock.js';
 import { lineDigits } from './lineNumber.js';
 import { kosMonth } from './months.js';
 
-/** billInfo of phonebill's running code (§8: the kos-mock's KosBillInquiryResponse.BillInfo). */
-export interface V1BillInfo {
-  /** 11 digits. */
-  lineNumber: string;
-  /** YYYYMM. */
-  billingMonth: string;
-  productCode: string;
-  productName: string;
-  monthlyFee: number;
-  usageFee: number;
-  discountAmount: number;
-  totalFee: number;
-  dataUsage: string;
-  voiceUsage: string;
-  smsUsage: string;
-  billStatus: string;
-  /** YYYYMMDD, '' when KOS reported no date. */
-  dueDate: string;
-}
+/**
+ * billInfo of phonebill's running code: the kos-mock's KosBillInquiryResponse.BillInfo as it
+ * passes it through (§8); `dueDate` is '' when KOS reported no date.
+ */
+export type V1BillInfo = PhonebillBill;
 
 /**
  * Our bill in the running code's shape. The fields the design's bill has no place for come
