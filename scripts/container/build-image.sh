@@ -22,8 +22,7 @@ exec 9>"${TMPDIR:-/tmp}/bill-inquiry-image.lock"
 flock 9
 
 if [[ -z "${BASE:-}" ]]; then
-  "$here/build-base.sh" >&2
-  BASE=localhost/bill-inquiry-base:bookworm
+  BASE="$("$here/build-base.sh" | tail -1)"
 fi
 base_id="$(podman image inspect --format '{{.Id}}' "$BASE" 2>/dev/null || echo "$BASE")"
 inputs=(Containerfile .containerignore package.json package-lock.json tsconfig.json tsconfig.build.json
