@@ -53,18 +53,22 @@ const made = {
   pods: new Set<string>(),
   secrets: new Set<string>(),
   kube: new Set<string>(),
+  volumes: new Set<string>(),
 };
 after(async () => {
   for (const file of made.kube) await podman(['kube', 'down', file]);
   for (const p of made.pods) await podman(['pod', 'rm', '-f', '-t', '0', p]);
-  for (const c of made.containers) await podman(['rm', '-f', '-t', '0', c]);
+  // -v: the anonymous volumes of the image's VOLUMEs go with their container.
+  for (const c of made.containers) await podman(['rm', '-f', '-v', '-t', '0', c]);
   for (const s of made.secrets) await podman(['secret', 'rm', s]);
+  for (const v of made.volumes) await podman(['volume', 'rm', '-f', v]);
 });
 export const track = {
   container: (name: string) => made.containers.add(name),
   pod: (name: string) => made.pods.add(name),
   secret: (name: string) => made.secrets.add(name),
   kube: (file: string) => made.kube.add(file),
+  volume: (name: string) => made.volumes.add(name),
 };
 
 /** A unique name for this test run's podman objects. */
