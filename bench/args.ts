@@ -13,6 +13,8 @@ export interface BenchOptions {
   timeoutS: number;
   rate: number;
   openDurationS: number;
+  openRuns: number;
+  coldSockets: boolean;
   users: number;
   stepS: number;
   maxSteps: number;
@@ -32,8 +34,11 @@ Closed loop (wrk), each scenario right after its floor, a fresh service per scen
   --threads N           wrk threads (default 2)
   --timeout S           a request slower than this is an error (default 10)
 Open loop (bench/openLoop.ts, latency from the intended send time):
-  --rate R              the plan's load, requests/s, 70 % hits / 20 % history / 10 % misses (default 2000)
-  --open-duration S     seconds at --rate (default 30)
+  --rate R              the plan's load, requests/s, 70 % hits / 20 % history / 10 % misses (default 1000)
+  --open-duration S     seconds at --rate (default 60)
+  --open-runs N         runs at --rate, floor and service alternated; the median run is reported (default 3)
+  --cold-sockets        also run the service with no sockets opened before the window (each opened on
+                        demand inside it, as the generator did before issue 23): the before/after of warming
   --users N             users with a cached bill and a page of history (default 1000)
   --step S              seconds per step of the max-rate search (default 10)
   --max-steps N         steps of the search (default 8)
@@ -58,6 +63,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       timeout: { type: 'string' },
       rate: { type: 'string' },
       'open-duration': { type: 'string' },
+      'open-runs': { type: 'string' },
+      'cold-sockets': { type: 'boolean' },
       users: { type: 'string' },
       step: { type: 'string' },
       'max-steps': { type: 'string' },
@@ -84,8 +91,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     connections: num('connections', 1000),
     threads: num('threads', 2),
     timeoutS: num('timeout', 10),
-    rate: num('rate', 2000),
-    openDurationS: num('open-duration', 30),
+    rate: num('rate', 1000),
+    openDurationS: num('open-duration', 60),
+    openRuns: num('open-runs', 3),
+    coldSockets: Boolean(v['cold-sockets']),
     users: Math.min(9998, num('users', 1000)),
     stepS: num('step', 10),
     maxSteps: num('max-steps', 8),

@@ -11,10 +11,13 @@
  * bottleneck can be told apart. Requests go out through rawHttp.ts (prebuilt
  * bytes, keep-alive sockets): undici cost ~3× the CPU per request.
  */
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { RawPool, rawRequest } from './rawHttp.js';
+import { analyzeTail, timeline, type Sample, type Slot, type TailReport } from './tail.js';
+import { counterDelta, readTcpCounters, socketCount, type TcpCounters } from './tcpCounters.js';
 
 export type Kind = 'hit' | 'history' | 'miss';
 
@@ -29,6 +32,19 @@ export interface OpenLoopJob {
   mix: Record<Kind, number>;
   /** Path of each kind (the service's, or the floor's). */
   paths: Record<Kind, string>;
+  /**
+   * true: before the window, one socket per connection is opened and carries
+   * one cache hit of a user (each user's in turn), so the window starts on
+   * warm sockets and a warm service — every user's bill in its in-process
+   * cache, its code compiled — as a deployment that has been serving. false:
+   * nothing before the window; each socket is opened on demand inside it (the
+   * generator before issue 23).
+   */
+  warmSockets: boolean;
+  /** Wait after the warm-up for a line on stdin (the caller's counters start then). */
+  handshake?: boolean;
+  /** Processes whose open sockets are counted at the window's start and end. */
+  watchPids?: Partial<Record<'server' | 'postgres' | 'kosMock', number>>;
   /** Cache hits: a request body and the token of a user whose bill is cached. */
   hits: Array<{ token: string; body: string }>;
   /** History pages: tokens of users with history. */
@@ -61,6 +77,18 @@ export interface OpenLoopResult {
   dispatchLagMs: { p99: number; max: number };
   cpuS: number;
   nextMissOffset: number;
+  /** Sockets opened before the window, each carrying one request of the mix (`ok`, `failed`), and how long that took (not part of any figure). */
+  connect: { sockets: number; ok: number; failed: number; acknowledged: number; ms: number };
+  /** Sockets the generator had to open inside the window (lost ones replaced, or more than warmed). */
+  openedInWindow: number;
+  /** The kernel's TCP counters over the window (whole machine), e.g. TcpExtListenOverflows, TcpExtTCPSynRetrans. */
+  tcp: TcpCounters;
+  /** Open sockets of the watched processes at the window's start and end. */
+  sockets: Record<string, { start: number | null; end: number | null }>;
+  /** The run in 100 ms slots of intended send time. */
+  timeline: Slot[];
+  /** Where the slowest 1 % sit. */
+  tail: TailReport;
 }
 
 const histogram = () => createHistogram({ lowest: 1, highest: 600_000_000, figures: 3 });
@@ -88,7 +116,11 @@ export function mixCycle(mix: Record<Kind, number>): Kind[] {
   return cycle;
 }
 
-export async function runOpenLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
+/** Written to stderr when the sockets are warm; the window starts at the next line on stdin (see openLoopRun.ts). */
+export const WARMED = 'open-loop: sockets warm\n';
+
+/** `afterWarm`: awaited between the warm-up and the window (the caller starts its CPU and database counters). */
+export async function runOpenLoop(job: OpenLoopJob, afterWarm?: () => Promise<void>): Promise<OpenLoopResult> {
   const pairs = readFileSync(job.misses.pairsFile, 'utf8')
     .split('\n')
     .filter(Boolean)
@@ -112,6 +144,14 @@ export async function runOpenLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
   let lastAnswerAt = 0;
   let outstanding = 0;
   let allAnswered: (() => void) | undefined;
+  const total = Math.round(job.rate * job.durationS);
+  const samples = {
+    due: new Float64Array(total),
+    latency: new Float64Array(total),
+    status: new Uint16Array(total),
+    socket: new Int32Array(total),
+    opened: new Uint8Array(total),
+  };
 
   const request = (kind: Kind): Buffer => {
     if (kind === 'hit') return hits[hitIndex++ % hits.length]!;
@@ -124,12 +164,12 @@ export async function runOpenLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
     return rawRequest(host, 'POST', job.paths.miss, token, `{"lineNumber":"${line}","inquiryMonth":"${month}"}`);
   };
 
-  const send = (kind: Kind, dueAt: number) => {
+  const send = (kind: Kind, dueAt: number, index: number) => {
     const stats = per[kind];
     stats.sent++;
     outstanding++;
     lag.record(Math.max(1, Math.round((performance.now() - dueAt) * 1000)));
-    pool.send(request(kind), (status) => {
+    pool.send(request(kind), (status, carrier) => {
       if (status === 0) stats.errors++;
       else if (status >= 200 && status < 300) stats.ok++;
       else stats.non2xx++;
@@ -138,14 +178,33 @@ export async function runOpenLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
       const us = Math.max(1, Math.round((now - dueAt) * 1000));
       all.record(us);
       stats.h.record(us);
+      samples.due[index] = dueAt - start;
+      samples.latency[index] = now - dueAt;
+      samples.status[index] = status;
+      samples.socket[index] = carrier.socket;
+      samples.opened[index] = carrier.opened ? 1 : 0;
       completed++;
       lastAnswerAt = now;
       if (--outstanding === 0) allAnswered?.();
     });
   };
 
+  // The warm-up follows the mix, so every path (not only the cache hit) runs before the window; its
+  // inquiries are acknowledged like any other.
+  const warmKinds = job.warmSockets ? Array.from({ length: job.connections }, (_, k) => cycle[k % cycle.length]!) : [];
+  const warmed = await pool.warm(warmKinds.map(request));
+  const connect = {
+    sockets: warmed.sockets,
+    ms: warmed.ms,
+    ok: warmed.statuses.filter((st) => st >= 200 && st < 300).length,
+    failed: warmed.statuses.filter((st) => st < 200 || st >= 300).length,
+    acknowledged: warmed.statuses.filter((st, k) => st >= 200 && st < 300 && warmKinds[k] !== 'history').length,
+  };
+  await afterWarm?.();
+  const watched = Object.entries(job.watchPids ?? {});
+  const socketsAtStart = Object.fromEntries(watched.map(([k, pid]) => [k, socketCount(pid)]));
+  const tcp0 = readTcpCounters();
   const cpu0 = process.cpuUsage();
-  const total = Math.round(job.rate * job.durationS);
   const intervalMs = 1000 / job.rate;
   const start = performance.now() + 50;
   let i = 0;
@@ -153,7 +212,7 @@ export async function runOpenLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
     const tick = () => {
       const now = performance.now();
       while (i < total && start + i * intervalMs <= now) {
-        send(cycle[i % cycle.length]!, start + i * intervalMs);
+        send(cycle[i % cycle.length]!, start + i * intervalMs, i);
         i++;
       }
       if (i >= total) return resolve();
@@ -164,7 +223,18 @@ export async function runOpenLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
   // Answers still owed when the schedule ends: wait for them (each times out on its own).
   if (outstanding > 0) await new Promise<void>((r) => (allAnswered = r));
   const used = process.cpuUsage(cpu0);
+  const tcp = counterDelta(tcp0, readTcpCounters());
+  const sockets = Object.fromEntries(
+    watched.map(([k, pid]) => [k, { start: socketsAtStart[k] ?? null, end: socketCount(pid) }]),
+  );
   await pool.close();
+  const list: Sample[] = Array.from({ length: i }, (_, j) => ({
+    dueMs: samples.due[j]!,
+    latencyMs: samples.latency[j]!,
+    status: samples.status[j]!,
+    socket: samples.socket[j]!,
+    opened: samples.opened[j] === 1,
+  }));
 
   const kinds = Object.fromEntries(
     Object.entries(per).map(([k, s]) => [
@@ -182,14 +252,25 @@ export async function runOpenLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
     errors: Object.values(kinds).reduce((n, k) => n + k.errors + k.non2xx, 0),
     latencyMs: summary(all),
     kinds,
-    acknowledgedInquiries: kinds.hit.ok + kinds.miss.ok,
+    // The warm-up's hits were acknowledged inquiries too: each must have its history row.
+    acknowledgedInquiries: kinds.hit.ok + kinds.miss.ok + connect.acknowledged,
     dispatchLagMs: { p99: ms(lag, 99), max: lag.count ? Math.round(lag.max / 100) / 10 : 0 },
     cpuS: (used.user + used.system) / 1e6,
     nextMissOffset: missIndex,
+    connect,
+    openedInWindow: pool.openedInWindow,
+    tcp,
+    sockets,
+    timeline: timeline(list),
+    tail: analyzeTail(list),
   };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const job = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as OpenLoopJob;
-  process.stdout.write(`${JSON.stringify(await runOpenLoop(job))}\n`);
+  const afterWarm = async () => {
+    process.stderr.write(WARMED);
+    await once(process.stdin, 'data');
+  };
+  process.stdout.write(`${JSON.stringify(await runOpenLoop(job, job.handshake ? afterWarm : undefined))}\n`);
 }

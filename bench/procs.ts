@@ -86,15 +86,34 @@ export async function startNode<T = Record<string, unknown>>(
 export function runToEnd(
   cmd: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    /** When the child writes `marker` to stderr: run `then`, and write a line to its stdin once it resolved. */
+    handshake?: { marker: string; then: () => Promise<void> };
+  } = {},
 ): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    if (!opts.handshake) child.stdin.end();
     running.add(child);
     let stdout = '';
     let stderr = '';
+    let shaken = false;
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const h = opts.handshake;
+      if (h && !shaken && stderr.includes(h.marker)) {
+        shaken = true;
+        h.then().then(
+          () => child.stdin.end('go\n'),
+          (e: unknown) => {
+            child.kill();
+            reject(e instanceof Error ? e : new Error(String(e)));
+          },
+        );
+      }
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       running.delete(child);

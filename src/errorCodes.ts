@@ -222,6 +222,32 @@ export const ERROR_CODES = {
     'read the az message quoted; fix it and rerun `azure deploy --yes`',
   ],
 
+  // issue 19: phonebill's environment profile, shared column keys, verified database certificates
+  ENV_INVALID: [
+    'a variable of the phonebill environment profile does not parse, or BILL_INQUIRY_ENV_PROFILE names no known profile',
+    'fix the variable named in the message (README "phonebill environment profile")',
+  ],
+  DB_LOGIN_PASSWORD_MISSING: [
+    'the one database login (service.database.login, DB_USERNAME) has no password in its variable',
+    'set DB_PASSWORD (or the variable service.database.login.passwordEnv names)',
+  ],
+  KEYS_MISSING: [
+    'no column-encryption key, and on the external topology none is generated per process',
+    '`bill-inquiry keys new --out-dir DIR`, then mount DIR (a Kubernetes Secret) on every replica as service.encryption.keysDir',
+  ],
+  KEYS_EXIST: [
+    '`keys new --out-dir` found keys there and was not asked to add one',
+    'add --rotate to add a key and make it current',
+  ],
+  SCHEMA_MISSING: [
+    'the external database has no Bill-Inquiry schema',
+    'run `bill-inquiry db apply --admin-url …` (or the image migration job) first: `serve` never installs an external database',
+  ],
+  DB_CERT_UNTRUSTED: [
+    "the database's TLS certificate does not chain to a trusted CA or does not name the host",
+    'set service.database.caFile to the CA that signed it (or NODE_EXTRA_CA_CERTS); test setups only: service.database.allowUnverifiedTls=true',
+  ],
+
   // anything not raised by this tool itself (a bug, or a library's own error)
   INTERNAL: ['an unexpected error', 'rerun with --verbose and report the cause chain'],
 } as const satisfies Record<string, readonly [meaning: string, action: string]>;

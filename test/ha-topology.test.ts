@@ -257,7 +257,9 @@ test(
 
         const port = await freePort();
         const file = path.join(dataDir, 'external-patroni.json');
-        const extServe = startCli(['-c', file, 'serve', '--port', String(port)], { env: { ...process.env, ...ENV } });
+        const extServe = startCli(['-c', file, 'serve', '--port', String(port), '--kos-mock'], {
+          env: { ...process.env, ...ENV },
+        });
         try {
           await extServe.waitFor('Ctrl-C', 120_000);
           assert.match(

@@ -178,4 +178,18 @@ test('token --format phonebill issues the phonebill shape, which the verifier ac
   ]);
   assert.notEqual(two.code, 0);
   assert.match(two.stderr, /exactly one line/);
+  const noCustomer = await cli([
+    '--data-dir',
+    cfg.dataDir,
+    'token',
+    '--format',
+    'phonebill',
+    '--user',
+    'u',
+    '--line',
+    '01011112222',
+  ]);
+  assert.notEqual(noCustomer.code, 0, 'phonebill Auth always sets customerId: a token without one is refused');
+  assert.match(noCustomer.stderr, /names its customer.*\n?.*--customer/s);
+  assert.equal(noCustomer.stdout.trim(), '', 'no token printed');
 });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { BillInquiryError } from '../errors.js';
+import { phonebillProfile, PhonebillEnvError, type PhonebillProfile } from './phonebillEnv.js';
 import { configSchema, type Config } from './schema.js';
 
 export const ENV_PREFIX = 'BILL_INQUIRY__';
@@ -17,25 +18,70 @@ export interface LoadOptions {
   overrides?: Json;
 }
 
-/** Defaults ← file ← environment ← flags, validated once, frozen. */
+/**
+ * Defaults ← config file ← phonebill's variables (only with
+ * BILL_INQUIRY_ENV_PROFILE=phonebill; its own defaults, e.g. listening on all
+ * interfaces, sit just below the file) ← BILL_INQUIRY__* variables ← flags;
+ * validated once, frozen.
+ */
 export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
   const env = opts.env ?? process.env;
-  const merged = deepMerge(
-    deepMerge(readFile(opts.file ?? env.BILL_INQUIRY_CONFIG), fromEnv(env)),
+  const profile = loadProfile(env);
+  const merged = [
+    profile?.defaults ?? {},
+    readFile(opts.file ?? env.BILL_INQUIRY_CONFIG),
+    profile?.values ?? {},
+    fromEnv(env),
     opts.overrides ?? {},
-  );
+  ].reduce(deepMerge, {});
+  // The profile is a container's: never a local cluster started because DB_HOST was forgotten.
+  if (profile && !namesDatabase(merged))
+    throw new BillInquiryError(
+      'ENV_INVALID',
+      'DB_HOST is not set: the phonebill profile runs on an external database only',
+      'set DB_HOST (and DB_PORT, DB_NAME, DB_USERNAME, DB_PASSWORD), or configure service.database',
+    );
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const issues = parsed.error.issues
+      .map((i) => {
+        const key = i.path.join('.');
+        const from = profile && sourceOf(profile, key);
+        return `${key || '(root)'}${from ? ` (from ${from})` : ''}: ${i.message}`;
+      })
+      .join('; ');
     throw new BillInquiryError(
       'CONFIG_INVALID',
       `invalid configuration: ${issues}`,
-      'fix the file or BILL_INQUIRY__* variable named',
+      'fix the file, phonebill or BILL_INQUIRY__* variable named',
     );
   }
   const cfg = parsed.data;
   cfg.dataDir = path.resolve(cfg.dataDir);
   return deepFreeze(cfg);
+}
+
+/** Whether the merged input names an external database (service.database.primary, hosts or patroni). */
+function namesDatabase(merged: Json): boolean {
+  const db = (merged.service as Json | undefined)?.database as Json | undefined;
+  return !!db && ['primary', 'hosts', 'patroni'].some((k) => db[k] !== undefined);
+}
+
+function loadProfile(env: NodeJS.ProcessEnv): PhonebillProfile | undefined {
+  try {
+    return phonebillProfile(env);
+  } catch (e) {
+    if (!(e instanceof PhonebillEnvError)) throw e;
+    throw new BillInquiryError('ENV_INVALID', e.message, `fix ${e.variable} (README "phonebill environment profile")`, {
+      cause: e,
+    });
+  }
+}
+
+/** The phonebill variable that set `key` or the key above it (an issue of service.database names DB_HOST). */
+function sourceOf(p: PhonebillProfile, key: string): string | undefined {
+  for (const [k, name] of p.sources) if (k === key || k.startsWith(`${key}.`) || key.startsWith(`${k}.`)) return name;
+  return undefined;
 }
 
 function readFile(file: string | undefined): Json {

@@ -25,6 +25,38 @@ export interface BillInfo {
   deviceInstallment: number;
   /** Absent when KOS reports no billing date. */
   paymentInfo?: { billingDate: string; paymentStatus: PaymentStatus; paymentMethod: string };
+  /**
+   * What phonebill's running code answers beyond the design's bill (/api/v1/bills), kept with
+   * the bill through the caches (encrypted as the bill is). The /bills schemas do not name it,
+   * so the design's API never shows it. Absent in bills cached before it existed.
+   */
+  detail?: KosBillDetail;
+}
+
+/**
+ * The kos-mock's bill fields the design's BillInfo has no place for (KosBillInquiryResponse).
+ * The phonebill-kos-mock adapter keeps them as KOS sent them; the design adapter derives
+ * them (src/kos/protocols/design.ts designDetail, docs/service.md "KOS protocols").
+ */
+export interface KosBillDetail {
+  productCode: string;
+  monthlyFee: number;
+  usageFee: number;
+  discountAmount: number;
+  /** PENDING, CONFIRMED, PAID (the kos-mock's words). */
+  billStatus: string;
+  /** YYYYMMDD; '' when KOS reports no due date. */
+  dueDate: string;
+  /** The customer KOS sent with the bill (kos-mock protocol); the design's KOS sends none. */
+  customer?: KosCustomerDetail;
+}
+
+/** KosBillInquiryResponse.CustomerInfo, as KOS sent it (`lineStatus` ACTIVE, SUSPENDED, TERMINATED). */
+export interface KosCustomerDetail {
+  customerName: string;
+  customerId: string;
+  operatorCode: string;
+  lineStatus: string;
 }
 
 export type PaymentStatus = 'PAID' | 'UNPAID' | 'OVERDUE';

@@ -8,9 +8,17 @@ export const RESERVED_CONNECTIONS = 3;
  * Connections one service instance holds on the primary: each of its
  * `workers` processes (`serve --workers N`) has its own pool plus the one
  * connection that LISTENs for system_config and key-rotation notifications.
- * (Its read-only pool goes to the replica.)
+ * Its read-only pool goes to the replica — unless `readPoolOnPrimary` (one
+ * login, phonebill's DB_USERNAME): then it is a second pool on the primary.
  */
-export const connectionsPerInstance = (pool: PoolConfig, workers = 1): number => workers * (pool.size + 1);
+export const connectionsPerInstance = (pool: PoolConfig, workers = 1, readPoolOnPrimary = false): number =>
+  workers * (pool.size * (readPoolOnPrimary ? 2 : 1) + 1);
+
+/** service.database.login without a read-only login: both pools sign in with it and both go to the primary. */
+export const readPoolOnPrimary = (cfg: Readonly<Config>): boolean => {
+  const login = cfg.service.database?.login;
+  return !!login && !login.readonly;
+};
 
 export interface ConnectionBudget {
   status: 'pass' | 'warn' | 'fail';
@@ -36,18 +44,22 @@ export function connectionBudget(
   pool: PoolConfig,
   server: { maxConnections: number; superuserReserved: number },
   workers = 1,
+  readsOnPrimary = false,
 ): ConnectionBudget {
-  const per = connectionsPerInstance(pool, workers);
+  const per = connectionsPerInstance(pool, workers, readsOnPrimary);
+  const pools = readsOnPrimary ? 2 : 1;
   const available = server.maxConnections - server.superuserReserved;
   const expected = pool.instances * per + pool.adminReserve;
   const atMax = Math.max(pool.instances, pool.maxInstances) * per + pool.adminReserve;
   const poolThatFits = Math.max(
     0,
-    Math.floor((available - pool.adminReserve) / Math.max(1, pool.maxInstances) / workers) - 1,
+    Math.floor(((available - pool.adminReserve) / Math.max(1, pool.maxInstances) / workers - 1) / pools),
   );
   const status = expected > available ? 'fail' : atMax > available ? 'warn' : 'pass';
-  const each =
-    workers > 1 ? `${workers} workers × (pool ${pool.size} + 1 listener)` : `(pool ${pool.size} + 1 listener)`;
+  const pooled = readsOnPrimary
+    ? `pool ${pool.size} + read pool ${pool.size} on the primary (one login) + 1 listener`
+    : `pool ${pool.size} + 1 listener`;
+  const each = workers > 1 ? `${workers} workers × (${pooled})` : `(${pooled})`;
   const formula = (n: number, total: number) =>
     `${n} instance(s) × ${per} ${each} + ${pool.adminReserve} reserve = ${total}`;
   const detail = `${formula(pool.instances, expected)} of ${available} (max_connections ${server.maxConnections} − ${server.superuserReserved} superuser-reserved); at ${pool.maxInstances} (pool.maxInstances): ${atMax}${atMax > available ? ` > ${available}` : ''}`;
@@ -73,6 +85,7 @@ export function serveBudget(cfg: Readonly<Config>): { warn: boolean; message: st
     cfg.pool,
     { maxConnections: cfg.server.maxConnections, superuserReserved: RESERVED_CONNECTIONS },
     cfg.service.workers,
+    readPoolOnPrimary(cfg),
   );
   const alertAt = Math.floor((cfg.server.maxConnections * cfg.monitor.alerts.connectionsPercent.threshold) / 100);
   const warn = b.expected >= Math.min(alertAt, b.available);

@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync }
 import type { ServiceRuntime } from './runtime.js';
 import { installErrorHandling } from './http/errorHandler.js';
 import { billRoutes } from './routes/bills.js';
+import { billRoutesV1 } from './routes/billsV1.js';
 import { healthRoutes } from './routes/health.js';
 
 /** The Fastify app: schemas, envelope errors, OpenAPI at /docs, the bill routes, plus any extra plugins (monitoring). */
@@ -41,14 +42,18 @@ export async function buildApp(
       info: {
         title: 'Bill-Inquiry API',
         version: '1.0.0',
-        description: 'Phone-bill inquiry (SPEC.md "The service API")',
+        description:
+          'Phone-bill inquiry in two API generations over one service core: /bills, phonebill\'s design (SPEC.md "The service API"; 202 PROCESSING + polling), and /api/v1/bills, the API of phonebill\'s running code that its React frontend speaks (synchronous, KOS envelope, YYYYMM months). See docs/service.md "Two API generations".',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthRoutes, { runtime: rt });
-  await app.register(billRoutes, { runtime: rt });
+  // Two API generations over one service core (docs/service.md "Two API generations"), each in its
+  // own prefixed context: its hooks, CORS, error envelope and 404s stay under its prefix.
+  await app.register(billRoutes, { runtime: rt, prefix: '/bills' });
+  await app.register(billRoutesV1, { runtime: rt, prefix: '/api/v1/bills' });
   for (const plugin of extraPlugins) await app.register(plugin, { runtime: rt });
   return app;
 }

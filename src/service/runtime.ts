@@ -5,9 +5,8 @@ import { entraRoleName } from '../config/sections/service.js';
 import type { PoolTarget } from '../db/connection.js';
 import { createLogger } from '../log.js';
 import type { SupervisionStats } from '../cluster/local/supervisor.js';
-import { rolePassword } from '../platform/roleTargets.js';
+import { configuredLogin, rolePassword } from '../platform/roleTargets.js';
 import type { DbLocator, Topology } from '../topology/types.js';
-import { SecretStore } from '../system/secrets.js';
 import { KosClient, type KosClientSettings } from '../kos/client/kosClient.js';
 import { kosAdapter } from '../kos/protocols/index.js';
 import type { BreakerState } from '../kos/client/breaker.js';
@@ -18,9 +17,11 @@ import { RedisTier } from './cache/redisTier.js';
 import { LiveConfig, type LiveSettings } from './config/liveSettings.js';
 import { NotifyListener } from './config/notifyListener.js';
 import { ColumnCipher } from './crypto/columnCipher.js';
-import { Keyring } from './crypto/keyring.js';
+import { openKeyring } from './crypto/keyring.js';
 import { KeyWatcher } from './crypto/keyWatcher.js';
+import { checkExternalDatabase } from './db/externalCheck.js';
 import { RoutedPool } from './db/pools.js';
+import { readPoolOnPrimary } from '../platform/connectionBudget.js';
 import { entraCredential, TokenPassword } from './db/tokenPassword.js';
 import { ReadRouter } from './db/readRouter.js';
 import { HistoryWriter, type HistoryStats } from './history/historyWriter.js';
@@ -44,7 +45,8 @@ const kosSettings = (s: LiveSettings, windowMs: number): KosClientSettings => ({
 /**
  * Connection template for a role: everything but the endpoint, which the
  * locator gives (TLS from the topology). With Entra sign-in (an external Azure
- * database) every connection is the identity's role with a token as password.
+ * database) every connection is the identity's role with a token as password;
+ * with service.database.login (phonebill's DB_USERNAME) it is that login.
  */
 function roleTemplate(
   topology: Topology,
@@ -52,6 +54,7 @@ function roleTemplate(
   entra?: TokenPassword,
 ): Omit<PoolTarget, 'host' | 'port'> {
   const cfg = topology.cfg;
+  const login = entra ? undefined : configuredLogin(cfg, role);
   const {
     host: _h,
     port: _p,
@@ -59,9 +62,9 @@ function roleTemplate(
   } = topology.connection(
     { host: cfg.cluster.host, port: 0 },
     cfg.database.name,
-    cfg.database.roles[role],
+    login?.user ?? cfg.database.roles[role],
     // With Entra sign-in no role password is used: none may be generated into the secret store.
-    entra ? '' : rolePassword(cfg, role),
+    entra ? '' : (login?.password ?? rolePassword(cfg, role)),
   );
   return entra
     ? { ...template, user: entraRoleName(cfg.service, cfg.azure.serviceIdentityName), password: entra.password }
@@ -131,11 +134,13 @@ export class ServiceRuntime {
         : undefined);
     const app = roleTemplate(db.topology, 'app', entra);
     this.primary = new RoutedPool('primary', cfg, app, () => locator.primary(), locator);
+    // One login and no read-only one (phonebill's DB_USERNAME): the read pool goes to the primary too.
+    const readsOnPrimary = readPoolOnPrimary(cfg);
     this.replica = new RoutedPool(
       'replica',
       cfg,
       roleTemplate(db.topology, 'readonly', entra),
-      () => locator.replica(),
+      readsOnPrimary ? () => locator.primary() : () => locator.replica(),
       locator,
     );
     this.reads = new ReadRouter(this.primary, this.replica, svc.replica);
@@ -149,13 +154,20 @@ export class ServiceRuntime {
     );
     this.kos.on('call', (e) => this.events.emit('kosCall', e));
     this.live.on('change', (s: LiveSettings) => this.kos.reconfigure(kosSettings(s, svc.kosBreakerWindowMs)));
-    this.cipher = new ColumnCipher(new Keyring(new SecretStore(cfg.dataDir)));
+    this.cipher = new ColumnCipher(openKeyring(cfg));
     this.listener = new NotifyListener(cfg, app, locator, this.log);
     this.listener.add(this.live);
     this.listener.add(new KeyWatcher(this.cipher.keyring, this.log));
     const { url } = svc.cache.redis;
     this.redis = url ? new RedisTier({ ...svc.cache.redis, url }, cfg.dataDir, this.cipher, this.log) : undefined;
-    this.billCache = new BillCache(svc.cache.maxEntries, this.primary, this.cipher, this.log, this.redis);
+    this.billCache = new BillCache(
+      svc.cache.maxEntries,
+      this.primary,
+      this.cipher,
+      this.log,
+      this.redis,
+      svc.cache.accessFlushMs,
+    );
     this.customers = new CustomerCache(svc.cache.maxEntries, this.primary, this.cipher, this.log, this.redis);
     this.history = new HistoryWriter(cfg, this.primary, this.cipher, this.log);
     this.inquiries = new InquiryService(
@@ -192,6 +204,12 @@ export class ServiceRuntime {
         { cause: e },
       );
     });
+    if (this.topology.kind === 'external')
+      await checkExternalDatabase(this.cfg, this.primary).catch(async (e: unknown) => {
+        // Nothing else has started yet: close what the constructor opened, so the process can exit.
+        await Promise.allSettled([this.kos.close(), this.redis?.close(), this.primary.end(), this.replica.end()]);
+        throw e;
+      });
     // Reads on the replica are checked every second by the read router; writes must follow the primary.
     this.primary.follow(this.cfg.service.followPrimaryMs);
     await this.listener.start();
@@ -203,7 +221,7 @@ export class ServiceRuntime {
   async stop(): Promise<void> {
     await this.inquiries.drain(this.cfg.service.processingAfterMs);
     await this.history.close(this.cfg.service.history.shutdownTimeoutMs);
-    await this.billCache.flushShared();
+    await this.billCache.flushShared(true);
     this.reads.stop();
     await this.listener.stop();
     await this.kos.close();

@@ -14,8 +14,10 @@ export class SecretStore {
   constructor(
     dataDir: string,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** Another directory than `<dataDir>/secrets`, e.g. a mounted Kubernetes Secret (service.encryption.keysDir). */
+    dir?: string,
   ) {
-    this.dir = path.join(dataDir, 'secrets');
+    this.dir = dir ?? path.join(dataDir, 'secrets');
   }
 
   static envName(name: string): string {
@@ -60,7 +62,7 @@ export class SecretStore {
       throw new BillInquiryError(
         'SECRET_MODE',
         `secret file ${file} is readable by others (mode ${mode.toString(8)})`,
-        `chmod 600 ${file}`,
+        `chmod 600 ${file} (a mounted Kubernetes Secret: defaultMode 0400 in its volume)`,
       );
     }
     return readFileSync(file, 'utf8').trim();

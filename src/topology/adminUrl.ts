@@ -18,8 +18,9 @@ const PARTS = /^(postgres(?:ql)?:\/\/)([^@/?#]*@)?([^/?#]*)(.*)$/i;
  * An admin connection from a postgres:// URL, with libpq's multi-host form
  * (`host1:5432,host2:5432`) for a cluster whose primary moves. TLS is always
  * required (plan §3.2): sslmode=disable/allow/prefer is refused;
- * `sslrootcert` turns on full verification, otherwise the certificate is not
- * checked (sslmode=require).
+ * `sslrootcert` or sslmode=verify-full/verify-ca turn on full verification
+ * (without sslrootcert against the trusted CA store), otherwise the
+ * certificate is not checked (sslmode=require).
  */
 export function parseAdminUrl(raw: string): AdminUrl {
   const m = PARTS.exec(raw.trim());
@@ -64,6 +65,8 @@ export function parseAdminUrl(raw: string): AdminUrl {
       user,
       password: decodeURIComponent(url.password),
       ...(caFile ? { caFile } : {}),
+      // verify-full without sslrootcert: verified against the trusted CA store, as libpq 16's sslrootcert=system.
+      ...(!caFile && sslmode !== 'require' ? { verifyFull: true } : {}),
     },
   };
 }

@@ -70,6 +70,8 @@ export class ExternalTopology implements Topology {
       user,
       password,
       ...(this.ext.caFile ? { caFile: this.ext.caFile } : {}),
+      // Verified by default (verify-full against the trusted store); off only by the loud test-setup switch.
+      ...(this.ext.allowUnverifiedTls ? {} : { verifyFull: true }),
       ...(this.ext.servername ? { servername: this.ext.servername } : {}),
     };
   }

@@ -103,7 +103,7 @@ export async function startServiceHarness(
     sql: (text, params = []) => primary.query(text, params, cfg.database.name),
     async flush() {
       await service.runtime.history.flush(true);
-      await service.runtime.billCache.flushShared();
+      await service.runtime.billCache.flushShared(true);
     },
   };
 }

@@ -22,3 +22,13 @@ test('fails when the expected instances do not fit; passes when even the maximum
   assert.deepEqual([fits.status, fits.atMax], ['pass', 190]);
   assert.equal(connectionBudget(poolSection.parse({}), { maxConnections: 300, superuserReserved: 3 }).status, 'pass');
 });
+
+test('one login without a read-only login: the read pool is a second pool on the primary, counted and said', () => {
+  const b = connectionBudget(poolSection.parse({}), server, 1, true);
+  assert.deepEqual([b.status, b.expected, b.atMax, b.poolThatFits], ['warn', 103, 475, 5]);
+  assert.match(
+    b.detail,
+    /^3 instance\(s\) × 31 \(pool 15 \+ read pool 15 on the primary \(one login\) \+ 1 listener\) \+ 10 reserve = 103 of 197/,
+  );
+  assert.equal(connectionBudget(poolSection.parse({ instances: 7 }), server, 1, true).status, 'fail', '7 × 31 + 10');
+});

@@ -168,3 +168,71 @@ test("the kos-mock's bill and result codes", () => {
     },
   );
 });
+
+test('the kos-mock fields BillInfo has no place for survive in bill.detail: as sent (kos-mock), derived (design)', () => {
+  const pb = phonebillKosMockAdapter.readBill(
+    {
+      status: 200,
+      body: {
+        success: true,
+        resultCode: '0000',
+        data: {
+          billInfo: {
+            lineNumber: '01012345678',
+            billingMonth: '202501',
+            productCode: '5G-PREMIUM-001',
+            productName: '5G 프리미엄 플랜',
+            monthlyFee: 89000,
+            usageFee: 15000,
+            discountAmount: 5000,
+            totalFee: 99000,
+            billStatus: 'CONFIRMED',
+            dueDate: '20250125',
+          },
+          customerInfo: {
+            customerName: '김테스트',
+            customerId: 'CUST000001',
+            operatorCode: 'KT',
+            lineStatus: 'SUSPENDED',
+          },
+        },
+      },
+    },
+    '01012345678',
+  );
+  assert.deepEqual(pb.bill?.detail, {
+    productCode: '5G-PREMIUM-001',
+    monthlyFee: 89_000,
+    usageFee: 15_000,
+    discountAmount: 5_000,
+    billStatus: 'CONFIRMED',
+    dueDate: '20250125',
+    customer: { customerName: '김테스트', customerId: 'CUST000001', operatorCode: 'KT', lineStatus: 'SUSPENDED' },
+  });
+  const design = designAdapter.readBill(
+    {
+      status: 200,
+      body: {
+        resultCode: '0000',
+        data: {
+          productName: '5G 프리미엄',
+          billingMonth: '202412',
+          charge: 75000,
+          discountInfo: '가족할인 10000원',
+          deviceInstallment: 35000,
+          billingPaymentInfo: { billingDate: '2024-12-25', paymentStatus: '미납' },
+        },
+      },
+    },
+    '01012345678',
+  );
+  // 50,000 + 0 − 10,000 + 35,000 installment = the charge of 75,000.
+  assert.deepEqual(design.bill?.detail, {
+    productCode: '',
+    monthlyFee: 50_000,
+    usageFee: 0,
+    discountAmount: 10_000,
+    billStatus: 'CONFIRMED',
+    dueDate: '20241225',
+  });
+});

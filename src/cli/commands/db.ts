@@ -130,7 +130,7 @@ export function registerDbCommands(program: Command): void {
         host: target.host,
         port: target.port,
         database: target.database,
-        sslmode: target.caFile ? 'verify-full' : 'require',
+        sslmode: target.caFile || target.verifyFull ? 'verify-full' : 'require',
         ...(target.caFile ? { sslrootcert: target.caFile } : {}),
         passwordSource: fromEnv ? `env ${SecretStore.envName(secret)}` : new SecretStore(cfg.dataDir).file(secret),
         url: connectionUrl(target, Boolean(opts.showPassword)),

@@ -14,7 +14,10 @@ export function registerTokenCommands(program: Command): void {
     )
     .requiredOption('-u, --user <id>', 'user id the token names')
     .requiredOption('-l, --line <number>', 'phone line the user may see (repeatable; phonebill: exactly one)', collect)
-    .option('-c, --customer <id>', 'customer id the token names (shown by GET /bills/menu)')
+    .option(
+      '-c, --customer <id>',
+      'customer id the token names (shown by GET /bills/menu; required with --format phonebill)',
+    )
     .addOption(
       new Option('--format <format>', 'token shape: ours (lines[]) or phonebill (lineNumber, type ACCESS)')
         .choices(['bill-inquiry', 'phonebill'])

@@ -9,9 +9,18 @@ import { z } from 'zod';
 const endpoint = z.object({ host: z.string(), port: z.number().int().min(1).max(65535) });
 
 export const serviceSection = z.object({
+  /**
+   * Listen address. A container (the phonebill profile) listens on all
+   * interfaces (0.0.0.0) as Spring Boot does; `BILL_INQUIRY__SERVICE__HOST` wins.
+   */
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
-  /** Real KOS base URL (the server root, e.g. http://kos-mock-service:8080); when unset `serve` starts the bundled KOS mock in-process. */
+  /**
+   * Real KOS base URL (the server root, e.g. http://kos-mock-service:8080). When
+   * unset, `serve` starts the bundled KOS mock in-process on a local topology
+   * only; on the external topology (and the phonebill profile) it is a startup
+   * error unless `kosMock.inProcess` asks for the mock by name.
+   */
   kosUrl: z.string().url().optional(),
   /**
    * The KOS wire protocol, for the client and the bundled mock alike: `design`
@@ -46,8 +55,35 @@ export const serviceSection = z.object({
           caFile: z.string().optional(),
         })
         .optional(),
-      /** CA of the server certificate (verify-full); without it TLS is required but unverified. */
+      /**
+       * CA of the server certificate. Either way the certificate is verified
+       * (sslmode=verify-full: chain and host name); without a caFile against the
+       * trusted CA store (Node's bundled roots plus NODE_EXTRA_CA_CERTS), which
+       * holds the roots Azure Database for PostgreSQL chains to.
+       */
       caFile: z.string().optional(),
+      /**
+       * Test setups only: TLS stays on but the server certificate is NOT
+       * verified (sslmode=require), so anyone on the path can pose as the
+       * database. `serve` warns at every start while this is on.
+       */
+      allowUnverifiedTls: z.boolean().default(false),
+      /**
+       * One login for the pools instead of the per-role logins of the plan
+       * (§3.3) — phonebill's `DB_USERNAME`/`DB_PASSWORD`. The password is read
+       * from the environment variable named by `passwordEnv` (never from the
+       * config). Without `readonly`, both pools sign in with it and both go to
+       * the primary (no replica reads), and the connection budget counts both.
+       */
+      login: z
+        .object({
+          user: z.string().min(1),
+          /** Name of the environment variable holding the password. */
+          passwordEnv: z.string().min(1).default('DB_PASSWORD'),
+          /** A separate read-only login (e.g. bill_readonly_user) for the read pool, which then goes to the replica. */
+          readonly: z.object({ user: z.string().min(1), passwordEnv: z.string().min(1) }).optional(),
+        })
+        .optional(),
       servername: z.string().optional(),
       /**
        * §3.3, §7.2: how the pools sign in. `password`: each role with its password
@@ -115,6 +151,46 @@ export const serviceSection = z.object({
    * example), and the time GET /bills/inquiry/{id} measures `progress` against.
    */
   processingEstimateSeconds: z.number().int().positive().default(30),
+  /**
+   * The API of phonebill's running code under /api/v1/bills (docs/service.md "Two API generations"),
+   * beside the design's /bills.
+   */
+  apiV1: z
+    .object({
+      /**
+       * POST /api/v1/bills/inquiry answers within this (ms) or not at all: past it, 504 KOS_TIMEOUT
+       * (the KOS call finishes in the background, its bill cached for the next try). Never a 202,
+       * which phonebill's page cannot show. Below the page's own 10 s axios timeout, with room for
+       * the network, so the user reads our message instead of a client timeout.
+       */
+      inquiryDeadlineMs: z.number().int().positive().max(9500).default(8000),
+    })
+    .prefault({}),
+  /**
+   * CORS for browser clients (phonebill's React frontend calls the service from its own
+   * origin), on /bills and /api/v1/bills only — never on /ops, /metrics or /docs. Preflights
+   * are answered before authentication; error answers carry the headers too.
+   */
+  cors: z
+    .object({
+      /**
+       * Origins allowed to call the API from a browser, exactly as the browser sends them
+       * (`https://phonebill.example.com`, scheme and port included); `*` allows every origin
+       * (only without credentials). Empty (default): no CORS headers at all. phonebill's
+       * `CORS_ALLOWED_ORIGINS` maps onto this key.
+       */
+      allowedOrigins: z.array(z.string().min(1)).default([]),
+      /**
+       * Answer `Access-Control-Allow-Credentials: true` (cookies, or axios `withCredentials`).
+       * The frontend sends its token as a Bearer header, which needs no credentials mode.
+       */
+      credentials: z.boolean().default(false),
+    })
+    .prefault({})
+    .refine((c) => !(c.credentials && c.allowedOrigins.includes('*')), {
+      message:
+        'allowedOrigins "*" with credentials true would let any web site call the API with the user\'s credentials: list the origins, or set credentials false',
+    }),
   /** HTTP connections the KOS client keeps open to KOS. */
   kosConnections: z.number().int().positive().default(512),
   /**
@@ -161,6 +237,16 @@ export const serviceSection = z.object({
       /** Entries of the in-process LRU in front of the shared tier (Redis, then bill_info_cache / customer_info). */
       maxEntries: z.number().int().positive().default(100_000),
       /**
+       * How often the hits counted in this process are added to
+       * bill_info_cache.access_count / last_accessed_at (§6 cache statistics).
+       * Each batch rewrites every hit row whole — about 1 KB of encrypted bill
+       * in the WAL per row — so at the history flush's 200 ms a hot bill was
+       * rewritten five times a second: a quarter of PostgreSQL's time in the
+       * bench's open loop (issue 23). The counts are statistics: they may be
+       * this old, and a killed process loses at most this much of them.
+       */
+      accessFlushMs: z.number().int().positive().default(10_000),
+      /**
        * The shared cache tier of phonebill's physical architecture (Azure Cache for
        * Redis). With `url` set, bill and customer info are shared through Redis, and
        * bill_info_cache / customer_info stay the persistent copy behind it; unset,
@@ -178,6 +264,8 @@ export const serviceSection = z.object({
           cluster: z.boolean().default(false),
           /** Secret-store name of the password (Azure's access key) when the URL has none; never generated. */
           passwordSecret: z.string().default('redis-password'),
+          /** Environment variable holding the password, read before `passwordSecret` (phonebill: REDIS_PASSWORD). */
+          passwordEnv: z.string().optional(),
           /** Prefix of every key, so services sharing one Redis do not collide. */
           keyPrefix: z.string().default('bill-inquiry:'),
           /** A command slower than this is a miss: a hung Redis never stalls a request. */
@@ -294,11 +382,26 @@ export const serviceSection = z.object({
        * `keys rotate --resume` re-encrypts it.
        */
       rotateGraceMs: z.number().int().min(0).default(1000),
+      /**
+       * Directory holding the column keys as files `column-key-current` (the kid)
+       * and `column-key-<kid>` (32 bytes, base64), e.g. a Kubernetes Secret or
+       * Key Vault CSI volume shared by every replica (mode 0400/0600). Unset: the
+       * data dir's secrets. Either way BILL_INQUIRY_SECRET_COLUMN_KEY_* variables
+       * win. On the external topology keys are never generated: a missing key is
+       * a startup error (`bill-inquiry keys new` makes one).
+       */
+      keysDir: z.string().optional(),
     })
     .prefault({}),
   /** The bundled KOS mock (`bill-inquiry kos-mock`, or in-process under `serve`). */
   kosMock: z
     .object({
+      /**
+       * Answer with the bundled mock's test bills in-process when no kosUrl is
+       * set (`serve --kos-mock`). Unset: only on a local topology (plain, ha);
+       * on the external topology a missing kosUrl is a startup error instead.
+       */
+      inProcess: z.boolean().optional(),
       port: z.number().int().min(0).max(65535).default(0),
       latencyMs: z.number().int().min(0).default(20),
       /** Share of calls answered E999 / HTTP 500. */

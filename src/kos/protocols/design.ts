@@ -1,4 +1,4 @@
-import type { BillInfo, CustomerInfo, KosAnswer, KosAnswerKind } from '../protocol.js';
+import type { BillInfo, CustomerInfo, KosAnswer, KosAnswerKind, KosBillDetail } from '../protocol.js';
 import { byStatus, type KosProtocolAdapter, type WireAnswer } from './adapter.js';
 import { amount, date, discounts, isObject, month, paymentStatus, text } from './fields.js';
 
@@ -74,6 +74,28 @@ export function designBillInfo(d: unknown): BillInfo | undefined {
   };
 }
 
+/**
+ * The kos-mock's extra bill fields (KosBillDetail), derived from a bill the design's KOS
+ * sent, which has none of them: no product code (''); the charge is not split, so the
+ * monthly fee is everything but the device installment, before discounts
+ * (charge + discounts − installment), and the usage fee 0 — monthlyFee + usageFee −
+ * discountAmount + installment = the total, as in the kos-mock's bills; the discount amount
+ * is the sum of the parsed discounts; the bill status is PAID when paid, else CONFIRMED
+ * (billed); the due date is the billing date (YYYYMMDD, '' without one). Also the fallback
+ * for bills cached before the detail was kept.
+ */
+export function designDetail(bill: BillInfo): KosBillDetail {
+  const discountAmount = bill.discountInfo.reduce((n, d) => n + d.amount, 0);
+  return {
+    productCode: '',
+    monthlyFee: bill.totalAmount + discountAmount - bill.deviceInstallment,
+    usageFee: 0,
+    discountAmount,
+    billStatus: bill.paymentInfo?.paymentStatus === 'PAID' ? 'PAID' : 'CONFIRMED',
+    dueDate: bill.paymentInfo?.billingDate.replace(/-/g, '') ?? '',
+  };
+}
+
 function readBill(answer: WireAnswer): KosAnswer {
   const body = isObject(answer.body) ? answer.body : undefined;
   const code = typeof body?.resultCode === 'string' ? body.resultCode : undefined;
@@ -84,7 +106,7 @@ function readBill(answer: WireAnswer): KosAnswer {
   if (known.kind !== 'bill') return { ...base, kind: known.kind };
   const bill = designBillInfo(body?.data);
   return bill
-    ? { ...base, kind: 'bill', bill }
+    ? { ...base, kind: 'bill', bill: { ...bill, detail: designDetail(bill) } }
     : {
         ...base,
         kind: 'systemError',

@@ -1,4 +1,4 @@
-import type { BillInfo, CustomerInfo, KosAnswer, KosAnswerKind } from '../protocol.js';
+import type { BillInfo, CustomerInfo, KosAnswer, KosAnswerKind, KosBillDetail } from '../protocol.js';
 import { byStatus, type KosProtocolAdapter, type WireAnswer } from './adapter.js';
 import { amount, date, isObject, month, paymentStatus, text } from './fields.js';
 
@@ -93,6 +93,31 @@ export function phonebillBillInfo(b: unknown): BillInfo | undefined {
   };
 }
 
+/**
+ * What the kos-mock sends that BillInfo has no place for, kept as sent (amounts as integers,
+ * absent texts ''), with its customerInfo: /api/v1/bills answers them unchanged.
+ */
+export function phonebillDetail(b: Record<string, unknown>, c: unknown): KosBillDetail {
+  return {
+    productCode: text(b.productCode),
+    monthlyFee: amount(b.monthlyFee),
+    usageFee: amount(b.usageFee),
+    discountAmount: amount(b.discountAmount),
+    billStatus: text(b.billStatus),
+    dueDate: date(b.dueDate)?.replace(/-/g, '') ?? '',
+    ...(isObject(c)
+      ? {
+          customer: {
+            customerName: text(c.customerName),
+            customerId: text(c.customerId),
+            operatorCode: text(c.operatorCode),
+            lineStatus: text(c.lineStatus),
+          },
+        }
+      : {}),
+  };
+}
+
 export function phonebillCustomer(c: unknown, digits: string): CustomerInfo | undefined {
   if (!isObject(c) || !text(c.customerId)) return undefined;
   return {
@@ -121,7 +146,9 @@ function readBill(answer: WireAnswer, digits: string): KosAnswer {
       resultMessage: 'KOS answered 0000 with a bill that has no product, month or total',
     };
   const customer = phonebillCustomer(data?.customerInfo, digits);
-  return { ...base, kind: 'bill', bill, ...(customer ? { customer } : {}) };
+  // phonebillBillInfo accepted it, so billInfo is an object.
+  const detail = phonebillDetail(data!.billInfo as Record<string, unknown>, data?.customerInfo);
+  return { ...base, kind: 'bill', bill: { ...bill, detail }, ...(customer ? { customer } : {}) };
 }
 
 export const phonebillKosMockAdapter: KosProtocolAdapter = {

@@ -6,7 +6,7 @@ import { readLogEvents } from '../db/serverLog.js';
 import { memberSources, type MemberSource } from '../members.js';
 import type { MonitorSnapshot } from '../snapshot.js';
 import type { CheckItem } from './item.js';
-import { connectionBudget } from '../../platform/connectionBudget.js';
+import { connectionBudget, readPoolOnPrimary } from '../../platform/connectionBudget.js';
 
 const DAY_MS = 86_400_000;
 
@@ -35,7 +35,12 @@ function budget(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
   const conn = s.primary?.db?.connections;
   if (!conn)
     return { ...base, status: 'fail', detail: 'no primary answers', action: 'start the cluster (see the server item)' };
-  const b = connectionBudget(cfg.pool, { maxConnections: conn.max, superuserReserved: conn.reserved });
+  const b = connectionBudget(
+    cfg.pool,
+    { maxConnections: conn.max, superuserReserved: conn.reserved },
+    1,
+    readPoolOnPrimary(cfg),
+  );
   return { ...base, status: b.status, detail: b.detail, action: b.action };
 }
 

@@ -66,6 +66,13 @@ export function issueToken(
         `a phonebill token names exactly one line, got ${lines.length}`,
         'pass --line once (the phonebill Auth service keeps one line per user)',
       );
+    // phonebill's Auth always sets customerId, and the menu shows it: a token without one is not phonebill's shape.
+    if (!p.customerId?.trim())
+      throw new BillInquiryError(
+        'USAGE',
+        'a phonebill token names its customer (phonebill Auth always sets customerId)',
+        'pass --customer <id>, e.g. --customer CUST001',
+      );
     const sign = createSigner({
       key: phonebillKey(cfg),
       algorithm: 'HS512',
@@ -76,7 +83,7 @@ export function issueToken(
     // The claims of phonebill's JwtService.generateAccessToken; its Auth DB keeps lines without dashes.
     return sign({
       userId: p.userId,
-      ...(p.customerId ? { customerId: p.customerId } : {}),
+      customerId: p.customerId,
       lineNumber: lines[0]!.replace(/-/g, ''),
       type: 'ACCESS',
     });

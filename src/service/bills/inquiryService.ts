@@ -43,11 +43,12 @@ function failureOf(rec: KosCallRecord): Failure {
 }
 
 /**
- * POST /bills/inquiry: cache-aside, then KOS. A local cache hit does no
+ * POST /bills/inquiry and POST /api/v1/bills/inquiry: cache-aside, then KOS. A local cache hit does no
  * database I/O on the request path: its history row is queued, and answered
  * once the journal's group commit has it on disk (page cache). A KOS answer
  * slower than `processingAfterMs` becomes 202 PROCESSING (journaled the same
- * way) and finishes in the background.
+ * way) and finishes in the background; for /api/v1/bills, one slower than its
+ * deadline becomes KOS_TIMEOUT, recorded and finished the same way.
  */
 export class InquiryService {
   private readonly background = new Set<Promise<unknown>>();
@@ -78,7 +79,45 @@ export class InquiryService {
     return m;
   }
 
+  /** /bills: a KOS answer slower than `processingAfterMs` becomes 202 PROCESSING. */
   async inquire(principal: Principal, line: string, month: string): Promise<InquiryAnswer> {
+    const r = await this.run(principal, line, month, this.opts.processingAfterMs);
+    if ('billInfo' in r)
+      return { status: 200, data: { requestId: r.requestId, status: 'COMPLETED', billInfo: r.billInfo } };
+    return {
+      status: 202,
+      data: { requestId: r.requestId, status: 'PROCESSING', estimatedTime: `${this.opts.estimateSeconds}초` },
+    };
+  }
+
+  /**
+   * /api/v1/bills: the bill within `deadlineMs`, or KOS_TIMEOUT — never a 202, which
+   * phonebill's page cannot show. Past the deadline the request is recorded PROCESSING
+   * and the KOS call finishes in the background exactly as for /bills (row completed,
+   * bill cached for the next try).
+   */
+  async inquireNow(
+    principal: Principal,
+    line: string,
+    month: string,
+    deadlineMs: number,
+  ): Promise<{ requestId: string; billInfo: BillInfo }> {
+    const r = await this.run(principal, line, month, deadlineMs);
+    if ('billInfo' in r) return r;
+    throw new ApiError(
+      'KOS_TIMEOUT',
+      'the billing system did not answer in time; the inquiry finishes in the background, try again shortly',
+      `no KOS answer within service.apiV1.inquiryDeadlineMs (${deadlineMs} ms); request ${r.requestId} stays PROCESSING until it does`,
+    );
+  }
+
+  /** Cache, then KOS for at most `waitMs`: the bill, or `slow` with the PROCESSING row queued. */
+  private async run(
+    principal: Principal,
+    line: string,
+    month: string,
+    waitMs: number,
+  ): Promise<{ requestId: string; billInfo: BillInfo } | { requestId: string; slow: true }> {
     const requestId = newRequestId();
     // The schema CHECKs request_time = uuid_v7_time(request_id): take it from the id itself.
     const requestTime = new Date(parseInt(requestId.slice(0, 8) + requestId.slice(9, 13), 16));
@@ -89,7 +128,7 @@ export class InquiryService {
       // Answered only once the row is in the journal (one write per event-loop turn for all requests in it).
       const journaled = this.history.enqueue(row(base, 'COMPLETED', cached));
       if (journaled) await journaled;
-      return { status: 200, data: { requestId, status: 'COMPLETED', billInfo: cached } };
+      return { requestId, billInfo: cached };
     }
 
     let done = false;
@@ -99,19 +138,16 @@ export class InquiryService {
     });
     this.background.add(call);
     let timer: NodeJS.Timeout | undefined;
-    const slow = new Promise<'slow'>((r) => (timer = setTimeout(r, this.opts.processingAfterMs, 'slow')));
+    const slow = new Promise<'slow'>((r) => (timer = setTimeout(r, waitMs, 'slow')));
     const first = await Promise.race([call, slow]).finally(() => clearTimeout(timer));
     if (first === 'slow' && !done) {
       call.catch(() => undefined);
       await this.history.enqueue(row(base, 'PROCESSING', null));
-      return {
-        status: 202,
-        data: { requestId, status: 'PROCESSING', estimatedTime: `${this.opts.estimateSeconds}초` },
-      };
+      return { requestId, slow: true };
     }
     const outcome = await call;
     if ('error' in outcome) throw outcome.error;
-    return { status: 200, data: { requestId, status: 'COMPLETED', billInfo: outcome.bill } };
+    return { requestId, billInfo: outcome.bill };
   }
 
   /** Waits for KOS calls still running (202 answers finishing in the background), so their rows get queued. */

@@ -28,6 +28,7 @@ export class BillCache {
   private fresh = new Map<string, { line: string; month: string; bill: BillInfo; expiresAt: Date }>();
   /** Hits per key not yet added to bill_info_cache.access_count (written by `flushAccess`). */
   private access = new Map<string, number>();
+  private accessFlushedAt = Date.now();
 
   constructor(
     maxEntries: number,
@@ -36,6 +37,8 @@ export class BillCache {
     private readonly log: ReturnType<typeof createLogger>,
     /** The shared tier in front of the table, when `service.cache.redis.url` is set. */
     private readonly redis?: RedisTier,
+    /** How often hit counts go to bill_info_cache (service.cache.accessFlushMs says why not every flush). */
+    private readonly accessEveryMs = 0,
   ) {
     this.lru = new LRUCache({ max: maxEntries, ttlAutopurge: false });
   }
@@ -100,14 +103,16 @@ export class BillCache {
   }
 
   /**
-   * Writes queued entries and access statistics; a failure is logged and
-   * costs only sharing, never a request. One write at a time: while the
+   * Writes queued entries, and the access statistics once every
+   * `accessEveryMs` (or now, with `all`: at shutdown); a failure is logged
+   * and costs only sharing, never a request. One write at a time: while the
    * database stalls, the timer's later calls wait for it instead of piling up
    * statements that hold every pool connection when it resumes.
    */
-  flushShared(): Promise<void> {
+  flushShared(all = false): Promise<void> {
+    const accessDue = all || Date.now() - this.accessFlushedAt >= this.accessEveryMs;
     // Both writers log and swallow their own failures: this promise never rejects.
-    this.sharing ??= Promise.all([this.flushFresh(), this.flushAccess()])
+    this.sharing ??= Promise.all([this.flushFresh(), accessDue ? this.flushAccess() : undefined])
       .then(() => undefined)
       .finally(() => (this.sharing = undefined));
     return this.sharing;
@@ -133,6 +138,7 @@ export class BillCache {
 
   /** Adds the hits counted since last time to access_count / last_accessed_at, one statement; losing them is harmless. */
   private async flushAccess(): Promise<void> {
+    this.accessFlushedAt = Date.now();
     if (this.access.size === 0) return;
     const batch = this.access;
     this.access = new Map();

@@ -35,7 +35,10 @@ export class RedisTier {
     private readonly log: ReturnType<typeof createLogger>,
   ) {
     const url = new URL(cfg.url);
-    const password = url.password ? undefined : new SecretStore(dataDir).peek(cfg.passwordSecret);
+    const password = url.password
+      ? undefined
+      : ((cfg.passwordEnv ? process.env[cfg.passwordEnv] : undefined) ??
+        new SecretStore(dataDir).peek(cfg.passwordSecret));
     const tls =
       url.protocol === 'rediss:'
         ? {

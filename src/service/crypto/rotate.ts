@@ -3,10 +3,9 @@ import pg from 'pg';
 import type { Config } from '../../config/schema.js';
 import { clientConfig, type ConnTarget } from '../../db/connection.js';
 import { BillInquiryError } from '../../errors.js';
-import { SecretStore } from '../../system/secrets.js';
 import { ENCRYPTED_COLUMNS, NOTIFY_KEY_ROTATED } from '../db/sql/rotate.js';
 import { ColumnCipher } from './columnCipher.js';
-import { Keyring } from './keyring.js';
+import { openKeyring } from './keyring.js';
 
 export interface RotateResult {
   ok: true;
@@ -29,7 +28,7 @@ export async function rotateKeys(
   app: ConnTarget,
   opts: { onProgress?: (msg: string) => void; reuseCurrent?: boolean } = {},
 ): Promise<RotateResult> {
-  const keyring = new Keyring(new SecretStore(cfg.dataDir));
+  const keyring = openKeyring(cfg);
   const previousKeyId = keyring.current.id;
   const keyId = opts.reuseCurrent ? previousKeyId : keyring.add();
   const cipher = new ColumnCipher(keyring);

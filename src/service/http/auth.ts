@@ -1,6 +1,6 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/tokens.js';
-import { errorBody } from './envelope.js';
+import { ApiError } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -8,17 +8,18 @@ declare module 'fastify' {
   }
 }
 
-/** onRequest hook for /bills/*: Bearer JWT → request.principal, else 401 (before the body is even parsed). */
+/**
+ * onRequest hook of the bill routes: Bearer JWT → request.principal, else 401 UNAUTHORIZED
+ * (before the body is even parsed), in the envelope of the route module's error handler.
+ */
 export function bearerAuth(verify: (token: string) => Principal) {
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return async (req: FastifyRequest): Promise<void> => {
     const header = req.headers.authorization;
-    if (!header?.startsWith('Bearer ')) {
-      return reply.code(401).send(errorBody('UNAUTHORIZED', 'missing Bearer token'));
-    }
+    if (!header?.startsWith('Bearer ')) throw new ApiError('UNAUTHORIZED', 'missing Bearer token');
     try {
       req.principal = verify(header.slice(7).trim());
     } catch {
-      return reply.code(401).send(errorBody('UNAUTHORIZED', 'invalid or expired token'));
+      throw new ApiError('UNAUTHORIZED', 'invalid or expired token');
     }
   };
 }

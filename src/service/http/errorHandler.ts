@@ -15,11 +15,18 @@ const FASTIFY_CODES: Record<string, [ApiErrorCode, string]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['BAD_REQUEST', 'content-length does not match the body'],
 };
 
-const send = (reply: FastifyReply, code: ApiErrorCode, message: string, detail?: string, fields?: FieldProblem[]) =>
-  reply.code(apiStatus(code)).send(errorBody(code, message, detail, fields));
+/** Renders an error answer's body: the design's envelope (errorBody) or another API generation's. */
+export type ErrorRenderer = (code: ApiErrorCode, message: string, detail?: string, fields?: FieldProblem[]) => object;
 
-/** Every error, 404 included, leaves in the envelope; unexpected ones are logged without personal data. */
-export function installErrorHandling(app: FastifyInstance, log: Logger): void {
+/**
+ * Every error, 404 included, leaves in the envelope `render` writes (the design's by
+ * default); unexpected ones are logged without personal data. Called again in a route
+ * module's own context, it gives that module's routes (and 404s under its prefix) its envelope.
+ */
+export function installErrorHandling(app: FastifyInstance, log: Logger, render: ErrorRenderer = errorBody): void {
+  const send = (reply: FastifyReply, code: ApiErrorCode, message: string, detail?: string, fields?: FieldProblem[]) =>
+    reply.code(apiStatus(code)).send(render(code, message, detail, fields));
+
   app.setNotFoundHandler((req, reply) => {
     void send(reply, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
   });

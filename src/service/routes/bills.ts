@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServiceRuntime } from '../runtime.js';
 import { bearerAuth } from '../http/auth.js';
+import { allowBrowsers } from '../http/cors.js';
 import { ok } from '../http/envelope.js';
 import { billMenu } from '../bills/menu.js';
 import { API_ERRORS, type ApiErrorCode } from '../apiErrors.js';
@@ -35,12 +36,14 @@ const MESSAGES = {
   FAILED: 'bill inquiry failed',
 } as const;
 
-/** The bill API of SPEC.md under /bills, all behind Bearer auth. */
+/** The bill API of SPEC.md (phonebill's design), registered under the prefix /bills, all behind Bearer auth. */
 export const billRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> = async (app, { runtime: rt }) => {
+  // CORS first: a preflight is answered before authentication, and errors carry the headers.
+  await allowBrowsers(app, rt.cfg.service.cors);
   app.addHook('onRequest', bearerAuth(rt.verify));
 
   app.get(
-    '/bills/menu',
+    '/menu',
     {
       schema: {
         summary: "The caller's lines and the months that can be queried",
@@ -61,7 +64,7 @@ export const billRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> 
   );
 
   app.post(
-    '/bills/inquiry',
+    '/inquiry',
     {
       schema: {
         summary: 'Bill of one line and month (cache-aside, then KOS)',
@@ -104,7 +107,7 @@ export const billRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> 
   );
 
   app.get(
-    '/bills/inquiry/:requestId',
+    '/inquiry/:requestId',
     {
       schema: {
         summary: 'Status and result of one inquiry',
@@ -121,7 +124,7 @@ export const billRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> 
   );
 
   app.get(
-    '/bills/history',
+    '/history',
     {
       schema: {
         summary: "The caller's inquiry history, newest first",

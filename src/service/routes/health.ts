@@ -5,10 +5,25 @@ import { errorBody, ok } from '../http/envelope.js';
 import { PING } from '../db/sql/health.js';
 import { ErrorEnvelope, Ready, envelope } from './schemas.js';
 
+/** Spring Boot actuator's health body: `{"status":"UP"}` with 200, `{"status":"DOWN"}` with 503. */
+const ActuatorStatus = Type.Object({ status: Type.Union([Type.Literal('UP'), Type.Literal('DOWN')]) });
+
+/**
+ * Why this instance takes no inquiries now (draining for shutdown, history
+ * backlog full), or undefined when it does: /accepting and the actuator's readiness.
+ */
+function notAccepting(rt: ServiceRuntime): [code: 'DRAINING' | 'SERVICE_UNAVAILABLE', message: string] | undefined {
+  if (rt.draining) return ['DRAINING', 'this instance is shutting down; use another'];
+  if (!rt.history.accepting)
+    return ['SERVICE_UNAVAILABLE', 'the history backlog of this instance is full; use another'];
+  return undefined;
+}
+
 /**
  * Liveness (process answers), readiness (primary reachable; replica and
  * breaker reported) and, for load balancers, whether this instance takes
- * inquiries (`/accepting`).
+ * inquiries (`/accepting`); the same as Spring Boot actuator probes
+ * (`/actuator/health{,/liveness,/readiness}`) for phonebill's manifests.
  */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }> = async (app, { runtime: rt }) => {
   app.get(
@@ -29,15 +44,30 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ runtime: ServiceRuntime }
       },
     },
     async (_req, reply) => {
-      if (rt.draining)
-        return reply.code(503).send(errorBody('DRAINING', 'this instance is shutting down; use another'));
-      if (!rt.history.accepting)
-        return reply
-          .code(503)
-          .send(errorBody('SERVICE_UNAVAILABLE', 'the history backlog of this instance is full; use another'));
+      const refusal = notAccepting(rt);
+      if (refusal) return reply.code(503).send(errorBody(...refusal));
       return ok({ accepting: true as const });
     },
   );
+
+  // Spring Boot actuator's probe paths, which phonebill's Kubernetes manifests use. Liveness is only
+  // "the event loop turns": a database failover must never make Kubernetes restart every pod.
+  // Readiness is /accepting's rule, not /ready's, which fails while the primary is unreachable and
+  // would empty the Service during a failover. The listener opens only after start-up has finished,
+  // so the startup probe (/actuator/health) is readiness once it answers at all.
+  const probe = { 200: ActuatorStatus, 503: ActuatorStatus };
+  app.get(
+    '/actuator/health/liveness',
+    { schema: { summary: 'Kubernetes liveness (actuator): the process and its event loop answer', response: probe } },
+    async () => ({ status: 'UP' as const }),
+  );
+  for (const [url, summary] of [
+    ['/actuator/health/readiness', 'Kubernetes readiness (actuator): the same rule as /accepting'],
+    ['/actuator/health', 'Kubernetes startup probe (actuator): started, then the same rule as /accepting'],
+  ] as const)
+    app.get(url, { schema: { summary, response: probe } }, async (_req, reply) =>
+      notAccepting(rt) ? reply.code(503).send({ status: 'DOWN' as const }) : { status: 'UP' as const },
+    );
 
   app.get(
     '/ready',
