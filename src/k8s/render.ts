@@ -1,6 +1,11 @@
 import type { Model } from '@kubernetes-models/base';
 import type { Config } from '../config/schema.js';
-import { connectionBudget, RESERVED_CONNECTIONS, type ConnectionBudget } from '../platform/connectionBudget.js';
+import {
+  connectionBudget,
+  readPoolOnPrimary,
+  RESERVED_CONNECTIONS,
+  type ConnectionBudget,
+} from '../platform/connectionBudget.js';
 import { configMap } from './configMap.js';
 import { namespace, serviceAccounts } from './identity.js';
 import { cronJobs, migrationJob, migrationJobName } from './jobs.js';
@@ -42,6 +47,7 @@ export function renderK8s(cfg: Readonly<Config>): K8sRender {
     cfg.pool,
     { maxConnections: cfg.server.maxConnections, superuserReserved: RESERVED_CONNECTIONS },
     cfg.service.workers,
+    readPoolOnPrimary(cfg),
   );
   return { layers, migrationJob: migrationJobName(cfg), budget, warnings: warnings(cfg, budget) };
 }
@@ -54,7 +60,9 @@ function warnings(cfg: Readonly<Config>, budget: ConnectionBudget): string[] {
       'service.database is not set: the pods would start a local PostgreSQL of their own; set it to the Flexible Server (e.g. service.database.primary)',
     );
   if (kosPort(cfg) === undefined)
-    out.push('service.kosUrl is not set: each pod would answer from the bundled KOS mock; set it to the real KOS');
+    out.push(
+      'service.kosUrl is not set: on the external topology the pods refuse to start without it (unless service.kosMock.inProcess); set it to the real KOS',
+    );
   if (!k.workloadIdentity.clientId && cfg.service.database?.auth === 'entra')
     out.push(
       'service.database.auth is entra but k8s.workloadIdentity.clientId is not set: the pods get no Entra token (use azure template’s output serviceIdentityClientId)',
