@@ -18,8 +18,6 @@ import {
 } from './helpers/container.js';
 import { appliedCluster } from './helpers/platform.js';
 
-// TEMP until issue 18's actuator routes land: /ready.
-const READY = process.env.I21_READY ?? '/actuator/health/readiness';
 const LINES = ['010-1234-5678', '010-2222-3333', '010-4444-5555', '010-6666-7777'];
 
 test('the image: serve against a PostgreSQL the test started answers readiness; non-root, read-only root; SIGTERM under load drains with 0 failed requests and 0 lost history rows', async (t) => {
@@ -34,6 +32,8 @@ test('the image: serve against a PostgreSQL the test started answers readiness; 
         // A balancer checking readiness takes the instance out within this window, before the listener closes.
         shutdownDrainMs: 2000,
         history: { flushIntervalMs: 50 },
+        // No KOS in these tests: the bundled mock, asked for by name (the external topology requires it).
+        kosMock: { inProcess: true },
       },
     },
     path.join(cfg.dataDir, 'tls', 'ca.crt'),
@@ -73,7 +73,7 @@ test('the image: serve against a PostgreSQL the test started answers readiness; 
   const base = `http://127.0.0.1:${port}`;
   const logs = async () => (await podman(['logs', name])).stderr.slice(-4000);
 
-  assert.equal(await waitForStatus(base + READY), 200, await logs());
+  assert.equal(await waitForStatus(base + cfg.k8s.probes.readiness.path), 200, await logs());
   // Reported, not asserted (README "Container image and Kubernetes" quotes it).
   t.diagnostic(`cold start to ready: ${Date.now() - started} ms (podman run → readiness 200)`);
   assert.match(await logs(), /external database/, 'the image serves the database it is given, it starts none');
@@ -94,7 +94,7 @@ test('the image: serve against a PostgreSQL the test started answers readiness; 
   const failed: string[] = [];
   const watch = (async () => {
     while (!draining) {
-      const s = await fetch(base + READY).then(
+      const s = await fetch(base + cfg.k8s.probes.readiness.path).then(
         (r) => r.status,
         () => 0,
       );

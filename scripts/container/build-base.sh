@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the default base image of the Containerfile from Debian's packages
-# alone (no image registry needed): mmdebstrap --quiet --variant=minbase bookworm, plus
+# alone (no image registry needed): mmdebstrap --variant=minbase bookworm, plus
 #   ca-certificates        TLS to PostgreSQL, Redis, KOS, Entra, Blob
 #   openssl                the logical dump's encryption (backup logical, §10.2)
 #   postgresql-client-15   pg_dump / pg_restore for `backup logical` (the plan's server is 14)
@@ -24,6 +24,7 @@ fi
 echo "== building $BASE_TAG from Debian bookworm ($MIRROR): $PACKAGES" >&2
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 143' INT TERM
 # minbase keeps apt/dpkg (users extend the base); docs, man pages and apt lists are left out.
 mmdebstrap --quiet --variant=minbase --include="$PACKAGES" \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \

@@ -39,6 +39,7 @@ fi
 # sharing one install), which a build context cannot follow. Hard links keep it cheap.
 ctx="$(mktemp -d)"
 trap 'rm -rf "$ctx"' EXIT
+trap 'exit 143' INT TERM
 for f in "${inputs[@]}"; do
   mkdir -p "$ctx/$(dirname "$f")"
   cp -a "$f" "$ctx/$f"

@@ -21,6 +21,8 @@ import { tempDataDir } from './tempCluster.js';
 export interface PlayFiles {
   migration: string;
   workload: string;
+  /** The Deployment again without its PVC: a replacement pod on the claim that outlived its predecessor. */
+  replacement: string;
   /** The PVC's name (the podman volume of the journal). */
   claim: string;
   /** The Deployment's pod name prefix and container name. */
@@ -90,6 +92,7 @@ export function playFiles(
   return {
     migration: write('migration.yaml', [configMap, migrationPod]),
     workload: write('workload.yaml', [configMap, pvc, deployment]),
+    replacement: write('replacement.yaml', [configMap, deployment]),
     claim,
     deployment: sts.metadata.name,
     container: pod.containers[0].name,
