@@ -201,9 +201,12 @@ test("phonebill's bill-service Deployment/ConfigMaps/Secrets with our image: kub
     "podman's liveness check (curl in the image) passes",
   );
 
-  const tokenRun = await cli(['--json', 'token', '--format', 'phonebill', '--user', 'pb-user', '--line', LINE], {
-    env,
-  });
+  const tokenRun = await cli(
+    ['--json', 'token', '--format', 'phonebill', '--user', 'pb-user', '--line', LINE, '--customer', 'CUST001'],
+    {
+      env,
+    },
+  );
   assert.equal(tokenRun.code, 0, tokenRun.stderr);
   const { token } = json<{ token: string }>(tokenRun);
   const res = await fetch(`${base}/api/v1/bills/inquiry`, {

@@ -7,9 +7,13 @@ const quantity = z.string().regex(/^\d+(\.\d+)?(m|k|M|G|Ki|Mi|Gi|Ti)?$/, 'a Kube
 const probe = (path: string, periodSeconds: number, failureThreshold: number) =>
   z
     .object({
+      /** The HTTP path (phonebill's actuator paths, §8). */
       path: z.string().startsWith('/').default(path),
+      /** Seconds between probes. */
       periodSeconds: z.number().int().positive().default(periodSeconds),
+      /** Failed probes in a row before the pod is restarted (liveness, startup) or taken out (readiness). */
       failureThreshold: z.number().int().positive().default(failureThreshold),
+      /** Seconds one probe may take. */
       timeoutSeconds: z.number().int().positive().default(2),
     })
     .prefault({});
@@ -28,6 +32,7 @@ export const k8sSection = z.object({
   name: z.string().default('bill-inquiry'),
   /** The image the cluster pulls (scripts/container/build-image.sh builds it; push it to your registry, e.g. ACR). */
   image: z.string().default('bill-inquiry:0.1.0'),
+  /** IfNotPresent: a release is a new tag (the migration Job's name follows the image). */
   imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
   /**
    * The Service clients and the ingress reach. Default: the design's §7 name and
@@ -38,7 +43,9 @@ export const k8sSection = z.object({
    */
   service: z
     .object({
+      /** §7 `bill-inquiry-service`; phonebill's §8 `bill-service`. */
       name: z.string().default('bill-inquiry-service'),
+      /** §7 8080; phonebill's §8 80 (to the container's service.port). */
       port: z.number().int().min(1).max(65535).default(8080),
     })
     .prefault({}),
@@ -54,7 +61,9 @@ export const k8sSection = z.object({
    */
   workloadIdentity: z
     .object({
+      /** The service's identity (annotation on k8s.serviceAccount). */
       clientId: z.string().optional(),
+      /** The admin jobs' identity (annotation on k8s.adminServiceAccount), e.g. for Blob uploads of dumps. */
       adminClientId: z.string().optional(),
       /**
        * The AKS cluster's OIDC issuer (`az aks show --query oidcIssuerProfile.issuerUrl`):
@@ -67,14 +76,18 @@ export const k8sSection = z.object({
   /** §7 requests 500m CPU / 1Gi and limits 2000m / 2Gi per replica. */
   resources: z
     .object({
+      /** What the scheduler reserves and the HPA's percentages are of. */
       requests: z.object({ cpu: quantity, memory: quantity }).default({ cpu: '500m', memory: '1Gi' }),
+      /** Past the memory limit the pod is killed: keep service.history.maxQueued's heap (~225 MB) well inside. */
       limits: z.object({ cpu: quantity, memory: quantity }).default({ cpu: '2000m', memory: '2Gi' }),
     })
     .prefault({}),
   /** §7 HPA 3–15 (pool.instances–pool.maxInstances) on CPU 70 % and memory 80 % of the requests. */
   hpa: z
     .object({
+      /** §7 CPU 70 %. */
       cpuPercent: z.number().int().min(1).max(100).default(70),
+      /** §7 memory 80 %. */
       memoryPercent: z.number().int().min(1).max(100).default(80),
     })
     .prefault({}),
@@ -85,8 +98,11 @@ export const k8sSection = z.object({
   /** §7 the application nodes' taint `application-workload=true:NoSchedule`, tolerated by the pods. */
   toleration: z
     .object({
+      /** §7 the taint's key. */
       key: z.string().default('application-workload'),
+      /** §7 the taint's value. */
       value: z.string().default('true'),
+      /** §7 the taint's effect. */
       effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).default('NoSchedule'),
     })
     .prefault({}),
@@ -118,9 +134,13 @@ export const k8sSection = z.object({
    */
   egress: z
     .object({
+      /** §7 Flexible Server, plan §3.2. */
       postgresPort: z.number().int().default(5432),
+      /** §7 Azure Cache for Redis: 6380 (TLS), 6379 in the NSG table. */
       redisPorts: z.array(z.number().int()).default([6380, 6379]),
+      /** Entra ID (tokens), ARM / Azure Monitor (checklist figures), Blob Storage (logical dumps). */
       httpsPort: z.number().int().default(443),
+      /** Destinations (CIDRs) the egress rule is narrowed to; empty = any address on those ports. */
       to: z.array(cidr).default([]),
     })
     .prefault({}),
