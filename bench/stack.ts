@@ -52,7 +52,12 @@ export class Stack {
   static async start(opts: { kosLatencyMs: number }): Promise<Stack> {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bi-bench-'));
     chmodSync(dataDir, 0o755);
-    const overrides = { dataDir, cluster: { port: await freePort(), replicaPort: await freePort() } };
+    const overrides = {
+      dataDir,
+      cluster: { port: await freePort(), replicaPort: await freePort() },
+      // No first full backup by serve: it would take the cores the bench measures.
+      backup: { firstBackup: { enabled: false } },
+    };
     const configFile = path.join(dataDir, 'bench-config.json');
     writeFileSync(configFile, JSON.stringify(overrides), { mode: 0o600 });
     // The environment counts, as for the child processes: BILL_INQUIRY__… variables reach both.

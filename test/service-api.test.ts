@@ -197,7 +197,7 @@ describe('service API over HTTP on a real database', () => {
         ['FAILED', 'E999'],
       );
       assert.equal(k.length, 1);
-      assert.equal(k[0]!.retry_count, h.cfg.systemConfig.kosRetryAttempts);
+      assert.equal(k[0]!.retry_count, h.cfg.systemConfig.kosRetryMaxAttempts);
     } finally {
       await h.scenario({ force: null });
     }

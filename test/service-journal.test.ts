@@ -27,6 +27,7 @@ test('kill -9 of PostgreSQL, then of serve, under load: after cluster up and ser
   const env = {
     BILL_INQUIRY__CLUSTER__PORT: String(pgPort),
     BILL_INQUIRY__SERVER__MEMORY_MB: '1024',
+    BILL_INQUIRY__BACKUP__FIRST_BACKUP__ENABLED: 'false',
     // Cache misses answer 202 PROCESSING and finish in the background: each request journals two states and a KOS row.
     BILL_INQUIRY__SERVICE__PROCESSING_AFTER_MS: '100',
     BILL_INQUIRY__SERVICE__KOS_MOCK__LATENCY_MS: '300',

@@ -28,7 +28,7 @@ for (const protocol of ['design', 'phonebill-kos-mock'] as KosProtocolName[]) {
         // The 5 s line times out at 2.5 s, before 202 PROCESSING (4 s); the mock's system-error line
         // answers after 1 s, well inside the timeout even on a loaded machine (at 1 s the two raced).
         service: { kosProtocol: protocol, processingAfterMs: 4000 },
-        systemConfig: { kosRetryAttempts: 0, kosReadTimeoutMs: 2500, circuitFailureThreshold: 4 },
+        systemConfig: { kosRetryMaxAttempts: 0, kosReadTimeoutMs: 2500, circuitFailureThreshold: 4 },
       },
     });
     const token = h.token('proto-user', [OK, UNKNOWN, NO_DATA, SYSTEM_ERROR, SLOW, SUSPENDED]);

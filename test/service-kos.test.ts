@@ -8,7 +8,7 @@ const h = await startServiceHarness({
   overrides: {
     systemConfig: {
       circuitFailureThreshold: 3,
-      kosRetryAttempts: 0,
+      kosRetryMaxAttempts: 0,
       circuitRecoveryTimeoutMs: 1000,
       circuitSuccessThreshold: 2,
     },

@@ -7,7 +7,12 @@ import { tempDataDir } from './helpers/tempCluster.js';
 test('serve (npm start): local database + KOS mock + service; token, menu, inquiry, result, history; SIGTERM flushes and stops what it started', async () => {
   const dataDir = tempDataDir();
   const [port, pgPort] = [await freePort(), await freePort()];
-  const env = { ...process.env, BILL_INQUIRY__CLUSTER__PORT: String(pgPort), BILL_INQUIRY__SERVER__MEMORY_MB: '1024' };
+  const env = {
+    ...process.env,
+    BILL_INQUIRY__CLUSTER__PORT: String(pgPort),
+    BILL_INQUIRY__SERVER__MEMORY_MB: '1024',
+    BILL_INQUIRY__BACKUP__FIRST_BACKUP__ENABLED: 'false',
+  };
   const serve = startCli(['--data-dir', dataDir, 'serve', '--port', String(port)], { env });
   let code: number | null;
   try {

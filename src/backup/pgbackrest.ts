@@ -150,7 +150,7 @@ export async function writePgbackrestConf(cfg: Readonly<Config>): Promise<string
 export async function pgbackrest(
   cfg: Readonly<Config>,
   args: string[],
-  opts: { timeoutMs?: number } = {},
+  opts: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<RunResult> {
   const bin = pgbackrestBinary();
   if (!bin)

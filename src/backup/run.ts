@@ -17,7 +17,12 @@ export interface BackupRunResult {
  * run): repo1, then the geo-redundant repo2. A diff/incr without a prior full
  * is promoted to full by pgBackRest.
  */
-export async function runBackup(cfg: Readonly<Config>, type: BackupType, onlyRepo?: number): Promise<BackupRunResult> {
+export async function runBackup(
+  cfg: Readonly<Config>,
+  type: BackupType,
+  onlyRepo?: number,
+  opts: { signal?: AbortSignal } = {},
+): Promise<BackupRunResult> {
   const repos = onlyRepo ? [onlyRepo] : cfg.backup.repos.map((_, i) => i + 1);
   if (onlyRepo && (onlyRepo < 1 || onlyRepo > cfg.backup.repos.length)) {
     throw new BillInquiryError(
@@ -30,7 +35,7 @@ export async function runBackup(cfg: Readonly<Config>, type: BackupType, onlyRep
   const out: BackupRunResult['repos'] = [];
   for (const repo of repos) {
     const started = Date.now();
-    await pgbackrest(cfg, [`--type=${type}`, `--repo=${repo}`, 'backup']);
+    await pgbackrest(cfg, [`--type=${type}`, `--repo=${repo}`, 'backup'], opts);
     const seconds = (Date.now() - started) / 1000;
     const newest = latest((await backupInfo(cfg)).backups.filter((b) => b.repo === repo));
     out.push({ repo, label: newest?.label ?? '?', seconds, sizeBytes: newest?.sizeBytes ?? 0 });

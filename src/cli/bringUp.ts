@@ -1,3 +1,11 @@
+import {
+  clearBackupsUnavailable,
+  markBackupsUnavailable,
+  NOT_INSTALLED_FIX,
+  stanzaFailureReason,
+  UNSUPPORTED_VERSION_FIX,
+} from '../backup/availability.js';
+import { pgbackrestBinary } from '../backup/paths.js';
 import { abandonArchiving, ensureStanza, prepareArchiving } from '../backup/stanza.js';
 import { BillInquiryError, errorMessage } from '../errors.js';
 import type { LocalTopology, Topology, UpOptions, UpResult } from '../topology/types.js';
@@ -26,17 +34,42 @@ export async function bringUp(
       archiving = await prepareArchiving(cfg);
     },
   });
-  if (!archiving) return { ...up, walArchiving: 'off (pgBackRest not installed, or backup.walArchiving is false)' };
+  if (!archiving) return { ...up, walArchiving: archivingOff(cfg, opts.log) };
   try {
     await ensureStanza(cfg);
+    clearBackupsUnavailable(cfg);
     return { ...up, walArchiving: 'pgBackRest archive-push (async)' };
   } catch (e) {
     const walArchiving = `off: pgBackRest cannot back up this cluster (${errorMessage(e)})`;
-    opts.log(`WARNING: WAL archiving ${walArchiving}`);
+    opts.log(
+      `WARNING: WAL archiving ${walArchiving} — no backups, no point-in-time recovery: ${UNSUPPORTED_VERSION_FIX}`,
+    );
+    markBackupsUnavailable(
+      cfg,
+      `pgBackRest cannot back up this cluster: ${stanzaFailureReason(e)}`,
+      UNSUPPORTED_VERSION_FIX,
+    );
     abandonArchiving(cfg);
     await topology.local.restart();
     return { ...up, walArchiving };
   }
+}
+
+/**
+ * Archiving off before the servers start: by choice (backup.walArchiving=false,
+ * said as such) or because pgBackRest is missing — a cluster without recovery,
+ * recorded so monitoring is red about it (backup/availability.ts).
+ */
+function archivingOff(cfg: Topology['cfg'], log: (msg: string) => void): string {
+  if (!cfg.backup.walArchiving || pgbackrestBinary()) {
+    clearBackupsUnavailable(cfg);
+    return 'off (backup.walArchiving is false)';
+  }
+  log(
+    `WARNING: WAL archiving off: pgBackRest is not installed — no backups, no point-in-time recovery: ${NOT_INSTALLED_FIX}`,
+  );
+  markBackupsUnavailable(cfg, 'pgBackRest is not installed: no backups and no WAL archive', NOT_INSTALLED_FIX);
+  return 'off (pgBackRest not installed)';
 }
 
 /** The topology's local lifecycle, or the error an external database gets from a command that runs servers. */

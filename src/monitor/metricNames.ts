@@ -22,6 +22,7 @@ export const M = {
   archFailing: 'bill_inquiry_db_wal_archive_failing',
   backupConfigured: 'bill_inquiry_backup_configured',
   backupLast: 'bill_inquiry_backup_last_success_timestamp_seconds',
+  backupFirstRunning: 'bill_inquiry_backup_first_running',
   httpDuration: 'bill_inquiry_http_request_duration_seconds',
   httpRequests: 'bill_inquiry_http_requests_total',
   httpErrors: 'bill_inquiry_http_errors_total',

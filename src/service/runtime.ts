@@ -14,6 +14,7 @@ import { tokenVerifier, type Principal } from './auth/tokens.js';
 import { BillCache, type CacheStats } from './cache/billCache.js';
 import { CustomerCache } from './cache/customerCache.js';
 import { RedisTier } from './cache/redisTier.js';
+import { kosLiveSettings } from '../config/systemConfigTable.js';
 import { LiveConfig, type LiveSettings } from './config/liveSettings.js';
 import { NotifyListener } from './config/notifyListener.js';
 import { ColumnCipher } from './crypto/columnCipher.js';
@@ -31,16 +32,8 @@ import { utcOffset } from './bills/months.js';
 import { safeError } from './logSafe.js';
 import { BillInquiryError, errorMessage } from '../errors.js';
 
-const kosSettings = (s: LiveSettings, windowMs: number): KosClientSettings => ({
-  windowMs,
-  connectTimeoutMs: s.kosConnectTimeoutMs,
-  readTimeoutMs: s.kosReadTimeoutMs,
-  maxRetries: s.kosRetryMaxAttempts,
-  retryDelayMs: s.kosRetryDelayMs,
-  failureThreshold: s.failureThreshold,
-  recoveryTimeoutMs: s.recoveryTimeoutMs,
-  successThreshold: s.successThreshold,
-});
+/** The KOS client's settings: the live table's share (config/systemConfigTable.ts) and the breaker window of the config. */
+const kosSettings = (s: LiveSettings, windowMs: number): KosClientSettings => ({ windowMs, ...kosLiveSettings(s) });
 
 /**
  * Connection template for a role: everything but the endpoint, which the

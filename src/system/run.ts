@@ -11,6 +11,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Exit codes that are not failures. */
   okCodes?: number[];
+  /** Aborting it sends the program SIGTERM (a background job stopped with its caller). */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -22,7 +24,7 @@ export interface RunResult {
 /** Spawns a program, collects its output, and turns a failure into an error that quotes its stderr. */
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, spawnOptions(opts));
+    const child = spawn(cmd, args, { ...spawnOptions(opts), ...(opts.signal ? { signal: opts.signal } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -86,13 +86,14 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {})
 
 /**
  * The environment a test's `serve` / `cluster up` run with: the plain cluster
- * on `pgPort`, a small memory profile, no WAL archiving (a test of the
- * service needs no pgBackRest), plus `extra` BILL_INQUIRY__* settings.
+ * on `pgPort`, a small memory profile, no WAL archiving and no first full
+ * backup (a test of the service needs no pgBackRest), plus `extra` BILL_INQUIRY__* settings.
  */
 export const localServeEnv = (pgPort: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
   ...process.env,
   BILL_INQUIRY__CLUSTER__PORT: String(pgPort),
   BILL_INQUIRY__SERVER__MEMORY_MB: '1024',
   BILL_INQUIRY__BACKUP__WAL_ARCHIVING: 'false',
+  BILL_INQUIRY__BACKUP__FIRST_BACKUP__ENABLED: 'false',
   ...extra,
 });

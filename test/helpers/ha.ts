@@ -49,6 +49,8 @@ export async function haTestConfig(overrides: Record<string, unknown> = {}): Pro
   const input = {
     dataDir,
     server: { memoryMb: 1536 },
+    // serve would take a first full backup of the three nodes: none of the HA tests needs it.
+    backup: { firstBackup: { enabled: false } },
     ha: {
       etcdClientPort: ports[0],
       etcdPeerPort: ports[1],

@@ -48,7 +48,16 @@ export async function testConfig(overrides: ConfigInput = {}): Promise<Readonly<
   const [port, replicaPort] = [await freePort(), await freePort()];
   return loadConfig({
     env: {},
-    overrides: deepMerge({ dataDir, cluster: { port, replicaPort }, server: { memoryMb: 1024 } }, overrides),
+    overrides: deepMerge(
+      // No first full backup by serve (tests that want backups take them): it costs minutes on 2 cores.
+      {
+        dataDir,
+        cluster: { port, replicaPort },
+        server: { memoryMb: 1024 },
+        backup: { firstBackup: { enabled: false } },
+      },
+      overrides,
+    ),
   });
 }
 

@@ -1,4 +1,6 @@
 import { Option, type Command } from 'commander';
+import { backupsConfigured, FIRST_BACKUP_COMMAND, reposWithoutBackup } from '../../backup/firstBackup.js';
+import type { Config } from '../../config/schema.js';
 import { connectionUrl, type ConnTarget } from '../../db/connection.js';
 import { applyDatabase, type ApplyResult } from '../../platform/apply.js';
 import { renderDbBench, runDbBench } from '../../platform/bench/dbBench.js';
@@ -41,6 +43,20 @@ async function verifyMembers(topology: Topology, url: string | undefined): Promi
   return endpoints.map((m) => ({ name: m.name, target: { ...template, ...m.endpoint } }));
 }
 
+/**
+ * `db apply` exits, so it takes no backup itself (serve does, in the
+ * background): on a local cluster whose repositories hold none it prints the
+ * one command that takes the first full backup. A hint: it never fails apply.
+ */
+async function firstBackupHint(cfg: Readonly<Config>, topology: Topology): Promise<void> {
+  if (!topology.local || !backupsConfigured(cfg)) return;
+  const missing = await reposWithoutBackup(cfg).catch(() => []);
+  if (missing.length)
+    progress(
+      `no backup yet (${missing.map((n) => `repo${n}`).join(', ')}): no point-in-time recovery until one exists — take the first full backup now: ${FIRST_BACKUP_COMMAND} (serve takes it by itself)`,
+    );
+}
+
 const adminUrlOption = () =>
   new Option(
     '--admin-url <url>',
@@ -64,10 +80,11 @@ export function registerDbCommands(program: Command): void {
     .description('make the database match the plan (idempotent: a second run changes nothing)')
     .addOption(adminUrlOption())
     .action(async (opts: TargetOptions, cmd: Command) => {
-      const { cfg, target, where } = await admin(cmd, opts);
+      const { cfg, topology, target, where } = await admin(cmd, opts);
       progress(`applying ${cfg.database.name} on ${where}`);
       const result = await applyDatabase(cfg, target, { onProgress: globals(cmd).json ? undefined : progress });
       emit(result, globals(cmd), (r) => renderApply(r, 'made'));
+      if (!(opts.adminUrl || process.env[ADMIN_URL_ENV])) await firstBackupHint(cfg, topology);
     });
 
   db.command('verify')

@@ -1,3 +1,4 @@
+import { backupsConfigured, startFirstBackup, type FirstBackupJob } from '../../backup/firstBackup.js';
 import { Supervisor, type SupervisionStats } from '../../cluster/local/supervisor.js';
 import type { Config } from '../../config/schema.js';
 import type { ConnTarget } from '../../db/connection.js';
@@ -75,15 +76,28 @@ export async function prepareDatabase(
       : undefined;
   if (supervisor) log(`supervising ${up.supervised.map((s) => s.name).join(', ')}: restarted should they die`);
   else if (!up.started) log('the cluster was running before serve: serve does not supervise or stop it');
+  const firstBackup = firstBackupJob(cfg, log);
   return {
     topology,
     admin: () => topology.admin(cfg.database.name),
     ...(supervisor ? { supervisor, supervision: () => supervisor.stats() } : {}),
     stop: async () => {
+      await firstBackup?.stop(); // before the servers it reads from go away
       await supervisor?.stop();
       await up.stopStarted();
       if (up.started) releaseOwnership(cfg);
       return { stopped: up.started };
     },
   };
+}
+
+/**
+ * The first full backup, in the background once the database is applied
+ * (backup.firstBackup): only where pgBackRest is set up for this cluster; it
+ * takes nothing where every repository already holds a backup.
+ */
+function firstBackupJob(cfg: Readonly<Config>, log: (msg: string) => void): FirstBackupJob | undefined {
+  if (!cfg.backup.firstBackup.enabled) return undefined;
+  if (!backupsConfigured(cfg)) return undefined; // archiving off: `cluster up` said why
+  return startFirstBackup(cfg, log);
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
  * (`pgbackrest-repo<N>-s3-key`, `…-s3-key-secret`, `…-azure-key`) and are never generated.
  */
 const repo = z.object({
+  /** Where the repository lives: a directory (`posix`), Azure Blob (`azure`) or S3 (`s3`). */
   type: z.enum(['posix', 's3', 'azure']).default('posix'),
   /** posix: directory (default `<dataDir>/backup/repo<N>`); s3/azure: path inside the bucket/container (default `/<stanza>`). */
   path: z.string().optional(),
@@ -91,6 +92,7 @@ export const backupSection = z.object({
   /** §9.1 schedule, in the plan's timezone (KST). */
   schedule: z
     .object({
+      /** The time zone the schedule's times are in (§9.1: KST). */
       timezone: z.string().default('Asia/Seoul'),
       /** Daily physical backup at this local time (HH:MM). */
       dailyAt: z
@@ -101,10 +103,24 @@ export const backupSection = z.object({
       fullOnWeekday: z.number().int().min(0).max(6).default(0),
       /** Weekly logical backup (pg_dump) day and time. */
       logicalWeekday: z.number().int().min(0).max(6).default(0),
+      /** Weekly logical backup at this local time (HH:MM). */
       logicalAt: z
         .string()
         .regex(/^\d{2}:\d{2}$/)
         .default('03:00'),
+    })
+    .prefault({}),
+  /**
+   * The first full backup: `serve` takes it in the background as soon as the database is applied,
+   * into every repository that has none (§2.3: point-in-time recovery needs a base backup — without
+   * it there is no recovery until the first 02:00 KST run, §9.1). `db apply` prints the command instead.
+   */
+  firstBackup: z
+    .object({
+      /** Off for tests, drills and the bench that do not need a backup (a full backup costs minutes of CPU on 2 cores). */
+      enabled: z.boolean().default(true),
+      /** While a repository is locked by another pgBackRest (an earlier, orphaned backup), ask again every this many ms. */
+      lockRetryMs: z.number().int().positive().default(5000),
     })
     .prefault({}),
   /** `drill restore`: MB of table data generated so the throughput ratio means something. */

@@ -27,10 +27,13 @@ export const clusterSection = z.object({
    */
   supervise: z
     .object({
+      /** `serve` / `cluster up --foreground` restart a server they started should it die (§2.2 availability of the single node). */
       enabled: z.boolean().default(true),
       /** How often the supervised processes are checked (ms): a kill -9 is noticed within this. */
       checkIntervalMs: z.number().int().positive().default(500),
+      /** Wait (ms) before retrying a restart that failed; doubled after each failed attempt. */
       backoffInitialMs: z.number().int().positive().default(500),
+      /** Longest wait (ms) between restart attempts, so a server that cannot start is not retried in a tight loop. */
       backoffMaxMs: z.number().int().positive().default(30_000),
     })
     .prefault({}),

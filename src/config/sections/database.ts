@@ -2,10 +2,12 @@ import { z } from 'zod';
 
 /** Database, roles and schema: plan §4, §6, §10.1; retention from the data design. */
 export const databaseSection = z.object({
+  /** §4.1 database name. */
   name: z
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/)
     .default('bill_inquiry_db'),
+  /** §4.1 encoding (created from template0). */
   encoding: z.literal('UTF8').default('UTF8'),
   /** §4.1 collation and ctype. */
   locale: z.string().default('en_US.UTF-8'),
@@ -14,16 +16,25 @@ export const databaseSection = z.object({
    * equivalent (`icuLocale`) and says so loudly; `error` refuses with how to add it.
    */
   localeFallback: z.enum(['icu', 'error']).default('icu'),
+  /** The ICU locale used when the OS lacks `locale` (localeFallback `icu`). */
   icuLocale: z.string().default('en-US'),
+  /** §4.1 the database's default `timezone`. */
   timezone: z.string().default('Asia/Seoul'),
+  /** §4.1 extensions created in the database. */
   extensions: z.array(z.string()).default(['uuid-ossp', 'pg_stat_statements', 'pg_trgm']),
   roles: z
     .object({
+      /** §4.2 login role of the service: CRUD on tables and sequences. */
       app: z.string().default('bill_app_user'),
+      /** §4.2 login role for reads and monitoring: SELECT only (plus pg_monitor). */
       readonly: z.string().default('bill_readonly_user'),
+      /** §4.2 login role for logical backups: reads everything, writes nothing. */
       backup: z.string().default('bill_backup_user'),
+      /** §10.1 group role that owns the schema objects (NOLOGIN). */
       admin: z.string().default('bill_admin'),
+      /** §10.1 group role of developers: read-only. */
       developer: z.string().default('bill_developer'),
+      /** §10.1 group role of auditors: read-only. */
       auditor: z.string().default('bill_auditor'),
     })
     .prefault({}),
@@ -42,9 +53,13 @@ export const databaseSection = z.object({
    */
   bench: z
     .object({
+      /** §13.2 `pgbench -i -s`. */
       scale: z.number().int().positive().default(10),
+      /** §13.2 `pgbench -c`. */
       clients: z.number().int().positive().default(50),
+      /** §13.2 `pgbench -j`. */
       jobs: z.number().int().positive().default(2),
+      /** §13.2 `pgbench -T` (s). */
       durationSeconds: z.number().int().positive().default(300),
     })
     .prefault({}),
@@ -52,7 +67,9 @@ export const databaseSection = z.object({
   connectTimeoutMs: z.number().int().positive().default(10_000),
   retention: z
     .object({
+      /** `bill.history.retention.days` (schema script seed): bill_inquiry_history partitions older than this are dropped. */
       billHistoryDays: z.number().int().positive().default(730),
+      /** `kos.history.retention.days` (schema script seed): kos_inquiry_history partitions older than this are dropped. */
       kosHistoryDays: z.number().int().positive().default(365),
       /** Monthly partitions kept ready ahead of the current month. */
       partitionsAhead: z.number().int().min(1).default(3),

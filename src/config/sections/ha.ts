@@ -4,8 +4,11 @@ const port = z.number().int().min(1).max(65535);
 
 /** One Patroni-managed PostgreSQL node: its PostgreSQL and REST API ports (loopback). */
 const haNode = z.object({
+  /** Patroni member name (also its directory under `<dataDir>/ha/`). */
   name: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  /** The node's PostgreSQL port. */
   pgPort: port,
+  /** The node's Patroni REST API port (leader discovery, switchover). */
   restPort: port,
   /**
    * `sync`: candidate synchronous standby and failover target (plan §2.2/§7.2);
@@ -31,8 +34,11 @@ export const haSection = z.object({
    * false: use an etcd that is already running on etcdClientPort (refuses to start when it is down).
    */
   manageEtcd: z.boolean().default(true),
+  /** etcd's client port (Patroni's DCS). */
   etcdClientPort: port.default(23790),
+  /** etcd's peer port. */
   etcdPeerPort: port.default(23800),
+  /** The Patroni nodes (§2.2, §7.2): two synchronous candidates and one async read replica by default. */
   nodes: z
     .array(haNode)
     .min(2)
@@ -68,7 +74,9 @@ export const haSection = z.object({
    */
   drillTargets: z
     .object({
+      /** A crashed postmaster: writes durable again within this (s). */
       postgresCrashS: z.number().positive().default(10),
+      /** A whole node lost with its Patroni: §2.2's 60 s failover. */
       nodeCrashS: z.number().positive().default(60),
     })
     .prefault({}),

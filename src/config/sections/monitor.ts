@@ -27,7 +27,9 @@ export const SEVERITY_RESPONSE: Record<Severity, { label: string; response: stri
 const alert = (threshold: number, severity: Severity, action: string, forS = 0) =>
   z
     .object({
+      /** Evaluated by `monitor alerts`, `check daily` and /ops, and emitted as a Prometheus rule — or not at all. */
       enabled: z.boolean().default(true),
+      /** Fires at or above this value, in the alert's unit (§8.1). */
       threshold: z.number().default(threshold),
       severity: severitySchema.default(severity),
       /** Plan §8.1 "대응 방안": what the on-call person does. */

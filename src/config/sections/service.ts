@@ -6,7 +6,12 @@ import { z } from 'zod';
  * `system_config` table (seeded from the systemConfig section) so operators
  * change them at run time. What is here is how this process behaves.
  */
-const endpoint = z.object({ host: z.string(), port: z.number().int().min(1).max(65535) });
+const endpoint = z.object({
+  /** Host name or address (verified against the server certificate). */
+  host: z.string(),
+  /** PostgreSQL port. */
+  port: z.number().int().min(1).max(65535),
+});
 
 export const serviceSection = z.object({
   /**
@@ -14,6 +19,7 @@ export const serviceSection = z.object({
    * interfaces (0.0.0.0) as Spring Boot does; `BILL_INQUIRY__SERVICE__HOST` wins.
    */
   host: z.string().default('127.0.0.1'),
+  /** HTTP port (`serve --port`; phonebill's `SERVER_PORT`, 8082 in its manifests); 0 picks a free one. */
   port: z.number().int().min(0).max(65535).default(8080),
   /**
    * Real KOS base URL (the server root, e.g. http://kos-mock-service:8080). When
@@ -45,11 +51,15 @@ export const serviceSection = z.object({
    */
   database: z
     .object({
+      /** The primary's fixed address (e.g. Azure Flexible Server's host name, port 5432). */
       primary: endpoint.optional(),
+      /** The read replica's fixed address (§2.2, §7.2: reads and analytics go there). */
       replica: endpoint.optional(),
+      /** Every member of a self-hosted cluster: the primary is the one not in recovery. */
       hosts: z.array(endpoint).min(1).optional(),
       patroni: z
         .object({
+          /** The Patroni REST APIs of the members (https://host:8008). */
           urls: z.array(z.string().url()).min(1),
           /** CA of the REST API certificates (default: caFile below). */
           caFile: z.string().optional(),
@@ -77,13 +87,22 @@ export const serviceSection = z.object({
        */
       login: z
         .object({
+          /** The role the pools sign in as (phonebill's `DB_USERNAME`). */
           user: z.string().min(1),
           /** Name of the environment variable holding the password. */
           passwordEnv: z.string().min(1).default('DB_PASSWORD'),
           /** A separate read-only login (e.g. bill_readonly_user) for the read pool, which then goes to the replica. */
-          readonly: z.object({ user: z.string().min(1), passwordEnv: z.string().min(1) }).optional(),
+          readonly: z
+            .object({
+              /** The read pool's role (e.g. bill_readonly_user). */
+              user: z.string().min(1),
+              /** Name of the environment variable holding its password. */
+              passwordEnv: z.string().min(1),
+            })
+            .optional(),
         })
         .optional(),
+      /** TLS server name to verify, when it differs from the host connected to (e.g. a private endpoint's IP). */
       servername: z.string().optional(),
       /**
        * §3.3, §7.2: how the pools sign in. `password`: each role with its password
@@ -202,12 +221,17 @@ export const serviceSection = z.object({
     .object({
       /** HS256: shared secret from the SecretStore (`secretName`); RS256: verify with `publicKeyFile` (tokens from the Auth service). */
       algorithm: z.enum(['HS256', 'RS256']).default('HS256'),
+      /** Secret-store name of the HS256 key (generated on first use, or BILL_INQUIRY_SECRET_JWT_HS256). */
       secretName: z.string().default('jwt-hs256'),
+      /** PEM public key of the Auth service, for RS256. */
       publicKeyFile: z.string().optional(),
+      /** `iss` our tokens carry and must carry. */
       issuer: z.string().default('bill-inquiry-auth'),
+      /** `aud` our tokens carry and must carry. */
       audience: z.string().default('bill-inquiry'),
       /** Lifetime of tokens issued by `bill-inquiry token`. */
       ttlSeconds: z.number().int().positive().default(3600),
+      /** Clock skew allowed on `exp`/`nbf` between the Auth service and this host. */
       clockToleranceSeconds: z.number().int().min(0).default(30),
       /** Verified tokens remembered (until their exp) so the hot path skips the signature check. */
       cacheSize: z.number().int().min(0).default(10_000),
@@ -220,7 +244,9 @@ export const serviceSection = z.object({
        */
       phonebill: z
         .object({
+          /** Accept phonebill's Auth tokens at all. */
           enabled: z.boolean().default(true),
+          /** `iss` of phonebill's Auth tokens (its user-service sets phonebill-auth-service). */
           issuer: z.string().default('phonebill-auth-service'),
           /** Environment variable with phonebill's shared secret (production, e.g. from Key Vault's jwt_signing_key); read first. */
           secretEnv: z.string().default('JWT_SECRET'),
@@ -270,6 +296,7 @@ export const serviceSection = z.object({
           keyPrefix: z.string().default('bill-inquiry:'),
           /** A command slower than this is a miss: a hung Redis never stalls a request. */
           commandTimeoutMs: z.number().int().positive().default(200),
+          /** A connection not made within this is given up (the cache tier is skipped meanwhile). */
           connectTimeoutMs: z.number().int().positive().default(2000),
           /** CA of the server certificate (rediss://) when it is not publicly trusted. */
           caFile: z.string().optional(),
@@ -402,12 +429,15 @@ export const serviceSection = z.object({
        * on the external topology a missing kosUrl is a startup error instead.
        */
       inProcess: z.boolean().optional(),
+      /** Port of `bill-inquiry kos-mock` (0 picks a free one). */
       port: z.number().int().min(0).max(65535).default(0),
+      /** Delay of every answer (phonebill's kos-mock: 100 ms in dev, 1,000 ms in its prod profile). */
       latencyMs: z.number().int().min(0).default(20),
       /** Share of calls answered E999 / HTTP 500. */
       failureRate: z.number().min(0).max(1).default(0),
       /** Share of calls that hang for `hangMs` (to exercise read timeouts). */
       timeoutRate: z.number().min(0).max(1).default(0),
+      /** How long a hanging call hangs (longer than the KOS read timeout). */
       hangMs: z.number().int().min(0).default(120_000),
     })
     .prefault({}),

@@ -51,7 +51,11 @@ export class ServeProcess {
     const child = spawn(
       process.execPath,
       [BIN, ...this.spec.cliArgs, '--json', 'serve', '--port', String(this.spec.port), '--kos-url', this.spec.kosUrl],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // The drill kills serve at random: a first full backup restarted on every start would eat the cores it measures.
+        env: { ...process.env, BILL_INQUIRY__BACKUP__FIRST_BACKUP__ENABLED: 'false' },
+      },
     );
     this.child = child;
     this.log.write(`--- serve started (pid ${child.pid}) at ${new Date().toISOString()}\n`);

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/schema.js';
 import type { AlertName } from '../../config/sections/monitor.js';
+import { backupAlertOverride } from '../backup/backupState.js';
 import { M } from '../metricNames.js';
 import { isOpen } from '../serviceView.js';
 import type { MonitorSnapshot } from '../snapshot.js';
@@ -156,9 +157,12 @@ export const ALERTS: AlertDefinition[] = [
     title: 'age of the last successful backup',
     metric: M.backupLast,
     unit: 'h',
-    expr: (c) => `${M.backupConfigured} == 1 and (time() - ${M.backupLast}) / 3600 >= ${t(c, 'backupAgeH')}`,
+    expr: (c) =>
+      `${M.backupConfigured} == 1 and (time() - ${M.backupLast}) / 3600 >= ${t(c, 'backupAgeH')} unless ${M.backupFirstRunning} == 1`,
     evaluate: (s, c) => {
       const b = s.backup;
+      const special = backupAlertOverride(b);
+      if (special) return special;
       if (!b.configured) return { firing: false, detail: 'no backups configured' };
       if (b.ageHours === undefined)
         return { value: Number.POSITIVE_INFINITY, firing: true, detail: b.error ?? 'no successful backup yet' };

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/schema.js';
 import { archiveFailing } from '../alerts/definitions.js';
+import { backupCheckOverride } from '../backup/backupState.js';
 import { evaluateAlerts, type AlertResult } from '../alerts/evaluate.js';
 import { VERIFY_APPLICATION_NAME } from '../../platform/verify/check.js';
 import { readLogEvents } from '../db/serverLog.js';
@@ -79,6 +80,8 @@ function usage(alert: (n: AlertResult['name']) => AlertResult | undefined): Chec
 function backup(cfg: Readonly<Config>, s: MonitorSnapshot): CheckItem {
   const b = s.backup;
   const base = { id: 'backup', plan: '백업 성공 여부 확인', title: 'backup succeeded' };
+  const special = backupCheckOverride(b);
+  if (special) return { ...base, ...special };
   if (!b.configured)
     return {
       ...base,

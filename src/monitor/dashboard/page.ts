@@ -71,8 +71,9 @@ export const DASHBOARD_HTML = /* html */ `<!doctype html>
     set('repl-lag', missing > 0 ? missing + ' not streaming' : lag.toFixed(1) + ' s', missing > 0 ? 'bad' : 'ok');
     set('repl-note', s.streamingReplicas + ' of ' + s.expectedReplicas + ' replicas streaming');
     const b = s.backup;
-    set('backup', !b.configured ? 'not configured' : b.ageHours === undefined ? 'none yet' : b.ageHours.toFixed(1) + ' h ago', !b.configured ? 'warn' : b.ageHours === undefined ? 'bad' : 'ok');
-    set('backup-note', b.lastSuccessAt ? 'last success ' + b.lastSuccessAt : (b.error || ''));
+    const first = b.firstBackup && b.ageHours === undefined;
+    set('backup', b.unavailable ? 'cannot run' : first ? 'first backup running' : !b.configured ? 'not configured' : b.ageHours === undefined ? 'none yet' : b.ageHours.toFixed(1) + ' h ago', b.unavailable ? 'bad' : first || !b.configured ? 'warn' : b.ageHours === undefined ? 'bad' : 'ok');
+    set('backup-note', b.unavailable ? b.unavailable.reason + ' — fix: ' + b.unavailable.fix : first ? b.firstBackup.step : b.lastSuccessAt ? 'last success ' + b.lastSuccessAt : (b.error || ''));
     set('breaker', s.service ? s.service.breaker : 'n/a', s.service ? (/^open$/i.test(s.service.breaker) ? 'bad' : /^closed$/i.test(s.service.breaker) ? 'ok' : 'warn') : 'warn');
     const dbHit = p && p.databases.find((x) => x.datname === d.database);
     const svcHit = s.service && s.service.cache.hitRatio;

@@ -107,6 +107,9 @@ export function registerDbMetrics(registry: Registry, cache: SnapshotCache): voi
     [],
     (s, set) => s.backup.configured && set({}, s.backup.lastSuccessAt ? Date.parse(s.backup.lastSuccessAt) / 1000 : 0),
   );
+  gauge(M.backupFirstRunning, 'serve is taking the first full backup now (1) or not (0)', [], (s, set) =>
+    set({}, s.backup.firstBackup ? 1 : 0),
+  );
   gauge(M.hostCpu, 'Host CPU busy percent', [], (s, set) => s.host && set({}, s.host.cpuPercent));
   gauge(
     M.hostMemory,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { systemConfigRows } from '../../config/sections/systemConfig.js';
+import { systemConfigRows } from '../../config/systemConfigTable.js';
 import type { StepContext } from '../context.js';
 import { SEED_SYSTEM_CONFIG, SYSTEM_CONFIG_KEYS } from '../sql/catalog.js';
 

@@ -1,4 +1,4 @@
-import { systemConfigRows } from '../../config/sections/systemConfig.js';
+import { systemConfigRows } from '../../config/systemConfigTable.js';
 import { attachedPartitions, historyTables } from '../partitions.js';
 import { DEFAULTS, INDEXES, TABLES } from '../schemaManifest.js';
 import { COLUMN_COMMENTS, COLUMN_DEFAULTS } from '../sql/catalog.js';
