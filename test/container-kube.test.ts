@@ -275,8 +275,8 @@ test('k8s render under podman kube play: the migration Job applies the database,
         // The checklist ran and reported: a red check is its answer, not a failure of the image. The one
         // allowed here is the host's CPU usage (this shared test machine is busy; issue 22 takes an external
         // target's figures from Azure Monitor instead of the local machine).
-        const report = JSON.parse(r.stdout) as { checks: Array<{ id: string; status: string }> };
-        const red = report.checks.filter((c) => c.status === 'fail').map((c) => c.id);
+        const report = JSON.parse(r.stdout) as { items: Array<{ id: string; status: string }> };
+        const red = report.items.filter((c) => c.status === 'fail').map((c) => c.id);
         assert.deepEqual(red, ['usage'], `check daily: ${r.stdout.slice(-3000)}`);
         continue;
       }
