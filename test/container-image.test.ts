@@ -135,4 +135,7 @@ test('the image: serve against a PostgreSQL the test started answers readiness; 
     cfg.database.name,
   );
   assert.equal(Number(rows[0]!.n), acknowledged.length, 'every acknowledged inquiry is in the history: 0 lost');
+  t.diagnostic(
+    `drain under load: ${acknowledged.length} acknowledged, ${failed.length} failed, ${rows[0]!.n} history rows`,
+  );
 });
