@@ -17,7 +17,7 @@ export default {
       comment:
         'cluster/ runs PostgreSQL, Patroni and etcd; it must not know backups, the service, monitoring or anything above it (callers pass what it needs, e.g. a beforeStart hook).',
       from: { path: '^src/cluster/' },
-      to: { path: '^src/(backup|service|monitor|platform|topology|drill|cli|kos|azure|lb)/' },
+      to: { path: '^src/(backup|service|monitor|platform|topology|drill|cli|kos|azure|k8s|lb)/' },
     },
     {
       name: 'topology-below-its-users',
@@ -25,14 +25,14 @@ export default {
       comment:
         'The topology model answers "where is the database" for every command and the service: it imports none of them.',
       from: { path: '^src/topology/' },
-      to: { path: '^src/(backup|service|monitor|platform|drill|cli|kos|azure|lb)/' },
+      to: { path: '^src/(backup|service|monitor|platform|drill|cli|kos|azure|k8s|lb)/' },
     },
     {
       name: 'foundations-import-nothing-above',
       severity: 'error',
       comment: 'config, system and db are the ground floor.',
       from: { path: '^src/(config|system|db)/' },
-      to: { path: '^src/(cluster|topology|platform|backup|monitor|service|drill|cli|kos|azure|lb)/' },
+      to: { path: '^src/(cluster|topology|platform|backup|monitor|service|drill|cli|kos|azure|k8s|lb)/' },
     },
     {
       name: 'only-cli-and-drills-compose-drills',

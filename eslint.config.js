@@ -11,7 +11,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'bin/*.mjs'] },
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.mjs', 'scripts/*/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

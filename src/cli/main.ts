@@ -6,6 +6,7 @@ import { registerClusterCommands } from './commands/cluster.js';
 import { registerDrillCommands } from './commands/drill.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerHistoryCommands } from './commands/history.js';
+import { registerK8sCommands } from './commands/k8s.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerKosCommands } from './commands/kos.js';
 import { registerLbCommands } from './commands/lb.js';
@@ -20,6 +21,7 @@ const REGISTRARS: Array<(program: Command) => void> = [
   registerClusterCommands,
   registerDbCommands,
   registerAzureCommands,
+  registerK8sCommands,
   registerServeCommands,
   registerTokenCommands,
   registerKosCommands,

@@ -5,6 +5,7 @@ import { clusterSection } from './sections/cluster.js';
 import { databaseSection } from './sections/database.js';
 import { monitorSection } from './sections/monitor.js';
 import { haSection } from './sections/ha.js';
+import { k8sSection } from './sections/k8s.js';
 import { lbSection } from './sections/lb.js';
 import { poolSection } from './sections/pool.js';
 import { serverSection } from './sections/server.js';
@@ -28,6 +29,7 @@ export const configSchema = z
     ha: haSection.prefault({}),
     backup: backupSection.prefault({}),
     azure: azureSection.prefault({}),
+    k8s: k8sSection.prefault({}),
     monitor: monitorSection.prefault({}),
     lb: lbSection.prefault({}),
   })

