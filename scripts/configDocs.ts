@@ -321,9 +321,11 @@ export function renderConfigDoc(): string {
     '← environment (`BILL_INQUIRY__<SECTION>__<KEY>`, values parsed as JSON when they parse) ← command-line flags.',
     '`[]` stands for every element of an array: set the whole array (JSON) in the file or its variable.',
     "phonebill variable: the variable of phonebill's manifests that sets the key under `BILL_INQUIRY_ENV_PROFILE=phonebill` (src/config/phonebillEnv.ts).",
-    `${keys.filter((k) => !k.description).length} keys have no comment of their own yet (—): the text of their section applies.`,
     '',
   ];
+  const bare = keys.filter((k) => !k.description).length;
+  if (bare)
+    lines.splice(-1, 0, `${bare} keys have no comment of their own yet (—): the text of their section applies.`);
   for (const section of sections) {
     const doc = docs.get(section);
     lines.push(`## \`${section}\``, '');

@@ -37,7 +37,9 @@ export const azureSection = z.object({
   storageAutoGrow: z.boolean().default(true),
   /** §2.2 zone-redundant HA, primary zone 1, standby zone 2. */
   highAvailability: z.enum(['Disabled', 'SameZone', 'ZoneRedundant']).default('ZoneRedundant'),
+  /** §2.2 the primary's availability zone ("Zone 1"). */
   zone: z.string().default('1'),
+  /** §2.2 the standby's availability zone ("Zone 2"). */
   standbyZone: z.string().default('2'),
   /** §2.3 35 days (the maximum). */
   backupRetentionDays: z.number().int().min(7).max(35).default(35),
@@ -45,6 +47,7 @@ export const azureSection = z.object({
   geoRedundantBackup: z.boolean().default(true),
   /** §3.1 the existing VNet; the template adds the database subnet to it. */
   vnetName: z.string().default('phonebill-vnet'),
+  /** §3.1 the database subnet (10.0.2.0/24), delegated to Flexible Server. */
   subnetName: z.string().default('database-subnet'),
   subnetPrefix: cidr.default('10.0.2.0/24'),
   /** §3.1 private DNS zone, linked to the VNet(s). Flexible Server requires a name ending in postgres.database.azure.com. */
@@ -61,8 +64,11 @@ export const azureSection = z.object({
   allowedSources: z.array(z.string()).min(1).default(['VirtualNetwork']),
   /** §7.1 read replica in Korea South on Standard_D2s_v3 (8 GB); name default `<serverName>-replica`. */
   replicaName: z.string().optional(),
+  /** §7.1 the replica's region (Korea South, the pair of Korea Central). */
   replicaLocation: z.string().default('koreasouth'),
+  /** §7.1 the replica's compute size. */
   replicaSku: z.string().default('Standard_D2s_v3'),
+  /** Memory of replicaSku, GB: the replica's memory parameters are scaled from it (§5.1). */
   replicaSkuMemoryGb: z.number().int().positive().default(8),
   /**
    * A private-access replica in another region needs a delegated subnet in a
@@ -71,14 +77,17 @@ export const azureSection = z.object({
    */
   replicaNetwork: z
     .object({
+      /** The replica region's VNet. */
       vnetName: z.string().default('phonebill-dr-vnet'),
       addressPrefix: cidr.default('10.1.0.0/16'),
+      /** Its subnet delegated to Flexible Server. */
       subnetName: z.string().default('database-subnet'),
       subnetPrefix: cidr.default('10.1.2.0/24'),
     })
     .prefault({}),
   /** §3.3 Microsoft Entra admin (the plan's "AD 관리자"). */
   aadAdminName: z.string().default('phonebill-admin'),
+  /** What aadAdminName names: an Entra group (so the admins are managed in Entra), a user or a service principal. */
   aadAdminType: z.enum(['Group', 'User', 'ServicePrincipal']).default('Group'),
   /**
    * Object id of `aadAdminName` in Entra ID (not secret, but only your tenant
@@ -96,7 +105,9 @@ export const azureSection = z.object({
   /** §8.2, §10.3: where server logs (pgaudit included) and metrics go. Our names and retention; the plan names none. */
   logAnalytics: z
     .object({
+      /** The Log Analytics workspace the diagnostic settings send to. */
       workspaceName: z.string().default('phonebill-bill-inquiry-logs'),
+      /** Days the workspace keeps logs (audit lines included: §10.3). */
       retentionDays: z.number().int().min(30).max(730).default(90),
       /** Diagnostic log categories of Flexible Server; PostgreSQLLogs carries the server log, pgaudit lines included. */
       logCategories: z.array(z.string()).min(1).default(['PostgreSQLLogs', 'PostgreSQLFlexSessions']),
@@ -108,6 +119,7 @@ export const azureSection = z.object({
    */
   alerts: z
     .object({
+      /** The action group every metric alert notifies. */
       actionGroupName: z.string().default('phonebill-db-oncall'),
       /** Shown in SMS/e-mail; at most 12 characters. */
       actionGroupShortName: z.string().max(12).default('pg-oncall'),
@@ -124,10 +136,12 @@ export const azureSection = z.object({
    */
   logicalBackup: z
     .object({
+      /** The storage account holding the dumps. */
       storageAccount: z
         .string()
         .regex(/^[a-z0-9]{3,24}$/, '3–24 lower-case letters and digits')
         .default('phonebillpgdumps'),
+      /** The private container the dumps are uploaded to (`backup logical --upload`). */
       container: z.string().default('logical-dumps'),
       /** Geo-redundant like the rest of the plan's backups (§2.3). */
       sku: z

@@ -182,6 +182,7 @@ export const monitorSection = z.object({
        * (else its file time counts) no older than drPlanMaxAgeDays.
        */
       drPlanFile: z.string().default('docs/disaster-recovery.md'),
+      /** §14.1 monthly review: the DR plan's `Last reviewed` date may be this old. */
       drPlanMaxAgeDays: z.number().int().positive().default(31),
       /** Weekly (§9.1): the newest logical dump in the Blob container may be this old (a week plus a day's slack). */
       logicalDumpMaxAgeDays: z.number().positive().default(8),
@@ -224,7 +225,9 @@ export const monitorSection = z.object({
   /** Dashboard: samples kept for the charts and their interval. */
   dashboard: z
     .object({
+      /** Seconds between two samples of the /ops charts. */
       sampleS: z.number().positive().default(5),
+      /** Samples each chart keeps (120 × 5 s = the last 10 minutes). */
       points: z.number().int().positive().default(120),
     })
     .prefault({}),
