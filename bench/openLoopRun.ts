@@ -8,9 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { drain, type Db, type Pids } from './closedLoop.js';
 import { dbDelta, dbSnapshot, type DbSnapshot, type DbStats } from './dbStats.js';
-import { WARMED } from './openLoop.js';
+import { WARMED, type OpenLoopJob, type OpenLoopResult } from './openLoop.js';
 import { sampleCpu, waitIdle } from './cpu.js';
-import type { OpenLoopJob, OpenLoopResult } from './openLoop.js';
 import { BENCH_DIR, runToEnd } from './procs.js';
 import type { ServiceProcess } from './stack.js';
 

@@ -11,6 +11,7 @@ import {
   envFile,
   imageDataDir,
   podman,
+  runArgs,
   secretEnv,
   track,
   uniqueName,
@@ -46,27 +47,13 @@ test('the image: serve against a PostgreSQL the test started answers readiness; 
   track.container(name);
   const started = Date.now();
   const run = await podman([
-    'run',
+    ...runArgs({ name, dataDir: imageDataDir(), confDir: conf, envFile: envFile(secretEnv(cfg.dataDir)) }),
     '-d',
-    '--name',
-    name,
-    '--network',
-    'host',
-    '--read-only',
-    '--read-only-tmpfs=false',
-    '-v',
-    `${imageDataDir()}:/var/lib/bill-inquiry`,
-    '-v',
-    `${conf}:/etc/bill-inquiry:ro`,
-    '-e',
-    'BILL_INQUIRY_CONFIG=/etc/bill-inquiry/bill-inquiry.config.json',
     // Tests stay on loopback: the image's 0.0.0.0 would listen on every interface of the host network.
     '-e',
     'BILL_INQUIRY__SERVICE__HOST=127.0.0.1',
     '-e',
     `BILL_INQUIRY__SERVICE__PORT=${port}`,
-    '--env-file',
-    envFile(secretEnv(cfg.dataDir)),
     image,
   ]);
   assert.equal(run.code, 0, run.stderr);

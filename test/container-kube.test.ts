@@ -12,7 +12,16 @@ import { issueToken } from '../src/service/auth/tokens.js';
 import { Keyring } from '../src/service/crypto/keyring.js';
 import { freePort } from '../src/system/freePort.js';
 import { SecretStore } from '../src/system/secrets.js';
-import { buildImage, envFile, imageDataDir, podman, secretEnv, track, uniqueName } from './helpers/container.js';
+import {
+  buildImage,
+  envFile,
+  imageDataDir,
+  podman,
+  runArgs,
+  secretEnv,
+  track,
+  uniqueName,
+} from './helpers/container.js';
 import { playFiles, podmanSecretJson } from './helpers/kubePlay.js';
 import { startTempCluster, tempDataDir } from './helpers/tempCluster.js';
 
@@ -246,25 +255,7 @@ test('k8s render under podman kube play: the migration Job applies the database,
     const ctr = uniqueName('bi-cron');
     track.container(ctr);
     return podman(
-      [
-        'run',
-        '--name',
-        ctr,
-        '--network',
-        'host',
-        '--read-only',
-        '--read-only-tmpfs=false',
-        '-v',
-        `${imageDataDir()}:/var/lib/bill-inquiry`,
-        '-v',
-        `${cronConf}:/etc/bill-inquiry:ro`,
-        '-e',
-        'BILL_INQUIRY_CONFIG=/etc/bill-inquiry/bill-inquiry.config.json',
-        '--env-file',
-        cronEnv,
-        image,
-        ...args,
-      ],
+      [...runArgs({ name: ctr, dataDir: imageDataDir(), confDir: cronConf, envFile: cronEnv }), image, ...args],
       { timeoutMs: 600_000 },
     );
   };

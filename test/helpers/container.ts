@@ -119,6 +119,31 @@ export function configDir(config: Record<string, unknown>, caFile: string): stri
   return dir;
 }
 
+/**
+ * `podman run` arguments the tests share: the host network (loopback), the
+ * image's read-only root, the data volume, the read-only config dir and an
+ * env file of secrets. The caller adds `-d`, more `-e`, the image and its command.
+ */
+export function runArgs(o: { name: string; dataDir: string; confDir: string; envFile: string }): string[] {
+  return [
+    'run',
+    '--name',
+    o.name,
+    '--network',
+    'host',
+    '--read-only',
+    '--read-only-tmpfs=false',
+    '-v',
+    `${o.dataDir}:/var/lib/bill-inquiry`,
+    '-v',
+    `${o.confDir}:/etc/bill-inquiry:ro`,
+    '-e',
+    'BILL_INQUIRY_CONFIG=/etc/bill-inquiry/bill-inquiry.config.json',
+    '--env-file',
+    o.envFile,
+  ];
+}
+
 /** Polls `url` until it answers `status` (or `timeoutMs` passes); returns the last status (0: no answer). */
 export async function waitForStatus(url: string, status = 200, timeoutMs = 180_000): Promise<number> {
   const end = Date.now() + timeoutMs;

@@ -94,22 +94,25 @@ test("the design's result codes: answers, refusals and failures", () => {
   assert.equal(read(404, undefined), 'badRequest');
 });
 
+/** A bill as phonebill's kos-mock sends it (KosBillInquiryResponse.BillInfo). */
+const KOS_MOCK_BILL = {
+  lineNumber: '01012345678',
+  billingMonth: '202501',
+  productCode: '5G-PREMIUM-001',
+  productName: '5G 프리미엄 플랜',
+  monthlyFee: 89000,
+  usageFee: 15000,
+  discountAmount: 5000,
+  totalFee: 99000,
+  dataUsage: '150GB',
+  voiceUsage: '250분',
+  smsUsage: '50건',
+  billStatus: 'CONFIRMED',
+  dueDate: '20250125',
+};
+
 test("the kos-mock's bill and result codes", () => {
-  const billInfo = {
-    lineNumber: '01012345678',
-    billingMonth: '202501',
-    productCode: '5G-PREMIUM-001',
-    productName: '5G 프리미엄 플랜',
-    monthlyFee: 89000,
-    usageFee: 15000,
-    discountAmount: 5000,
-    totalFee: 99000,
-    dataUsage: '150GB',
-    voiceUsage: '250분',
-    smsUsage: '50건',
-    billStatus: 'CONFIRMED',
-    dueDate: '20250125',
-  };
+  const billInfo = KOS_MOCK_BILL;
   assert.deepEqual(phonebillBillInfo(billInfo), {
     productName: '5G 프리미엄 플랜',
     contractInfo: '',
@@ -177,18 +180,7 @@ test('the kos-mock fields BillInfo has no place for survive in bill.detail: as s
         success: true,
         resultCode: '0000',
         data: {
-          billInfo: {
-            lineNumber: '01012345678',
-            billingMonth: '202501',
-            productCode: '5G-PREMIUM-001',
-            productName: '5G 프리미엄 플랜',
-            monthlyFee: 89000,
-            usageFee: 15000,
-            discountAmount: 5000,
-            totalFee: 99000,
-            billStatus: 'CONFIRMED',
-            dueDate: '20250125',
-          },
+          billInfo: KOS_MOCK_BILL,
           customerInfo: {
             customerName: '김테스트',
             customerId: 'CUST000001',

@@ -1,5 +1,6 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import type { Config } from '../../config/schema.js';
+import { azureIdentity } from '../../system/azureIdentity.js';
 import { SecretStore } from '../../system/secrets.js';
 
 /** A bearer token for ARM handed in through the secret store (e.g. `az account get-access-token --query accessToken -o tsv`). */
@@ -9,22 +10,10 @@ const HANDED_IN_TOKEN_MS = 5 * 60_000;
 
 /**
  * The identity the tool signs in to Azure with (Monitor, ARM, Blob storage):
- * the user-assigned managed identity by client id (azure.clientId, else
- * service.database.entra.clientId), else DefaultAzureCredential (workload
- * identity on AKS, a VM's identity, az login). @azure/identity loads on the
- * first token, so commands that never reach Azure never load it.
+ * azure.clientId, else service.database.entra.clientId (system/azureIdentity.ts).
  */
 export function identityCredential(cfg: Readonly<Config>): TokenCredential {
-  const clientId = cfg.azure.clientId ?? cfg.service.database?.entra.clientId;
-  let credential: Promise<TokenCredential> | undefined;
-  return {
-    async getToken(scopes, options) {
-      credential ??= import('@azure/identity').then((m) =>
-        clientId ? new m.ManagedIdentityCredential({ clientId }) : new m.DefaultAzureCredential(),
-      );
-      return (await credential).getToken(scopes, options);
-    },
-  };
+  return azureIdentity(cfg.azure.clientId ?? cfg.service.database?.entra.clientId);
 }
 
 /** For ARM calls: a token from the secret store when one is there (a run off Azure), else the identity. */

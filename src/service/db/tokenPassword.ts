@@ -1,5 +1,6 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import type { ServiceConfig } from '../../config/sections/service.js';
+import { azureIdentity } from '../../system/azureIdentity.js';
 
 type EntraConfig = NonNullable<ServiceConfig['database']>['entra'];
 
@@ -60,20 +61,7 @@ export class TokenPassword {
   }
 }
 
-/**
- * The credential of `service.database.entra`: the user-assigned managed
- * identity by client id, else DefaultAzureCredential (workload identity on
- * AKS, a VM's identity, a developer's az login). @azure/identity loads on the
- * first token, so password sign-in never loads it.
- */
+/** The credential of `service.database.entra` (system/azureIdentity.ts). */
 export function entraCredential(entra: EntraConfig): TokenCredential {
-  let credential: Promise<TokenCredential> | undefined;
-  return {
-    async getToken(scopes, options) {
-      credential ??= import('@azure/identity').then((m) =>
-        entra.clientId ? new m.ManagedIdentityCredential({ clientId: entra.clientId }) : new m.DefaultAzureCredential(),
-      );
-      return (await credential).getToken(scopes, options);
-    },
-  };
+  return azureIdentity(entra.clientId);
 }

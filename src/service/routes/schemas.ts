@@ -131,16 +131,19 @@ export const HistoryQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** The design's pagination; the running code's history answers the same object. */
+export const Pagination = Type.Object({
+  currentPage: Type.Integer(),
+  totalPages: Type.Integer(),
+  totalItems: Type.Integer(),
+  pageSize: Type.Integer(),
+  hasNext: Type.Boolean(),
+  hasPrevious: Type.Boolean(),
+});
+
 export const HistoryPage = Type.Object({
   items: Type.Array(HistoryItem),
-  pagination: Type.Object({
-    currentPage: Type.Integer(),
-    totalPages: Type.Integer(),
-    totalItems: Type.Integer(),
-    pageSize: Type.Integer(),
-    hasNext: Type.Boolean(),
-    hasPrevious: Type.Boolean(),
-  }),
+  pagination: Pagination,
 });
 
 /** A line of the token with what KOS tells of its customer (our addition to the menu). */

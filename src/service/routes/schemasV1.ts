@@ -1,7 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { API_STATUSES } from '../bills/status.js';
 import { V1_LINE_PATTERN, V1_MONTH_PATTERN } from '../bills/v1Input.js';
-import { Month, Status } from './schemas.js';
+import { Month, Pagination, Status } from './schemas.js';
 
 /**
  * TypeBox schemas of phonebill's running code's API (/api/v1/bills, phonebill-design-facts
@@ -112,12 +112,5 @@ export const V1HistoryPage = Type.Object({
       resultSummary: Type.Optional(Type.String()),
     }),
   ),
-  pagination: Type.Object({
-    currentPage: Type.Integer(),
-    totalPages: Type.Integer(),
-    totalItems: Type.Integer(),
-    pageSize: Type.Integer(),
-    hasNext: Type.Boolean(),
-    hasPrevious: Type.Boolean(),
-  }),
+  pagination: Pagination,
 });
