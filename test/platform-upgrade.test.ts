@@ -50,6 +50,7 @@ test('upgrading a database of the previous version: system_config keys renamed i
       'migration:1795900000000_phonebill_schema_names',
       'migration:1796000000000_kos_call_key',
       'migration:1797000000000_uuid_v7_time_inlinable',
+      'migration:1798000000000_history_page_index',
     ],
     'the migrations rename and add the KOS call key; nothing needs seeding again',
   );

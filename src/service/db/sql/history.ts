@@ -63,11 +63,23 @@ export const COUNT_HISTORY = `SELECT count(*)::int AS total ${HISTORY_FILTER}`;
 
 /**
  * The page and, in every row, the total (one round trip); past the last page use COUNT_HISTORY.
+ * `keys` sorts and counts the caller's rows on idx_bill_history_user_line alone
+ * (request_id in its key, status included: index-only where the visibility map
+ * allows); only the page's rows are then read from the table — each by its
+ * request_time, so one partition. Sorting whole rows instead read every row of
+ * the user (and its ~1 KB bill) for each page: 926 µs a page at a few hundred
+ * rows per user (migration 1798000000000).
  * A completed row brings its encrypted bill: the API's resultSummary names its product and amount.
  */
 export const SELECT_HISTORY_PAGE = `
-SELECT request_id, line_number, inquiry_month, request_time, process_time, status, result_summary,
-       CASE WHEN status = 'COMPLETED' THEN bill_info_json #>> '{}' END AS bill_info, count(*) OVER ()::int AS total
-${HISTORY_FILTER}
-ORDER BY request_time DESC, request_id DESC
-LIMIT $6 OFFSET $7`;
+WITH keys AS (
+  SELECT request_id, request_time, count(*) OVER () AS total
+  ${HISTORY_FILTER}
+  ORDER BY request_time DESC, request_id DESC
+  LIMIT $6 OFFSET $7
+)
+SELECT h.request_id, h.line_number, h.inquiry_month, h.request_time, h.process_time, h.status, h.result_summary,
+       CASE WHEN h.status = 'COMPLETED' THEN h.bill_info_json #>> '{}' END AS bill_info, k.total::int AS total
+FROM keys k
+JOIN bill_inquiry_history h ON h.request_id = k.request_id AND h.request_time = k.request_time
+ORDER BY h.request_time DESC, h.request_id DESC`;
