@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { v7 as uuidv7 } from 'uuid';
+import { applyDatabase } from '../src/platform/apply.js';
 import { maintainPartitions } from '../src/platform/partitions.js';
+import { SELECT_HISTORY_PAGE } from '../src/service/db/sql/history.js';
 import { appliedCluster } from './helpers/platform.js';
 
 // "Now" of the test, mid-month so month boundaries in Asia/Seoul are far away.
@@ -117,4 +119,111 @@ test('retention drops KOS partitions past 365 days first, then bill partitions p
   assert.deepEqual(next.kept, []);
   assert.equal(await exists('bill_inquiry_history', 'request_id = ANY($1)', [[billOld, billPinned]]), 0);
   assert.equal(await exists('bill_inquiry_history', 'request_id = ANY($1)', [[billMid, billRecent]]), 2);
+});
+
+const reloptions = async (name: string) =>
+  (
+    await c.primary.query<{ reloptions: string[] | null }>(
+      `SELECT reloptions FROM pg_class WHERE relname = $1`,
+      [name],
+      db,
+    )
+  )[0]!.reloptions ?? [];
+
+test('bill partitions are vacuumed every historyVacuumInsertRows inserts; apply sets it on partitions made without it', async () => {
+  const want = [
+    `autovacuum_vacuum_insert_threshold=${c.cfg.database.historyVacuumInsertRows}`,
+    'autovacuum_vacuum_insert_scale_factor=0',
+  ];
+  for (const p of await partitions('bill_inquiry_history')) assert.deepEqual(await reloptions(p), want, p);
+  for (const p of await partitions('kos_inquiry_history')) assert.deepEqual(await reloptions(p), [], p);
+  // A partition from before this setting (or reset by hand) gets it at the next apply, once.
+  await c.primary.query(
+    'ALTER TABLE bill_inquiry_history_2027m03 RESET (autovacuum_vacuum_insert_threshold, autovacuum_vacuum_insert_scale_factor)',
+    [],
+    db,
+  );
+  const apply = await applyDatabase(c.cfg, admin, { now: NOW });
+  assert.deepEqual(
+    apply.changes.filter((ch) => ch.id.startsWith('partition:')).map((ch) => ch.id),
+    ['partition:bill_inquiry_history_2027m03:options'],
+  );
+  assert.deepEqual(await reloptions('bill_inquiry_history_2027m03'), want);
+  assert.deepEqual((await applyDatabase(c.cfg, admin, { now: NOW })).changes, [], 'a second apply changes nothing');
+});
+
+test('the history page sorts and counts on the index alone and reads only its own rows from the table', async () => {
+  // The user under test has 300 rows among 1,000 users of 30 rows each: the planner sees a real table.
+  const rows = 300;
+  const ids: string[] = [];
+  const users: string[] = [];
+  const lines: string[] = [];
+  const statuses: string[] = [];
+  const add = (user: string, line: string, i: number, at: number) => {
+    ids.push(uuidv7({ msecs: Date.parse('2027-03-01T00:00:00Z') + at }));
+    users.push(user);
+    lines.push(line);
+    statuses.push(i % 10 === 0 ? 'FAILED' : 'COMPLETED');
+  };
+  for (let i = 0; i < rows; i++) add('deep', '010-5555-0001', i, i * 60_000);
+  for (let u = 0; u < 1000; u++)
+    for (let i = 0; i < 30; i++) add(`u${u}`, `010-6${String(u).padStart(3, '0')}-0001`, i, i * 60_000 + u);
+  await c.primary.query(
+    `INSERT INTO bill_inquiry_history (request_id, user_id, line_number, inquiry_month, request_time, status, bill_info_json)
+     SELECT id, u, l, '2027-02', uuid_v7_time(id), st, to_jsonb(repeat('x', 900))
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r(id, u, l, st)`,
+    [ids, users, lines, statuses],
+    db,
+  );
+  await c.primary.query('VACUUM ANALYZE bill_inquiry_history', [], db);
+  const params = ['deep', ['010-5555-0001'], null, null, null, 20, 40];
+  const page = await c.primary.query<{ request_id: string; total: number }>(SELECT_HISTORY_PAGE, params, db);
+  const expected = await c.primary.query<{ request_id: string }>(
+    `SELECT request_id FROM bill_inquiry_history WHERE user_id = 'deep' ORDER BY request_time DESC, request_id DESC LIMIT 20 OFFSET 40`,
+    [],
+    db,
+  );
+  assert.deepEqual(
+    page.map((r) => r.request_id),
+    expected.map((r) => r.request_id),
+  );
+  assert.ok(page.every((r) => r.total === rows));
+
+  type PlanNode = {
+    'Node Type': string;
+    'Index Name'?: string;
+    'Relation Name'?: string;
+    'Actual Rows': number;
+    'Actual Loops': number;
+    'Heap Fetches'?: number;
+    Plans?: PlanNode[];
+  };
+  const [{ 'QUERY PLAN': plan }] = (await c.primary.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+    `EXPLAIN (ANALYZE, FORMAT JSON) ${SELECT_HISTORY_PAGE}`,
+    params,
+    db,
+  )) as [{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }];
+  const nodes: PlanNode[] = [];
+  const walk = (n: PlanNode) => {
+    nodes.push(n);
+    n.Plans?.forEach(walk);
+  };
+  walk(plan[0]!.Plan);
+  console.log(
+    JSON.stringify(
+      nodes.map((n) => [n['Node Type'], n['Index Name'] ?? n['Relation Name'], n['Actual Rows'], n['Actual Loops']]),
+    ),
+  );
+  const onIndex = nodes.filter((n) => n['Node Type'] === 'Index Only Scan' && n['Actual Rows'] > 0);
+  assert.equal(onIndex.length, 1, "the user's rows come from one index-only scan");
+  assert.equal(onIndex[0]!['Actual Rows'], rows);
+  assert.equal(onIndex[0]!['Heap Fetches'], 0, 'vacuumed: the visibility map answers, not the table');
+  const fromTable = nodes.filter(
+    (n) => (n['Node Type'] === 'Index Scan' || n['Node Type'] === 'Seq Scan') && n['Actual Rows'] > 0,
+  );
+  assert.equal(
+    fromTable.reduce((sum, n) => sum + n['Actual Rows'] * n['Actual Loops'], 0),
+    20,
+    "only the page's 20 rows are read from the table",
+  );
 });

@@ -22,6 +22,11 @@ export interface PartitionSpec {
   upper: Date;
 }
 
+/** An attached partition, with its storage parameters (`reloptions`, e.g. `autovacuum_vacuum_insert_threshold=10000`). */
+export interface AttachedPartition extends PartitionSpec {
+  options: string[];
+}
+
 export interface MaintainResult {
   created: string[];
   dropped: string[];
@@ -29,16 +34,56 @@ export interface MaintainResult {
   kept: Array<{ name: string; reason: string }>;
 }
 
-export async function attachedPartitions(db: Queryable, table: string): Promise<PartitionSpec[]> {
+export async function attachedPartitions(db: Queryable, table: string): Promise<AttachedPartition[]> {
   const rows = (
-    await db.query<{ relname: string; lower_bound: Date | null; upper_bound: Date | null }>(PARTITIONS_OF, [
-      `public.${table}`,
-    ])
+    await db.query<{
+      relname: string;
+      reloptions: string[] | null;
+      lower_bound: Date | null;
+      upper_bound: Date | null;
+    }>(PARTITIONS_OF, [`public.${table}`])
   ).rows;
   return rows
     .filter((r) => r.lower_bound && r.upper_bound)
-    .map((r) => ({ table, name: r.relname, lower: r.lower_bound!, upper: r.upper_bound! }));
+    .map((r) => ({
+      table,
+      name: r.relname,
+      lower: r.lower_bound!,
+      upper: r.upper_bound!,
+      options: r.reloptions ?? [],
+    }));
 }
+
+/**
+ * The storage parameters a history partition is created with: bill partitions
+ * are vacuumed every `historyVacuumInsertRows` inserts, so the history page's
+ * index-only sort and count stay index-only (config database.historyVacuumInsertRows).
+ */
+export function partitionOptions(cfg: Readonly<Config>, table: string): string[] {
+  if (table !== 'bill_inquiry_history') return [];
+  return [
+    `autovacuum_vacuum_insert_threshold=${cfg.database.historyVacuumInsertRows}`,
+    'autovacuum_vacuum_insert_scale_factor=0',
+  ];
+}
+
+/** Attached partitions whose storage parameters lack what partitionOptions asks (created before it, or changed by hand). */
+export async function partitionsMissingOptions(cfg: Readonly<Config>, db: Queryable): Promise<AttachedPartition[]> {
+  const out: AttachedPartition[] = [];
+  for (const { table } of historyTables(cfg)) {
+    const want = partitionOptions(cfg, table);
+    if (!want.length) continue;
+    out.push(...(await attachedPartitions(db, table)).filter((p) => want.some((o) => !p.options.includes(o))));
+  }
+  return out;
+}
+
+/** ALTER TABLE … SET (…) of one partition's storage parameters, as the schema owner. */
+export const setPartitionOptionsSql = (cfg: Readonly<Config>, p: PartitionSpec): string[] => [
+  `SET ROLE ${ident(cfg.database.roles.admin)}`,
+  `ALTER TABLE public.${ident(p.name)} SET (${partitionOptions(cfg, p.table).join(', ')})`,
+  'RESET ROLE',
+];
 
 /** Month partitions that should exist around `now` (current month, partitionsBehind before, partitionsAhead after) but do not. */
 export async function missingPartitions(cfg: Readonly<Config>, db: Queryable, now: Date): Promise<PartitionSpec[]> {
@@ -75,11 +120,15 @@ export async function expiredPartitions(cfg: Readonly<Config>, db: Queryable, no
 }
 
 /** Statements creating one partition as the schema owner (so default privileges give it the plan's grants). */
-export const createPartitionSql = (cfg: Readonly<Config>, p: PartitionSpec): string[] => [
-  `SET ROLE ${ident(cfg.database.roles.admin)}`,
-  `CREATE TABLE IF NOT EXISTS public.${ident(p.name)} PARTITION OF public.${ident(p.table)} FOR VALUES FROM ('${p.lower.toISOString()}') TO ('${p.upper.toISOString()}')`,
-  'RESET ROLE',
-];
+export function createPartitionSql(cfg: Readonly<Config>, p: PartitionSpec): string[] {
+  const options = partitionOptions(cfg, p.table);
+  return [
+    `SET ROLE ${ident(cfg.database.roles.admin)}`,
+    `CREATE TABLE IF NOT EXISTS public.${ident(p.name)} PARTITION OF public.${ident(p.table)} FOR VALUES FROM ('${p.lower.toISOString()}') TO ('${p.upper.toISOString()}')` +
+      (options.length ? ` WITH (${options.join(', ')})` : ''),
+    'RESET ROLE',
+  ];
+}
 
 /**
  * Detach then drop: dropping a partition of a referenced table directly is

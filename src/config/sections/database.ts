@@ -63,6 +63,18 @@ export const databaseSection = z.object({
       durationSeconds: z.number().int().positive().default(300),
     })
     .prefault({}),
+  /**
+   * Each bill_inquiry_history partition is vacuumed by autovacuum after this
+   * many inserted rows (its `autovacuum_vacuum_insert_threshold`, with an
+   * insert scale factor of 0), not after PostgreSQL's default of a fifth of
+   * its size. The history page sorts and counts a user's rows on the index
+   * alone only where the visibility map says their heap pages are all-visible,
+   * and only vacuum sets it: with the default, a month's partition went
+   * hundreds of thousands of rows between vacuums and every page visited each
+   * of the user's recent rows in the heap. Set on the partitions `db apply`
+   * and the partition maintenance create, and on existing ones by `db apply`.
+   */
+  historyVacuumInsertRows: z.number().int().positive().default(10_000),
   /** Connecting to an admin target gives up after this long (unreachable host → clear error, not a hang). */
   connectTimeoutMs: z.number().int().positive().default(10_000),
   retention: z

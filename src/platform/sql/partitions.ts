@@ -9,7 +9,7 @@ FROM generate_series(date_trunc('month', $1::timestamptz AT TIME ZONE $2) - make
 
 /** Attached partitions of a table with their bounds (the DEFAULT partition, if any, has none). */
 export const PARTITIONS_OF = `
-SELECT c.relname,
+SELECT c.relname, c.reloptions,
        (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \\(''([^'']+)''\\)'))[1]::timestamptz AS lower_bound,
        (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \\(''([^'']+)''\\)'))[1]::timestamptz AS upper_bound
 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid

@@ -1,6 +1,12 @@
 import type pg from 'pg';
 import type { StepContext } from '../context.js';
-import { createPartitionSql, missingPartitions } from '../partitions.js';
+import {
+  createPartitionSql,
+  missingPartitions,
+  partitionOptions,
+  partitionsMissingOptions,
+  setPartitionOptionsSql,
+} from '../partitions.js';
 
 /** Monthly partitions of both history tables around now (the service keeps them coming via maintainPartitions). */
 export async function ensurePartitions(
@@ -26,6 +32,13 @@ export async function ensurePartitions(
       db,
       { id: `partition:${p.name}`, action: 'create', detail: `${p.lower.toISOString()} … ${p.upper.toISOString()}` },
       createPartitionSql(ctx.cfg, p),
+    );
+  }
+  for (const p of await partitionsMissingOptions(ctx.cfg, db)) {
+    await ctx.change(
+      db,
+      { id: `partition:${p.name}:options`, action: 'set', detail: partitionOptions(ctx.cfg, p.table).join(', ') },
+      setPartitionOptionsSql(ctx.cfg, p),
     );
   }
 }
