@@ -9,7 +9,7 @@ import path from 'node:path';
 import { drain, type Db, type Pids } from './closedLoop.js';
 import { dbDelta, dbSnapshot, type DbSnapshot, type DbStats } from './dbStats.js';
 import { WARMED, type OpenLoopJob, type OpenLoopResult } from './openLoop.js';
-import { sampleCpu, waitIdle } from './cpu.js';
+import { samplePgRoles, sampleCpu, waitIdle, type PgRole } from './cpu.js';
 import { BENCH_DIR, runToEnd } from './procs.js';
 import type { ServiceProcess } from './stack.js';
 
@@ -22,6 +22,8 @@ export interface OpenLoopMeasured extends OpenLoopResult {
     kosMock: number | null;
     loadGenerator: number | null;
   };
+  /** PostgreSQL's CPU per request by what its processes do (backends, autovacuum, WAL writer…), µs. */
+  postgresByRole?: Record<PgRole, number | null>;
   machine: { busyPct: number; othersPct: number };
   windowEpochMs: [number, number];
   /** PostgreSQL's side of the window: per request and per statement (pg_stat_statements, pg_stat_wal, pg_stat_bgwriter). */
@@ -54,6 +56,7 @@ export async function openLoop(
   let started = 0;
   const startCpu = () => sampleCpu({ server: pids.server, postgres: pids.postgres, kosMock: pids.kosMock });
   let cpu: ReturnType<typeof startCpu> | undefined;
+  let roles: ReturnType<typeof samplePgRoles> | undefined;
   const { stdout, stderr, code } = await runToEnd(
     process.execPath,
     ['--import', 'tsx', path.join(BENCH_DIR, 'openLoop.ts'), file],
@@ -65,6 +68,7 @@ export async function openLoop(
           db0 = db ? await dbSnapshot(db) : null;
           started = Date.now();
           cpu = startCpu();
+          if (pids.postgres) roles = samplePgRoles(pids.postgres);
         },
       },
     },
@@ -74,6 +78,7 @@ export async function openLoop(
   if (service) await drain(service);
   if (!cpu) throw new Error(`the open-loop generator never said its sockets were warm:\n${stderr}`);
   const used = cpu(r.cpuS);
+  const byRole = roles?.();
   const ended = Date.now();
   const db1 = db && db0 ? await dbSnapshot(db) : null;
   const windowS = (ended - started) / 1000;
@@ -90,6 +95,14 @@ export async function openLoop(
       busyPct: Math.round((100 * used.machine) / (windowS * os.cpus().length)),
       othersPct: Math.round((100 * used.machineOther) / (windowS * os.cpus().length)),
     },
+    ...(byRole
+      ? {
+          postgresByRole: Object.fromEntries(Object.entries(byRole).map(([k, v]) => [k, per(v)])) as Record<
+            PgRole,
+            number | null
+          >,
+        }
+      : {}),
     windowEpochMs: [started, ended],
     ...(db0 && db1 ? { database: dbDelta(db0, db1, r.completed) } : {}),
   };
@@ -104,6 +117,7 @@ export async function openLoop(
       `active/passive opens ${r.tcp.TcpActiveOpens ?? '?'}/${r.tcp.TcpPassiveOpens ?? '?'}; ` +
       `slowest 1 % (≥ ${r.tail.thresholdMs} ms, ${r.tail.count}): ${r.tail.verdict}`,
   );
+  if (m.postgresByRole) say(`  PostgreSQL CPU µs/request by process: ${JSON.stringify(m.postgresByRole)}`);
   if (m.database) {
     const d = m.database.perRequest;
     say(

@@ -165,6 +165,16 @@ export function renderMarkdown(r: BenchResult): string {
         `PostgreSQL in the median service run, per request: ${pg.perRequest.statements} statements, ${pg.perRequest.execUs} µs executing, ` +
           `${pg.perRequest.blksHit} buffers hit, ${pg.perRequest.blksRead} read, ${n(pg.perRequest.walBytes)} bytes of WAL ` +
           `(${pg.perRequest.walFpi} full-page images); checkpoints in the window: ${(pg.bgwriter.checkpoints_timed ?? 0) + (pg.bgwriter.checkpoints_req ?? 0)}`,
+        ...(ol.service.postgresByRole
+          ? [
+              '',
+              `PostgreSQL's CPU in that run, µs per request by process: ${Object.entries(ol.service.postgresByRole)
+                .map(([k, v]) => `${k} ${v ?? '?'}`)
+                .join(
+                  ', ',
+                )} (of ${ol.service.cpuUsPerRequest.postgres ?? '?'} in all; backends include protocol and TLS)`,
+            ]
+          : []),
         '',
         '| share of time | calls | µs/call | buffers hit/call | WAL bytes/call | statement |',
         '|---|---|---|---|---|---|',
