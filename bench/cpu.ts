@@ -128,7 +128,8 @@ export async function waitIdle(
 }
 
 /** What a PostgreSQL child does, from its process title ("postgres: autovacuum worker", "postgres: bill_app_user …"). */
-export type PgRole = 'backends' | 'autovacuum' | 'walwriter' | 'checkpointer' | 'bgwriter' | 'archiver' | 'other';
+export type PgRole =
+  'backends' | 'autovacuum' | 'walwriter' | 'checkpointer' | 'bgwriter' | 'archiver' | 'logger' | 'other';
 
 function pgRole(pid: number): PgRole {
   let title: string;
@@ -144,7 +145,9 @@ function pgRole(pid: number): PgRole {
   if (title.startsWith('checkpointer')) return 'checkpointer';
   if (title.startsWith('background writer')) return 'bgwriter';
   if (title.startsWith('archiver') || title.startsWith('pgbackrest')) return 'archiver';
-  if (/^(logger|logical replication|walsender|walreceiver|startup|stats)/.test(title)) return 'other';
+  // The plan's log_statement=all: every statement's text goes through the logging collector.
+  if (title.startsWith('logger')) return 'logger';
+  if (/^(logical replication|walsender|walreceiver|startup|stats)/.test(title)) return 'other';
   return 'backends';
 }
 
@@ -179,6 +182,7 @@ export function samplePgRoles(postmaster: number, intervalMs = 500): () => Recor
       checkpointer: 0,
       bgwriter: 0,
       archiver: 0,
+      logger: 0,
       other: 0,
     };
     for (const v of seen.values()) out[v.role] += (v.last - v.first) / TICKS_PER_S;
