@@ -253,8 +253,14 @@ async function main(o: BenchOptions): Promise<void> {
     let openLoopAcked = w.warmAcked.openLoop;
     if (openLoopWanted) {
       const stepRateCeiling = o.rate * 1.25 ** o.maxSteps;
+      // Every service run asks new bills: the runs at --rate (twice as many with --cold-sockets), the
+      // search's steps, and each run's socket warm-up (one request of the mix per socket). Too few
+      // and the later runs' misses would be cache hits.
+      const serviceRuns = want('open-loop') ? o.openRuns * (o.coldSockets ? 2 : 1) : 0;
+      const searchSteps = want('search') ? o.maxSteps : 0;
       const misses =
-        0.1 * (o.rate * o.openDurationS * 2 + (want('search') ? o.maxSteps * stepRateCeiling * o.stepS : 0));
+        0.1 * (o.rate * o.openDurationS * serviceRuns + searchSteps * stepRateCeiling * o.stepS) +
+        o.connections * (serviceRuns + searchSteps);
       const lines = Math.min(MISS_PAIRS_CAP, Math.ceil(misses / w.months.length));
       const pairsFile = path.join(tmp, 'open-loop-miss-pairs.tsv');
       w.writeMissPairs(pairsFile, USERS.openLoopMiss, 3000, lines);
@@ -295,6 +301,10 @@ async function main(o: BenchOptions): Promise<void> {
           db,
         );
         missOffset = r.nextMissOffset;
+        if (missOffset > lines * w.months.length)
+          say(
+            `WARNING: the open loop used more than ${lines * w.months.length} distinct bills; later misses were hits`,
+          );
         openLoopAcked += r.acknowledgedInquiries;
         return r;
       };
