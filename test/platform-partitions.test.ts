@@ -191,8 +191,6 @@ test('the history page sorts and counts on the index alone and reads only its ow
 
   type PlanNode = {
     'Node Type': string;
-    'Index Name'?: string;
-    'Relation Name'?: string;
     'Actual Rows': number;
     'Actual Loops': number;
     'Heap Fetches'?: number;
@@ -209,11 +207,6 @@ test('the history page sorts and counts on the index alone and reads only its ow
     n.Plans?.forEach(walk);
   };
   walk(plan[0]!.Plan);
-  console.log(
-    JSON.stringify(
-      nodes.map((n) => [n['Node Type'], n['Index Name'] ?? n['Relation Name'], n['Actual Rows'], n['Actual Loops']]),
-    ),
-  );
   const onIndex = nodes.filter((n) => n['Node Type'] === 'Index Only Scan' && n['Actual Rows'] > 0);
   assert.equal(onIndex.length, 1, "the user's rows come from one index-only scan");
   assert.equal(onIndex[0]!['Actual Rows'], rows);
