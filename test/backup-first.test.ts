@@ -75,14 +75,13 @@ describe('the first full backup at serve start', () => {
     const first = await serve();
     await logged(first, /first full backup: repo1 \(1 of 2\) started/);
 
-    // While it runs, the checklist says so instead of failing (unless it already finished: the log says which).
+    // While it runs, the checklist says so instead of failing. On a fast machine the first
+    // repository's backup may already be registered by the time the check reads it (2.6 s
+    // each in CI): then the check sees that backup. Either way it never fails.
     const during = await run('check', 'daily');
-    const running = !/first full backup: complete/.test(first.stderr);
     const item = json<ChecklistResult>(during).items.find((i) => i.id === 'backup')!;
-    if (running) {
-      assert.notEqual(item.status, 'fail', item.detail);
-      assert.match(item.detail, /first backup running/);
-    }
+    assert.notEqual(item.status, 'fail', item.detail);
+    assert.match(item.detail, /first backup running|last successful backup/);
 
     let alerts: { ok: boolean; alerts: AlertResult[] };
     const deadline = Date.now() + WAIT_MS;
