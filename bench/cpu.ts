@@ -128,8 +128,17 @@ export async function waitIdle(
 }
 
 /** What a PostgreSQL child does, from its process title ("postgres: autovacuum worker", "postgres: bill_app_user …"). */
-export type PgRole =
-  'backends' | 'autovacuum' | 'walwriter' | 'checkpointer' | 'bgwriter' | 'archiver' | 'logger' | 'other';
+export const PG_ROLES = [
+  'backends',
+  'autovacuum',
+  'walwriter',
+  'checkpointer',
+  'bgwriter',
+  'archiver',
+  'logger',
+  'other',
+] as const;
+export type PgRole = (typeof PG_ROLES)[number];
 
 function pgRole(pid: number): PgRole {
   let title: string;
@@ -144,7 +153,7 @@ function pgRole(pid: number): PgRole {
   if (title.startsWith('walwriter')) return 'walwriter';
   if (title.startsWith('checkpointer')) return 'checkpointer';
   if (title.startsWith('background writer')) return 'bgwriter';
-  if (title.startsWith('archiver') || title.startsWith('pgbackrest')) return 'archiver';
+  if (title.startsWith('archiver')) return 'archiver';
   // The plan's log_statement=all: every statement's text goes through the logging collector.
   if (title.startsWith('logger')) return 'logger';
   if (/^(logical replication|walsender|walreceiver|startup|stats)/.test(title)) return 'other';
@@ -175,16 +184,7 @@ export function samplePgRoles(postmaster: number, intervalMs = 500): () => Recor
   return () => {
     clearInterval(timer);
     take(false);
-    const out: Record<PgRole, number> = {
-      backends: 0,
-      autovacuum: 0,
-      walwriter: 0,
-      checkpointer: 0,
-      bgwriter: 0,
-      archiver: 0,
-      logger: 0,
-      other: 0,
-    };
+    const out = Object.fromEntries(PG_ROLES.map((r) => [r, 0])) as Record<PgRole, number>;
     for (const v of seen.values()) out[v.role] += (v.last - v.first) / TICKS_PER_S;
     return out;
   };

@@ -168,11 +168,8 @@ export function renderMarkdown(r: BenchResult): string {
         ...(ol.service.postgresByRole
           ? [
               '',
-              `PostgreSQL's CPU in that run, µs per request by process: ${Object.entries(ol.service.postgresByRole)
-                .map(([k, v]) => `${k} ${v ?? '?'}`)
-                .join(
-                  ', ',
-                )} (of ${ol.service.cpuUsPerRequest.postgres ?? '?'} in all; backends include protocol and TLS)`,
+              `PostgreSQL's CPU in that run, µs per request by process: ${byRole(ol.service.postgresByRole)} ` +
+                `(of ${ol.service.cpuUsPerRequest.postgres ?? '?'} in all; backends include protocol and TLS)`,
             ]
           : []),
         '',
@@ -227,3 +224,8 @@ export function renderMarkdown(r: BenchResult): string {
     '',
   ].join('\n');
 }
+
+const byRole = (roles: Record<string, number | null>): string =>
+  Object.entries(roles)
+    .map(([k, v]) => `${k} ${v ?? '?'}`)
+    .join(', ');

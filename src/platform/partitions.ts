@@ -9,10 +9,20 @@ import { MONTHS_AROUND, PARTITIONS_OF } from './sql/partitions.js';
  * The two monthly-partitioned history tables, in drop order: KOS rows
  * reference bill rows, so KOS partitions (365 days) go before bill partitions
  * (730 days) and a bill partition is unreferenced by the time it is dropped.
+ * `options` are the storage parameters each partition is created with: bill
+ * partitions are vacuumed every `historyVacuumInsertRows` inserts, so the
+ * history page's sort and count stay index-only (config database.historyVacuumInsertRows).
  */
 export const historyTables = (cfg: Readonly<Config>) => [
-  { table: 'kos_inquiry_history', retentionDays: cfg.database.retention.kosHistoryDays },
-  { table: 'bill_inquiry_history', retentionDays: cfg.database.retention.billHistoryDays },
+  { table: 'kos_inquiry_history', retentionDays: cfg.database.retention.kosHistoryDays, options: [] as string[] },
+  {
+    table: 'bill_inquiry_history',
+    retentionDays: cfg.database.retention.billHistoryDays,
+    options: [
+      `autovacuum_vacuum_insert_threshold=${cfg.database.historyVacuumInsertRows}`,
+      'autovacuum_vacuum_insert_scale_factor=0',
+    ],
+  },
 ];
 
 export interface PartitionSpec {
@@ -54,26 +64,16 @@ export async function attachedPartitions(db: Queryable, table: string): Promise<
     }));
 }
 
-/**
- * The storage parameters a history partition is created with: bill partitions
- * are vacuumed every `historyVacuumInsertRows` inserts, so the history page's
- * index-only sort and count stay index-only (config database.historyVacuumInsertRows).
- */
-export function partitionOptions(cfg: Readonly<Config>, table: string): string[] {
-  if (table !== 'bill_inquiry_history') return [];
-  return [
-    `autovacuum_vacuum_insert_threshold=${cfg.database.historyVacuumInsertRows}`,
-    'autovacuum_vacuum_insert_scale_factor=0',
-  ];
-}
+/** The storage parameters a partition of `table` is created with (historyTables). */
+export const partitionOptions = (cfg: Readonly<Config>, table: string): string[] =>
+  historyTables(cfg).find((t) => t.table === table)?.options ?? [];
 
 /** Attached partitions whose storage parameters lack what partitionOptions asks (created before it, or changed by hand). */
 export async function partitionsMissingOptions(cfg: Readonly<Config>, db: Queryable): Promise<AttachedPartition[]> {
   const out: AttachedPartition[] = [];
-  for (const { table } of historyTables(cfg)) {
-    const want = partitionOptions(cfg, table);
-    if (!want.length) continue;
-    out.push(...(await attachedPartitions(db, table)).filter((p) => want.some((o) => !p.options.includes(o))));
+  for (const { table, options } of historyTables(cfg)) {
+    if (!options.length) continue;
+    out.push(...(await attachedPartitions(db, table)).filter((p) => options.some((o) => !p.options.includes(o))));
   }
   return out;
 }

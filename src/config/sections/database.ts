@@ -69,10 +69,10 @@ export const databaseSection = z.object({
    * insert scale factor of 0), not after PostgreSQL's default of a fifth of
    * its size. The history page sorts and counts a user's rows on the index
    * alone only where the visibility map says their heap pages are all-visible,
-   * and only vacuum sets it: with the default, a month's partition went
-   * hundreds of thousands of rows between vacuums and every page visited each
-   * of the user's recent rows in the heap. Set on the partitions `db apply`
-   * and the partition maintenance create, and on existing ones by `db apply`.
+   * and only vacuum sets it: with the default, inserts must reach a fifth of
+   * the partition's rows first, and until then every page visits each of the
+   * user's newer rows in the heap. Set on the partitions `db apply` and the
+   * partition maintenance create, and on existing ones by `db apply`.
    */
   historyVacuumInsertRows: z.number().int().positive().default(10_000),
   /** Connecting to an admin target gives up after this long (unreachable host → clear error, not a hang). */
